@@ -1,0 +1,204 @@
+//! Every form version and the reference data, checked together: what the server serves and
+//! validates against, and what the PWA loads from the server's JSON bundle.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::definition::FormDefinition;
+use crate::form::{DefinitionError, Form};
+use crate::messages::{ErrorCode, FieldError};
+use crate::record::{Location, Record, RecordStatus};
+use crate::reference::{ReferenceData, ReferenceError};
+use crate::validate::{Mode, Validated};
+use crate::Localized;
+
+/// The form definitions and reference data, as the server sends them to the PWA.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bundle {
+    pub version: String,
+    pub forms: Vec<FormDefinition>,
+    pub reference: ReferenceData,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogError {
+    #[error(transparent)]
+    Definition(#[from] DefinitionError),
+    #[error(transparent)]
+    Reference(#[from] ReferenceError),
+}
+
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    forms: BTreeMap<(String, u32), Form>,
+    reference: ReferenceData,
+    version: String,
+}
+
+impl Catalog {
+    /// Checks definitions (each with the file it came from) against the reference data.
+    pub fn new(definitions: Vec<(String, FormDefinition)>, reference: ReferenceData) -> Result<Self, DefinitionError> {
+        let mut forms = BTreeMap::new();
+        for (file, def) in definitions {
+            let key = (def.id.clone(), def.version);
+            let form = Form::compile(def, &reference, &file)?;
+            if forms.insert(key.clone(), form).is_some() {
+                return Err(DefinitionError {
+                    file,
+                    field: None,
+                    attribute: None,
+                    column: None,
+                    message: format!("{} version {} is defined twice", key.0, key.1),
+                });
+            }
+        }
+        let version = fingerprint(&forms, &reference);
+        Ok(Self { forms, reference, version })
+    }
+
+    /// Rebuilds a catalog from a bundle, checking it again: a device trusts no definition it
+    /// has not checked itself.
+    pub fn from_bundle(bundle: Bundle) -> Result<Self, DefinitionError> {
+        let defs = bundle.forms.into_iter().map(|d| (format!("{}/v{}", d.id, d.version), d)).collect();
+        Self::new(defs, bundle.reference)
+    }
+
+    pub fn bundle(&self) -> Bundle {
+        Bundle {
+            version: self.version.clone(),
+            forms: self.forms.values().map(|f| f.definition.clone()).collect(),
+            reference: self.reference.clone(),
+        }
+    }
+
+    /// Changes whenever any definition or list changes.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub fn reference(&self) -> &ReferenceData {
+        &self.reference
+    }
+
+    pub fn form(&self, id: &str, version: u32) -> Option<&Form> {
+        self.forms.get(&(id.to_owned(), version))
+    }
+
+    /// The newest version of a form that still takes new records.
+    pub fn latest(&self, id: &str) -> Option<&Form> {
+        self.forms.values().filter(|f| f.id() == id && !f.definition.withdrawn).max_by_key(|f| f.version())
+    }
+
+    /// Every form version, by id then version.
+    pub fn forms(&self) -> impl Iterator<Item = &Form> {
+        self.forms.values()
+    }
+
+    /// Checks a record as a whole: its form version exists, its location is a commune of a
+    /// known unit list, and (unless it is a tombstone) its values are valid for its status.
+    pub fn validate_record(&self, record: &Record) -> Result<Validated, Vec<FieldError>> {
+        let form = self.form(&record.form_id, record.form_version).ok_or_else(|| {
+            vec![FieldError::new(
+                "form_id",
+                ErrorCode::UnknownForm,
+                Localized::new(
+                    format!("Không có mẫu phiếu “{}” phiên bản {}.", record.form_id, record.form_version),
+                    format!("There is no form “{}” version {}.", record.form_id, record.form_version),
+                ),
+            )]
+        })?;
+        let location_error = self.check_location(&record.location).err();
+        let mode = match record.status {
+            RecordStatus::Draft => Mode::Draft,
+            RecordStatus::Final => Mode::Final,
+        };
+        let result = if record.deleted {
+            Ok(Validated { values: record.values.clone(), typed: Vec::new() })
+        } else {
+            form.validate(&serde_json::Value::Object(record.values.clone()), mode)
+        };
+        match (location_error, result) {
+            (None, result) => result,
+            (Some(e), Ok(_)) => Err(vec![e]),
+            (Some(e), Err(mut errors)) => {
+                errors.insert(0, e);
+                Err(errors)
+            }
+        }
+    }
+
+    pub fn check_location(&self, location: &Location) -> Result<(), FieldError> {
+        let err = |code, vi: String, en: String| Err(FieldError::new("location", code, Localized::new(vi, en)));
+        let Some(list) = self.reference.unit_lists.get(&location.unit_list) else {
+            return err(
+                ErrorCode::UnknownUnitList,
+                format!("Không có danh mục đơn vị hành chính “{}”.", location.unit_list),
+                format!("There is no unit list “{}”.", location.unit_list),
+            );
+        };
+        match list.get(&location.unit_code) {
+            None => err(
+                ErrorCode::UnknownUnit,
+                format!("Mã đơn vị “{}” không có trong danh mục.", location.unit_code),
+                format!("Unit code “{}” is not in the list.", location.unit_code),
+            ),
+            Some(unit) if !unit.is_commune_level() => err(
+                ErrorCode::NotACommune,
+                format!("“{}” không phải đơn vị cấp xã.", unit.name),
+                format!("“{}” is not a commune-level unit.", unit.name),
+            ),
+            Some(_) => Ok(()),
+        }
+    }
+}
+
+/// FNV-1a over the bundle's canonical JSON: stable across platforms and builds.
+fn fingerprint(forms: &BTreeMap<(String, u32), Form>, reference: &ReferenceData) -> String {
+    let defs: Vec<&FormDefinition> = forms.values().map(|f| &f.definition).collect();
+    let json = serde_json::to_vec(&(defs, reference)).unwrap_or_default();
+    let hash = json.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{hash:016x}")
+}
+
+#[cfg(feature = "toml")]
+mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+}
+
+#[cfg(feature = "toml")]
+impl Catalog {
+    /// The definitions and reference data shipped in this repository.
+    pub fn bundled() -> Result<Self, CatalogError> {
+        let reference = bundled_reference()?;
+        let mut defs = Vec::new();
+        for (file, text) in bundled::DEFINITIONS {
+            defs.push(parse_definition(file, text)?);
+        }
+        Ok(Self::new(defs, reference)?)
+    }
+}
+
+/// Parses one definition file; its path (`<form id>/v<version>.toml`) must match its content.
+#[cfg(feature = "toml")]
+pub fn parse_definition(file: &str, text: &str) -> Result<(String, FormDefinition), DefinitionError> {
+    let err = |message: String| DefinitionError { file: file.to_owned(), field: None, attribute: None, column: None, message };
+    let def: FormDefinition = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+    let expected = format!("{}/v{}.toml", def.id, def.version);
+    if !file.ends_with(&expected) {
+        return Err(err(format!("a definition of {} version {} belongs in {expected}", def.id, def.version)));
+    }
+    Ok((file.to_owned(), def))
+}
+
+#[cfg(feature = "toml")]
+fn bundled_reference() -> Result<ReferenceData, ReferenceError> {
+    let files: BTreeMap<&str, &str> = bundled::REFERENCE.iter().copied().collect();
+    let manifest_text = files.get("lists.toml").copied().unwrap_or_default();
+    let manifest = toml::from_str(manifest_text).map_err(|e| ReferenceError {
+        file: "lists.toml".into(),
+        line: 0,
+        message: e.to_string(),
+    })?;
+    ReferenceData::from_sources(&crate::reference::ReferenceSources { manifest, files })
+}

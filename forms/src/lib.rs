@@ -1,0 +1,36 @@
+//! # sotay forms
+//!
+//! The form engine shared by the sotay PWA and sync server, so the two can never disagree
+//! about what a valid record is. Pure logic: no IO, no clock, no randomness; it compiles
+//! for `wasm32-unknown-unknown` and natively.
+//!
+//! - [`definition`]: the definition file format (TOML for authors, JSON for the PWA);
+//! - [`Form`]: a definition checked and compiled, with [`Form::validate`];
+//! - [`expr`]: the expression language of skip logic, constraints and calculations;
+//! - [`grid`]: disaggregated count grids and their totals;
+//! - [`reference`]: ethnic groups, administrative units, agencies, model types;
+//! - [`Catalog`]: every form version plus reference data, and whole-record validation;
+//! - [`record`] and [`sync`]: the record model and the sync protocol's wire types.
+
+pub mod catalog;
+pub mod definition;
+pub mod expr;
+pub mod form;
+pub mod grid;
+pub mod localized;
+pub mod messages;
+pub mod record;
+pub mod reference;
+pub mod sync;
+pub mod validate;
+pub mod value;
+
+pub use catalog::{Bundle, Catalog, CatalogError};
+pub use definition::{FieldType, FormDefinition, PlanArea};
+pub use form::{DefinitionError, Form};
+pub use grid::{Grid, GridCell, GridTotals, Sex};
+pub use localized::{Lang, Localized};
+pub use messages::{ErrorCode, FieldError};
+pub use record::{Location, Record, RecordStatus};
+pub use validate::{Mode, Validated};
+pub use value::FieldValue;

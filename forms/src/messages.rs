@@ -1,0 +1,147 @@
+//! Every validation message, in Vietnamese and English, in one place. Messages are said
+//! next to the field they concern, so they speak of "this answer", and say what to do.
+
+use serde::{Deserialize, Serialize};
+
+use crate::definition::FieldType;
+use crate::localized::Localized;
+
+/// Machine-readable reason, stable across releases; clients may branch on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    NotAnObject,
+    UnknownField,
+    WrongType,
+    Required,
+    BelowMin,
+    AboveMax,
+    TooLong,
+    NotAnOption,
+    RepeatedOption,
+    Constraint,
+    UnknownEthnicity,
+    GroupMissing,
+    UnknownGroup,
+    RepeatedCell,
+    CellTooLarge,
+    UnknownForm,
+    FormWithdrawn,
+    UnknownUnitList,
+    UnknownUnit,
+    NotACommune,
+    OutOfScope,
+    InvalidRecord,
+}
+
+/// One problem with one field (or with the record, where `field` names a record attribute
+/// such as `location`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub code: ErrorCode,
+    /// For count grids: which cell (0-based) of the list the problem is in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<usize>,
+    pub message: Localized,
+}
+
+impl FieldError {
+    pub fn new(field: &str, code: ErrorCode, message: Localized) -> Self {
+        Self { field: field.to_owned(), code, cell: None, message }
+    }
+
+    pub fn in_cell(mut self, cell: usize) -> Self {
+        self.cell = Some(cell);
+        self
+    }
+}
+
+pub(crate) fn required() -> Localized {
+    Localized::new("Cần nhập mục này.", "This answer is required.")
+}
+
+pub(crate) fn wrong_type(t: FieldType) -> Localized {
+    let (vi, en) = match t {
+        FieldType::Text | FieldType::LongText => ("chữ", "text"),
+        FieldType::Integer => ("số nguyên", "a whole number"),
+        FieldType::Decimal => ("số", "a number"),
+        FieldType::Date => ("ngày dạng yyyy-mm-dd", "a date written yyyy-mm-dd"),
+        FieldType::Time => ("giờ dạng HH:MM", "a time written HH:MM"),
+        FieldType::SelectOne => ("một lựa chọn", "one choice"),
+        FieldType::SelectMultiple => ("danh sách lựa chọn", "a list of choices"),
+        FieldType::YesNo => ("Có hoặc Không", "yes or no"),
+        FieldType::CountGrid => ("bảng số người", "a table of counts"),
+        FieldType::Calculate | FieldType::Note => ("không có giá trị", "no value"),
+    };
+    Localized::new(format!("Giá trị không hợp lệ: cần {vi}."), format!("Invalid value: expected {en}."))
+}
+
+pub(crate) fn below_min(min: f64) -> Localized {
+    Localized::new(format!("Không được nhỏ hơn {min}."), format!("Must be at least {min}."))
+}
+
+pub(crate) fn above_max(max: f64) -> Localized {
+    Localized::new(format!("Không được lớn hơn {max}."), format!("Must be at most {max}."))
+}
+
+pub(crate) fn too_long(max: usize) -> Localized {
+    Localized::new(format!("Dài quá {max} ký tự, hãy viết ngắn lại."), format!("Longer than {max} characters; please shorten it."))
+}
+
+pub(crate) fn not_an_option(value: &str) -> Localized {
+    Localized::new(
+        format!("“{value}” không có trong danh sách lựa chọn."),
+        format!("“{value}” is not one of the choices."),
+    )
+}
+
+pub(crate) fn repeated_option(value: &str) -> Localized {
+    Localized::new(format!("“{value}” được chọn hai lần."), format!("“{value}” is chosen twice."))
+}
+
+pub(crate) fn unknown_field(name: &str) -> Localized {
+    Localized::new(
+        format!("Mẫu phiếu này không có mục “{name}”."),
+        format!("This form has no field “{name}”."),
+    )
+}
+
+pub(crate) fn not_an_object() -> Localized {
+    Localized::new("Dữ liệu phiếu phải là một đối tượng JSON.", "Record values must be a JSON object.")
+}
+
+pub(crate) fn unknown_ethnicity(code: &str) -> Localized {
+    Localized::new(
+        format!("Mã dân tộc “{code}” không có trong danh mục 54 dân tộc."),
+        format!("Ethnic group code “{code}” is not in the list of 54 groups."),
+    )
+}
+
+pub(crate) fn group_missing(label: &Localized) -> Localized {
+    Localized::new(
+        format!("Mỗi ô cần ghi rõ {}.", label.vi.to_lowercase()),
+        format!("Every cell needs its {}.", label.en.to_lowercase()),
+    )
+}
+
+pub(crate) fn unknown_group(value: &str, label: &Localized) -> Localized {
+    Localized::new(
+        format!("“{value}” không thuộc mục {}.", label.vi.to_lowercase()),
+        format!("“{value}” is not a value of {}.", label.en.to_lowercase()),
+    )
+}
+
+pub(crate) fn repeated_cell() -> Localized {
+    Localized::new(
+        "Ô này (dân tộc, giới tính) được nhập hai lần; hãy gộp thành một.",
+        "This cell (ethnicity, sex) is entered twice; merge them into one.",
+    )
+}
+
+pub(crate) fn cell_too_large(max: u32) -> Localized {
+    Localized::new(
+        format!("Số người trong một ô không được lớn hơn {max}; hãy kiểm tra lại."),
+        format!("A cell cannot count more than {max} people; please check it."),
+    )
+}
