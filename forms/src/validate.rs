@@ -35,12 +35,20 @@ pub struct Validated {
 impl Form {
     pub fn validate(&self, values: &Json, mode: Mode) -> Result<Validated, Vec<FieldError>> {
         let Json::Object(input) = values else {
-            return Err(vec![FieldError::new("", ErrorCode::NotAnObject, msg::not_an_object())]);
+            return Err(vec![FieldError::new(
+                "",
+                ErrorCode::NotAnObject,
+                msg::not_an_object(),
+            )]);
         };
         let mut errors = Vec::new();
         for key in input.keys() {
             if self.field(key).is_none() {
-                errors.push(FieldError::new(key, ErrorCode::UnknownField, msg::unknown_field(key)));
+                errors.push(FieldError::new(
+                    key,
+                    ErrorCode::UnknownField,
+                    msg::unknown_field(key),
+                ));
             }
         }
 
@@ -55,7 +63,14 @@ impl Form {
                 continue;
             }
             if let Some(calc) = &field.calculate {
-                slots[i] = eval(&calc.expr, &Env { slots: &slots, current: None }).to_field_value();
+                slots[i] = eval(
+                    &calc.expr,
+                    &Env {
+                        slots: &slots,
+                        current: None,
+                    },
+                )
+                .to_field_value();
                 continue;
             }
             if !field.field_type.holds_value() {
@@ -68,13 +83,28 @@ impl Form {
             };
             match &value {
                 None if field.required && mode == Mode::Final && errors.len() == before => {
-                    errors.push(FieldError::new(&field.name, ErrorCode::Required, msg::required()));
+                    errors.push(FieldError::new(
+                        &field.name,
+                        ErrorCode::Required,
+                        msg::required(),
+                    ));
                 }
                 Some(v) if mode == Mode::Final && errors.len() == before => {
                     if let Some(c) = &field.constraint {
-                        if eval(&c.expr, &Env { slots: &slots, current: Some(v) }) == Value::Bool(false) {
+                        if eval(
+                            &c.expr,
+                            &Env {
+                                slots: &slots,
+                                current: Some(v),
+                            },
+                        ) == Value::Bool(false)
+                        {
                             let message = field.constraint_message.clone();
-                            errors.push(FieldError::new(&field.name, ErrorCode::Constraint, message));
+                            errors.push(FieldError::new(
+                                &field.name,
+                                ErrorCode::Constraint,
+                                message,
+                            ));
                         }
                     }
                 }
@@ -92,20 +122,35 @@ impl Form {
             .zip(&slots)
             .filter_map(|(f, v)| Some((f.name.clone(), v.as_ref()?.to_json())))
             .collect();
-        Ok(Validated { values, typed: slots })
+        Ok(Validated {
+            values,
+            typed: slots,
+        })
     }
 }
 
 /// Skip logic holds only when the expression is `true`; no expression always holds.
 fn holds(expr: Option<&crate::expr::Expr>, slots: &[Option<FieldValue>]) -> bool {
-    expr.is_none_or(|e| eval(e, &Env { slots, current: None }) == Value::Bool(true))
+    expr.is_none_or(|e| {
+        eval(
+            e,
+            &Env {
+                slots,
+                current: None,
+            },
+        ) == Value::Bool(true)
+    })
 }
 
 /// Reads one answer into its typed form, pushing what is wrong with it.
 fn read(field: &CompiledField, raw: &Json, errors: &mut Vec<FieldError>) -> Option<FieldValue> {
     let name = field.name.as_str();
     let wrong = |errors: &mut Vec<FieldError>| {
-        errors.push(FieldError::new(name, ErrorCode::WrongType, msg::wrong_type(field.field_type)));
+        errors.push(FieldError::new(
+            name,
+            ErrorCode::WrongType,
+            msg::wrong_type(field.field_type),
+        ));
         None
     };
     let value = match (field.field_type, raw) {
@@ -113,7 +158,11 @@ fn read(field: &CompiledField, raw: &Json, errors: &mut Vec<FieldError>) -> Opti
             let max = field.max_length.unwrap_or(usize::MAX);
             // Byte length bounds character count from above: count only when it might matter.
             if s.len() > max && s.chars().count() > max {
-                errors.push(FieldError::new(name, ErrorCode::TooLong, msg::too_long(max)));
+                errors.push(FieldError::new(
+                    name,
+                    ErrorCode::TooLong,
+                    msg::too_long(max),
+                ));
             }
             let trimmed = s.trim();
             if trimmed.is_empty() {
@@ -144,9 +193,15 @@ fn read(field: &CompiledField, raw: &Json, errors: &mut Vec<FieldError>) -> Opti
         (FieldType::SelectMultiple, Json::Array(items)) => {
             let mut chosen: Vec<String> = Vec::with_capacity(items.len());
             for item in items {
-                let Json::String(s) = item else { return wrong(errors) };
+                let Json::String(s) = item else {
+                    return wrong(errors);
+                };
                 if chosen.contains(s) {
-                    errors.push(FieldError::new(name, ErrorCode::RepeatedOption, msg::repeated_option(s)));
+                    errors.push(FieldError::new(
+                        name,
+                        ErrorCode::RepeatedOption,
+                        msg::repeated_option(s),
+                    ));
                 } else {
                     check_choice(field, s, errors);
                     chosen.push(s.clone());
@@ -166,10 +221,18 @@ fn read(field: &CompiledField, raw: &Json, errors: &mut Vec<FieldError>) -> Opti
     };
     if let FieldValue::Number(n) = value {
         if field.min.is_some_and(|min| n < min) {
-            errors.push(FieldError::new(name, ErrorCode::BelowMin, msg::below_min(field.min.unwrap_or_default())));
+            errors.push(FieldError::new(
+                name,
+                ErrorCode::BelowMin,
+                msg::below_min(field.min.unwrap_or_default()),
+            ));
         }
         if field.max.is_some_and(|max| n > max) {
-            errors.push(FieldError::new(name, ErrorCode::AboveMax, msg::above_max(field.max.unwrap_or_default())));
+            errors.push(FieldError::new(
+                name,
+                ErrorCode::AboveMax,
+                msg::above_max(field.max.unwrap_or_default()),
+            ));
         }
     }
     Some(value)
@@ -177,13 +240,22 @@ fn read(field: &CompiledField, raw: &Json, errors: &mut Vec<FieldError>) -> Opti
 
 fn check_choice(field: &CompiledField, value: &str, errors: &mut Vec<FieldError>) {
     if field.choices.as_ref().is_some_and(|c| !c.contains(value)) {
-        errors.push(FieldError::new(&field.name, ErrorCode::NotAnOption, msg::not_an_option(value)));
+        errors.push(FieldError::new(
+            &field.name,
+            ErrorCode::NotAnOption,
+            msg::not_an_option(value),
+        ));
     }
 }
 
 /// A grid's cells: each names a known ethnic group, a sex, the further dimension where the
 /// grid has one, and a count within bounds; each (ethnicity, sex, group) appears once.
-fn read_grid(name: &str, spec: &CompiledGrid, cells: &[Json], errors: &mut Vec<FieldError>) -> Option<Grid> {
+fn read_grid(
+    name: &str,
+    spec: &CompiledGrid,
+    cells: &[Json],
+    errors: &mut Vec<FieldError>,
+) -> Option<Grid> {
     let before = errors.len();
     let mut out = Vec::with_capacity(cells.len());
     let mut seen = HashSet::with_capacity(cells.len());
@@ -195,14 +267,24 @@ fn read_grid(name: &str, spec: &CompiledGrid, cells: &[Json], errors: &mut Vec<F
         };
         let text = |key: &str| cell.get(key).and_then(Json::as_str);
         let sex = text("sex").and_then(Sex::parse);
-        let count = cell.get("count").and_then(Json::as_u64).and_then(|n| u32::try_from(n).ok());
-        let known_keys = cell.keys().all(|k| matches!(k.as_str(), "ethnicity" | "sex" | "group" | "count"));
-        let (Some(ethnicity), Some(sex), Some(count), true) = (text("ethnicity"), sex, count, known_keys) else {
+        let count = cell
+            .get("count")
+            .and_then(Json::as_u64)
+            .and_then(|n| u32::try_from(n).ok());
+        let known_keys = cell
+            .keys()
+            .all(|k| matches!(k.as_str(), "ethnicity" | "sex" | "group" | "count"));
+        let (Some(ethnicity), Some(sex), Some(count), true) =
+            (text("ethnicity"), sex, count, known_keys)
+        else {
             err(ErrorCode::WrongType, msg::wrong_type(FieldType::CountGrid));
             continue;
         };
         if !spec.ethnicities.contains(ethnicity) {
-            err(ErrorCode::UnknownEthnicity, msg::unknown_ethnicity(ethnicity));
+            err(
+                ErrorCode::UnknownEthnicity,
+                msg::unknown_ethnicity(ethnicity),
+            );
         }
         let group = match (&spec.group, cell.get("group")) {
             (None, None | Some(Json::Null)) => None,
@@ -213,7 +295,10 @@ fn read_grid(name: &str, spec: &CompiledGrid, cells: &[Json], errors: &mut Vec<F
             (Some((_, label, values)), Some(g)) => match g.as_str() {
                 Some(g) if values.contains(g) => Some(g.to_owned()),
                 _ => {
-                    err(ErrorCode::UnknownGroup, msg::unknown_group(&g.to_string(), label));
+                    err(
+                        ErrorCode::UnknownGroup,
+                        msg::unknown_group(&g.to_string(), label),
+                    );
                     None
                 }
             },
@@ -229,7 +314,12 @@ fn read_grid(name: &str, spec: &CompiledGrid, cells: &[Json], errors: &mut Vec<F
             err(ErrorCode::RepeatedCell, msg::repeated_cell());
         }
         if count > 0 {
-            out.push(GridCell { ethnicity: ethnicity.to_owned(), sex, group, count });
+            out.push(GridCell {
+                ethnicity: ethnicity.to_owned(),
+                sex,
+                group,
+                count,
+            });
         }
     }
     if errors.len() > before {

@@ -23,7 +23,7 @@ pub enum Type {
 }
 
 impl Type {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Type::Any => "null",
             Type::Bool => "yes/no",
@@ -69,7 +69,10 @@ pub fn check(expr: &mut Expr, scope: &Scope) -> Result<Type, ExprError> {
             .ok_or_else(|| ExprError::new(0, "'.' is only meaningful in a constraint"))?,
         Expr::Name(name, pos) => {
             let field = scope.fields.get(name.as_str()).ok_or_else(|| {
-                ExprError::new(*pos, format!("unknown field '{name}' (or a field defined after this one)"))
+                ExprError::new(
+                    *pos,
+                    format!("unknown field '{name}' (or a field defined after this one)"),
+                )
             })?;
             let ty = field.ty;
             *expr = Expr::Slot(field.slot);
@@ -95,7 +98,10 @@ fn want(got: Type, want: Type, pos: Pos, what: &str) -> Result<(), ExprError> {
     if got.fits(want) {
         Ok(())
     } else {
-        Err(ExprError::new(pos, format!("{what} needs a {}, not a {}", want.name(), got.name())))
+        Err(ExprError::new(
+            pos,
+            format!("{what} needs a {}, not a {}", want.name(), got.name()),
+        ))
     }
 }
 
@@ -122,7 +128,10 @@ fn binary(op: BinOp, l: Type, r: Type, pos: Pos) -> Result<Type, ExprError> {
             let ordered = !matches!(op, BinOp::Eq | BinOp::Ne);
             let known = if l == Type::Any { r } else { l };
             if matches!(known, Type::Choices | Type::Grid) || (ordered && known == Type::Bool) {
-                return Err(ExprError::new(pos, format!("{what} cannot compare a {}", known.name())));
+                return Err(ExprError::new(
+                    pos,
+                    format!("{what} cannot compare a {}", known.name()),
+                ));
             }
             Ok(Type::Bool)
         }
@@ -149,7 +158,11 @@ fn call(func: Func, args: &mut [Expr], pos: Pos, scope: &Scope) -> Result<Type, 
     if args.len() != params.len() {
         return Err(ExprError::new(
             pos,
-            format!("{name}() takes {} argument(s), not {}", params.len(), args.len()),
+            format!(
+                "{name}() takes {} argument(s), not {}",
+                params.len(),
+                args.len()
+            ),
         ));
     }
     // Look at `selected`'s field before the checker replaces its name by a slot.
@@ -169,7 +182,11 @@ fn call(func: Func, args: &mut [Expr], pos: Pos, scope: &Scope) -> Result<Type, 
             if !a.fits(b) {
                 return Err(ExprError::new(
                     pos,
-                    format!("{name}() gives a {} or a {}: make both the same", a.name(), b.name()),
+                    format!(
+                        "{name}() gives a {} or a {}: make both the same",
+                        a.name(),
+                        b.name()
+                    ),
                 ));
             }
             Ok(if a == Any { b } else { a })
@@ -181,7 +198,10 @@ fn call(func: Func, args: &mut [Expr], pos: Pos, scope: &Scope) -> Result<Type, 
             if let (Some(field), Expr::Text(value)) = (selected_field, &args[1]) {
                 if let Some(options) = &field.options {
                     if !options.iter().any(|o| o == value) {
-                        return Err(ExprError::new(pos, format!("'{value}' is not an option of that field")));
+                        return Err(ExprError::new(
+                            pos,
+                            format!("'{value}' is not an option of that field"),
+                        ));
                     }
                 }
             }

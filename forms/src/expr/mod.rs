@@ -23,7 +23,10 @@ pub struct ExprError {
 
 impl ExprError {
     pub(crate) fn new(pos: usize, message: impl Into<String>) -> Self {
-        Self { pos, message: message.into() }
+        Self {
+            pos,
+            message: message.into(),
+        }
     }
 }
 
@@ -39,7 +42,11 @@ pub struct Compiled {
 pub fn compile(source: &str, scope: &Scope) -> Result<Compiled, ExprError> {
     let mut expr = parse::parse(source)?;
     let ty = check::check(&mut expr, scope)?;
-    Ok(Compiled { expr, ty, source: source.to_owned() })
+    Ok(Compiled {
+        expr,
+        ty,
+        source: source.to_owned(),
+    })
 }
 
 /// Parses without resolving names: for tools and tests that look at syntax alone.

@@ -1,0 +1,214 @@
+//! `cargo xtask`: the project's build, run and test entry point. On a fresh
+//! machine `cargo xtask start` and `cargo xtask test` install what they need.
+
+mod postgres;
+mod start;
+mod test;
+mod tools;
+mod util;
+mod web;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_STEP_FAILED: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_NOTHING_TO_START: u8 = 3;
+pub const EXIT_TOOLS: u8 = 4;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  a build, test or benchmark step failed
+  2  usage error
+  3  nothing to start (sync-server/ does not exist yet)
+  4  tool installation failed";
+
+const MAIN_HELP: &str = "\
+cargo xtask: build, run and test sotay
+
+Usage: cargo xtask <COMMAND> [--help]
+
+Commands:
+  start    install missing tools, build the PWA and the sync server, run the server
+  test     the whole test suite (what CI runs via .ci/run)
+  bench    run the benchmarks
+  setup    only install missing tools
+  pg-up    start the throwaway test PostgreSQL (127.0.0.1:55432) and leave it running
+  pg-down  stop it
+  help     print this help, or `help <COMMAND>` for one command
+
+Environment:
+  CI=true  print tool versions first";
+
+struct Sub {
+    name: &'static str,
+    help: &'static str,
+    run: fn() -> Result<u8>,
+}
+
+const SUBS: &[Sub] = &[
+    Sub {
+        name: "start",
+        run: start::start,
+        help: "\
+cargo xtask start: install, build and start sotay on this machine
+
+Usage: cargo xtask start
+
+Steps:
+  1. ensure tools: the wasm32-unknown-unknown target; once frontend/ exists,
+     wasm-bindgen-cli (the version in Cargo.lock), trunk 0.21.14 and wasm-opt
+     (npm binaryen@132 in .tools/node). Present tools are not reinstalled.
+  2. if frontend/ exists: `trunk build --release` into frontend/dist
+  3. if sync-server/Cargo.toml exists: `cargo build --release -p sotay-sync-server`,
+     then run `target/release/sotay-sync-server serve --listen 127.0.0.1:8080
+     --data-dir ./data [--pwa-dir frontend/dist]` in the foreground; its exit
+     code is this command's. Without sync-server/ it exits 3.",
+    },
+    Sub {
+        name: "test",
+        run: test::test,
+        help: "\
+cargo xtask test: run the whole test suite (CI runs this through .ci/run)
+
+Usage: cargo xtask test
+
+Ensures the tools (as `setup`), starts the throwaway PostgreSQL once
+sync-server/ exists (SOTAY_TEST_DATABASE_URL is set for every step), then runs
+every step even after a failure and prints a summary with durations:
+  - cargo fmt --all --check
+  - cargo nextest run --workspace --no-fail-fast   (cargo test if nextest is unavailable)
+  - cargo test --workspace --doc
+  - cargo build -p sotay-forms --target wasm32-unknown-unknown --no-default-features
+  - once frontend/ exists: the frontend's wasm browser tests in headless Chromium
+  - once tests/e2e, frontend/ and sync-server/ exist: the end-to-end tests
+A PostgreSQL server started by this command is stopped at the end.",
+    },
+    Sub {
+        name: "bench",
+        run: start::bench,
+        help: "\
+cargo xtask bench: run the benchmarks
+
+Usage: cargo xtask bench
+
+Runs `cargo bench -p sotay-forms --bench validation`.",
+    },
+    Sub {
+        name: "setup",
+        run: setup,
+        help: "\
+cargo xtask setup: install missing tools and nothing else
+
+Usage: cargo xtask setup
+
+Checks, and installs when missing or at the wrong version: the
+wasm32-unknown-unknown target, rustfmt, cargo-nextest; once frontend/ exists
+also wasm-bindgen-cli, trunk, wasm-opt, Debian chromium + chromium-driver and,
+with tests/e2e, playwright-core. Tools go to ~/.cargo/bin and .tools/node.",
+    },
+    Sub {
+        name: "pg-up",
+        run: pg_up,
+        help: "\
+cargo xtask pg-up: start the test PostgreSQL and leave it running
+
+Usage: cargo xtask pg-up
+
+Server on 127.0.0.1:55432, throwaway data in target/pg (wiped whenever the
+server is not running), trust auth, database sotay_test:
+  SOTAY_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:55432/sotay_test
+Installs Debian's postgresql if no initdb/pg_ctl is found. As root the server
+runs as the postgres user.",
+    },
+    Sub {
+        name: "pg-down",
+        run: pg_down,
+        help: "\
+cargo xtask pg-down: stop the test PostgreSQL started by pg-up
+
+Usage: cargo xtask pg-down",
+    },
+];
+
+fn setup() -> Result<u8> {
+    tools::ensure(tools::Purpose::Test).map_err(tools::install_failed)?;
+    println!("\ntools are ready");
+    Ok(EXIT_OK)
+}
+
+fn pg_up() -> Result<u8> {
+    postgres::up().map_err(tools::install_failed)?.detach();
+    Ok(EXIT_OK)
+}
+
+fn pg_down() -> Result<u8> {
+    postgres::down()?;
+    Ok(EXIT_OK)
+}
+
+fn print_help(text: &str) -> u8 {
+    println!("{text}\n\n{EXIT_CODES}");
+    EXIT_OK
+}
+
+fn usage_error(msg: &str) -> u8 {
+    eprintln!("error: {msg}\n\n{MAIN_HELP}\n\n{EXIT_CODES}");
+    EXIT_USAGE
+}
+
+fn find(name: &str) -> Option<&'static Sub> {
+    SUBS.iter().find(|s| s.name == name)
+}
+
+fn dispatch(args: &[String]) -> Result<u8> {
+    let is_help = |a: &str| a == "-h" || a == "--help";
+    let Some(first) = args.first().map(String::as_str) else {
+        return Ok(usage_error("no command given"));
+    };
+    if is_help(first) || first == "help" {
+        return Ok(match args.get(1) {
+            None => print_help(MAIN_HELP),
+            Some(name) => match find(name) {
+                Some(sub) => print_help(sub.help),
+                None => usage_error(&format!("unknown command `{name}`")),
+            },
+        });
+    }
+    let Some(sub) = find(first) else {
+        return Ok(usage_error(&format!("unknown command `{first}`")));
+    };
+    let rest = &args[1..];
+    if rest.iter().any(|a| is_help(a)) {
+        return Ok(print_help(sub.help));
+    }
+    if let Some(extra) = rest.first() {
+        return Ok(usage_error(&format!(
+            "`{}` takes no arguments, got `{extra}`",
+            sub.name
+        )));
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        tools::print_versions();
+    }
+    (sub.run)()
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let code = match dispatch(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("\nerror: {e:#}");
+            if e.chain().any(|c| c.is::<tools::ToolError>()) {
+                EXIT_TOOLS
+            } else {
+                EXIT_STEP_FAILED
+            }
+        }
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,104 @@
+//! `start` (build the PWA and the sync server, then run the server) and `bench`.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::tools::{self, Purpose};
+use crate::util::{self, cmd, cmd_args, exists, root, run, target_dir};
+use crate::{EXIT_NOTHING_TO_START, EXIT_OK, EXIT_STEP_FAILED};
+
+pub const SERVER_PACKAGE: &str = "sotay-sync-server";
+pub const LISTEN: &str = "127.0.0.1:8080";
+
+/// `frontend/dist`, where [`build_pwa`] puts the PWA.
+pub fn pwa_dir() -> PathBuf {
+    root().join("frontend").join("dist")
+}
+
+/// `target/release/sotay-sync-server`.
+pub fn server_bin() -> PathBuf {
+    target_dir()
+        .join("release")
+        .join(format!("{SERVER_PACKAGE}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// `trunk build --release` in `frontend/` into `frontend/dist`. Runs
+/// `cargo fetch` first: a Trunk.toml with `offline = true` builds with
+/// `cargo build --offline`.
+pub fn build_pwa() -> Result<()> {
+    util::header("build the PWA (trunk)");
+    run(cmd_args("cargo", ["fetch"]))?;
+    let mut trunk = cmd_args("trunk", ["build", "--release", "--dist"]);
+    trunk.arg(pwa_dir()).current_dir(root().join("frontend"));
+    run(trunk)
+}
+
+/// `cargo build --release -p sotay-sync-server` (incremental on a second run).
+pub fn build_server() -> Result<()> {
+    util::header("build the sync server");
+    run(cmd_args(
+        "cargo",
+        ["build", "--release", "-p", SERVER_PACKAGE],
+    ))
+}
+
+pub fn start() -> Result<u8> {
+    tools::ensure(Purpose::Start).map_err(tools::install_failed)?;
+    if exists("frontend") {
+        if let Err(e) = build_pwa() {
+            eprintln!("error: {e:#}");
+            return Ok(EXIT_STEP_FAILED);
+        }
+    }
+    if !exists("sync-server/Cargo.toml") {
+        println!("\nsync-server is not built yet; nothing to start");
+        return Ok(EXIT_NOTHING_TO_START);
+    }
+    if let Err(e) = build_server() {
+        eprintln!("error: {e:#}");
+        return Ok(EXIT_STEP_FAILED);
+    }
+    let mut server = cmd(server_bin());
+    server.args(["serve", "--listen", LISTEN, "--data-dir", "./data"]);
+    if pwa_dir().is_dir() {
+        server.arg("--pwa-dir").arg("frontend/dist");
+    }
+    util::header(&format!("start the sync server on http://{LISTEN}"));
+    println!("$ {}", util::show(&server));
+    exec(server)
+}
+
+/// Replace this process with the server on Unix (signals such as Ctrl-C go
+/// straight to it and its exit code is ours); spawn and forward elsewhere.
+#[cfg(unix)]
+fn exec(mut c: std::process::Command) -> Result<u8> {
+    use std::os::unix::process::CommandExt;
+    let err = c.exec();
+    Err(anyhow::anyhow!(
+        "could not start {}: {err}",
+        server_bin().display()
+    ))
+}
+
+#[cfg(not(unix))]
+fn exec(mut c: std::process::Command) -> Result<u8> {
+    let status = c.status()?;
+    Ok(status
+        .code()
+        .map_or(EXIT_STEP_FAILED, |c| c.clamp(0, 255) as u8))
+}
+
+pub fn bench() -> Result<u8> {
+    util::header("benchmark: sotay-forms validation");
+    match run(cmd_args(
+        "cargo",
+        ["bench", "-p", "sotay-forms", "--bench", "validation"],
+    )) {
+        Ok(()) => Ok(EXIT_OK),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            Ok(EXIT_STEP_FAILED)
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! `test`: the whole suite. Every step runs even when an earlier one failed;
+//! the summary lists each step's outcome and duration.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use crate::postgres;
+use crate::start::{build_pwa, build_server, pwa_dir, server_bin};
+use crate::tools::{self, node_prefix, Purpose};
+use crate::util::{self, cmd_args, exists, fmt_duration};
+use crate::web::CHROMIUM;
+use crate::{EXIT_OK, EXIT_STEP_FAILED};
+
+enum Outcome {
+    Passed,
+    Failed(String),
+    Skipped(String),
+}
+
+struct Step {
+    name: String,
+    took: Duration,
+    outcome: Outcome,
+}
+
+/// The steps run so far, plus environment every step's commands get.
+struct Suite {
+    env: Vec<(String, String)>,
+    steps: Vec<Step>,
+}
+
+impl Suite {
+    /// Run `c` (with the suite environment) as step `name`.
+    fn command(&mut self, name: &str, mut c: Command) -> bool {
+        c.envs(self.env.iter().map(|(k, v)| (k, v)));
+        self.closure(name, move || util::run(c))
+    }
+
+    /// Run `f` as step `name`; an `Err` marks the step failed.
+    fn closure(&mut self, name: &str, f: impl FnOnce() -> Result<()>) -> bool {
+        util::header(&format!("[step {}] {name}", self.steps.len() + 1));
+        let t = Instant::now();
+        let result = f();
+        let took = t.elapsed();
+        let passed = result.is_ok();
+        let outcome = match result {
+            Ok(()) => Outcome::Passed,
+            Err(e) => {
+                eprintln!("step failed: {e:#}");
+                Outcome::Failed(format!("{e:#}"))
+            }
+        };
+        println!(
+            "[step] {name}: {} in {}",
+            if passed { "passed" } else { "FAILED" },
+            fmt_duration(took)
+        );
+        self.steps.push(Step {
+            name: name.to_string(),
+            took,
+            outcome,
+        });
+        passed
+    }
+
+    /// Record that a step does not apply yet (shown as such in the summary).
+    fn skip(&mut self, name: &str, why: &str) {
+        let outcome = Outcome::Skipped(why.to_string());
+        self.steps.push(Step {
+            name: name.to_string(),
+            took: Duration::ZERO,
+            outcome,
+        });
+    }
+
+    /// Print the summary; true when no step failed.
+    fn summary(&self, total: Duration) -> bool {
+        util::header("summary");
+        let width = self.steps.iter().map(|s| s.name.len()).max().unwrap_or(0);
+        for s in &self.steps {
+            let (mark, note) = match &s.outcome {
+                Outcome::Passed => ("ok     ", String::new()),
+                Outcome::Failed(e) => ("FAILED ", first_line(e)),
+                Outcome::Skipped(why) => ("skipped", why.clone()),
+            };
+            let line = format!(
+                "  {mark}  {:<width$}  {:>7}  {note}",
+                s.name,
+                fmt_duration(s.took)
+            );
+            println!("{}", line.trim_end());
+        }
+        let failed = self
+            .steps
+            .iter()
+            .filter(|s| matches!(s.outcome, Outcome::Failed(_)))
+            .count();
+        let ran = self
+            .steps
+            .iter()
+            .filter(|s| !matches!(s.outcome, Outcome::Skipped(_)))
+            .count();
+        if failed == 0 {
+            println!("\nall {ran} steps passed in {}", fmt_duration(total));
+        } else {
+            println!(
+                "\n{failed} of {ran} steps FAILED (total {})",
+                fmt_duration(total)
+            );
+        }
+        failed == 0
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(100)
+        .collect()
+}
+
+pub fn test() -> Result<u8> {
+    let t = Instant::now();
+    let tools = tools::ensure(Purpose::Test).map_err(tools::install_failed)?;
+    // Dropping `pg` at the end of this function stops the server if we started it.
+    let pg = postgres::ensure_postgres().map_err(tools::install_failed)?;
+    let env = pg.as_ref().map(|pg| pg.env()).unwrap_or_default();
+    let mut suite = Suite {
+        env,
+        steps: Vec::new(),
+    };
+
+    formatting(&mut suite);
+    unit_and_integration_tests(&mut suite, tools.nextest);
+    doc_tests(&mut suite);
+    forms_wasm_build(&mut suite);
+    browser_tests(&mut suite);
+    e2e_tests(&mut suite);
+
+    drop(pg);
+    Ok(if suite.summary(t.elapsed()) {
+        EXIT_OK
+    } else {
+        EXIT_STEP_FAILED
+    })
+}
+
+fn formatting(s: &mut Suite) {
+    s.command(
+        "cargo fmt --check",
+        cmd_args("cargo", ["fmt", "--all", "--check"]),
+    );
+}
+
+/// Every crate's unit and integration tests (the sync-server's reach
+/// PostgreSQL through `SOTAY_TEST_DATABASE_URL`).
+fn unit_and_integration_tests(s: &mut Suite, nextest: bool) {
+    if nextest {
+        let c = cmd_args("cargo", ["nextest", "run", "--workspace", "--no-fail-fast"]);
+        s.command("cargo nextest run", c);
+    } else {
+        let c = cmd_args("cargo", ["test", "--workspace", "--no-fail-fast"]);
+        s.command("cargo test (nextest unavailable)", c);
+    }
+}
+
+/// nextest does not run doctests.
+fn doc_tests(s: &mut Suite) {
+    s.command(
+        "doctests",
+        cmd_args("cargo", ["test", "--workspace", "--doc"]),
+    );
+}
+
+/// The shared crate must compile for the browser.
+fn forms_wasm_build(s: &mut Suite) {
+    let c = cmd_args(
+        "cargo",
+        [
+            "build",
+            "-p",
+            "sotay-forms",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--no-default-features",
+        ],
+    );
+    s.command("sotay-forms builds for wasm32", c);
+}
+
+/// `wasm_bindgen_test` tests of the frontend crate in headless Chromium
+/// (runner and chromedriver come from `tools::tool_env`).
+fn browser_tests(s: &mut Suite) {
+    const NAME: &str = "browser tests (frontend, wasm32)";
+    if !exists("frontend/Cargo.toml") {
+        s.skip(NAME, "frontend/ does not exist yet");
+        return;
+    }
+    let c = cmd_args(
+        "cargo",
+        [
+            "test",
+            "--manifest-path",
+            "frontend/Cargo.toml",
+            "--target",
+            "wasm32-unknown-unknown",
+        ],
+    );
+    s.command(NAME, c);
+}
+
+/// End-to-end tests: Node's test runner over `tests/e2e` (files named
+/// `*.test.mjs` and the like), with playwright-core resolvable through
+/// NODE_PATH. The tests start the server themselves from these variables:
+/// SOTAY_SERVER_BIN, SOTAY_PWA_DIR, SOTAY_CHROMIUM (and SOTAY_TEST_DATABASE_URL).
+fn e2e_tests(s: &mut Suite) {
+    const NAME: &str = "end-to-end tests (tests/e2e)";
+    let missing: Vec<&str> = ["tests/e2e", "frontend/Cargo.toml", "sync-server/Cargo.toml"]
+        .into_iter()
+        .filter(|p| !exists(p))
+        .collect();
+    if !missing.is_empty() {
+        s.skip(NAME, &format!("not there yet: {}", missing.join(", ")));
+        return;
+    }
+    if !s.closure("e2e: build the PWA", build_pwa)
+        || !s.closure("e2e: build the server", build_server)
+    {
+        s.skip(NAME, "a build it needs failed");
+        return;
+    }
+    let mut c = cmd_args("node", ["--test", "tests/e2e/"]);
+    c.env("NODE_PATH", node_prefix().join("node_modules"))
+        .env("SOTAY_SERVER_BIN", server_bin())
+        .env("SOTAY_PWA_DIR", pwa_dir())
+        .env("SOTAY_CHROMIUM", CHROMIUM);
+    s.command(NAME, c);
+}
