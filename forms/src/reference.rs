@@ -101,12 +101,12 @@ pub struct ReferenceError {
     pub message: String,
 }
 
-/// One CSV file's text, read with its header. The reference files hold no quoted fields
-/// (checked by a test), so a plain split is exact.
+/// One CSV file's text, read with its header. Fields may be quoted (`"Sở Văn hóa, Thể thao…"`)
+/// with `""` for a quote inside; a record stays on one line.
 pub(crate) struct Csv<'a> {
     file: &'a str,
-    header: Vec<&'a str>,
-    rows: Vec<(usize, Vec<&'a str>)>,
+    header: Vec<String>,
+    rows: Vec<(usize, Vec<String>)>,
 }
 
 impl<'a> Csv<'a> {
@@ -116,10 +116,12 @@ impl<'a> Csv<'a> {
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty());
         let (_, header) = lines.next().ok_or_else(|| err(file, 1, "file is empty"))?;
-        let header: Vec<&str> = header.trim_start_matches('\u{feff}').split(',').collect();
+        let header = split_line(header.trim_start_matches('\u{feff}'))
+            .ok_or_else(|| err(file, 1, "a quote is not closed"))?;
         let mut rows = Vec::new();
         for (i, line) in lines {
-            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+            let cells =
+                split_line(line).ok_or_else(|| err(file, i + 1, "a quote is not closed"))?;
             if cells.len() != header.len() {
                 let msg = format!(
                     "{} columns where the header has {}",
@@ -136,7 +138,7 @@ impl<'a> Csv<'a> {
     fn column(&self, name: &str) -> Result<usize, ReferenceError> {
         self.header
             .iter()
-            .position(|h| *h == name)
+            .position(|h| h == name)
             .ok_or_else(|| err(self.file, 1, &format!("no column '{name}'")))
     }
 
@@ -144,7 +146,7 @@ impl<'a> Csv<'a> {
     pub(crate) fn records<const N: usize>(
         &self,
         names: [&str; N],
-    ) -> Result<Vec<(usize, [&'a str; N])>, ReferenceError> {
+    ) -> Result<Vec<(usize, [&str; N])>, ReferenceError> {
         let mut idx = [0; N];
         for (slot, name) in idx.iter_mut().zip(names) {
             *slot = self.column(name)?;
@@ -152,9 +154,37 @@ impl<'a> Csv<'a> {
         Ok(self
             .rows
             .iter()
-            .map(|(line, cells)| (*line, idx.map(|i| cells[i])))
+            .map(|(line, cells)| (*line, idx.map(|i| cells[i].as_str())))
             .collect())
     }
+}
+
+/// Splits one CSV line into trimmed fields; `None` when a quote is left open.
+fn split_line(line: &str) -> Option<Vec<String>> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut chars = line.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            ('"', true) => quoted = false,
+            ('"', false) if field.trim().is_empty() => {
+                field.clear();
+                quoted = true;
+            }
+            (',', false) => fields.push(std::mem::take(&mut field).trim().to_owned()),
+            (c, _) => field.push(c),
+        }
+    }
+    if quoted {
+        return None;
+    }
+    fields.push(field.trim().to_owned());
+    Some(fields)
 }
 
 fn err(file: &str, line: usize, message: &str) -> ReferenceError {
