@@ -29,17 +29,8 @@ fn main() {
     out += "/// Definition files as `(\"<form>/<file>\", text)`, sorted by path.\n";
     out += "pub const DEFINITIONS: &[(&str, &str)] = &[\n";
     for path in &files {
-        let rel = path
-            .strip_prefix(&defs)
-            .expect("under definitions")
-            .to_string_lossy()
-            .replace('\\', "/");
-        writeln!(
-            out,
-            "    ({rel:?}, include_str!({:?})),",
-            path.display().to_string()
-        )
-        .unwrap();
+        let rel = path.strip_prefix(&defs).expect("under definitions").to_string_lossy().replace('\\', "/");
+        writeln!(out, "    ({rel:?}, include_str!({:?})),", path.display().to_string()).unwrap();
     }
     out += "];\n\n";
 
@@ -55,12 +46,7 @@ fn main() {
     out += "pub const REFERENCE: &[(&str, &str)] = &[\n";
     for path in &refs {
         let name = path.file_name().expect("file").to_string_lossy();
-        writeln!(
-            out,
-            "    ({name:?}, include_str!({:?})),",
-            path.display().to_string()
-        )
-        .unwrap();
+        writeln!(out, "    ({name:?}, include_str!({:?})),", path.display().to_string()).unwrap();
     }
     out += "];\n";
 

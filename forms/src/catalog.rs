@@ -38,10 +38,7 @@ pub struct Catalog {
 
 impl Catalog {
     /// Checks definitions (each with the file it came from) against the reference data.
-    pub fn new(
-        definitions: Vec<(String, FormDefinition)>,
-        reference: ReferenceData,
-    ) -> Result<Self, DefinitionError> {
+    pub fn new(definitions: Vec<(String, FormDefinition)>, reference: ReferenceData) -> Result<Self, DefinitionError> {
         let mut forms = BTreeMap::new();
         for (file, def) in definitions {
             let key = (def.id.clone(), def.version);
@@ -57,21 +54,13 @@ impl Catalog {
             }
         }
         let version = fingerprint(&forms, &reference);
-        Ok(Self {
-            forms,
-            reference,
-            version,
-        })
+        Ok(Self { forms, reference, version })
     }
 
     /// Rebuilds a catalog from a bundle, checking it again: a device trusts no definition it
     /// has not checked itself.
     pub fn from_bundle(bundle: Bundle) -> Result<Self, DefinitionError> {
-        let defs = bundle
-            .forms
-            .into_iter()
-            .map(|d| (format!("{}/v{}", d.id, d.version), d))
-            .collect();
+        let defs = bundle.forms.into_iter().map(|d| (format!("{}/v{}", d.id, d.version), d)).collect();
         Self::new(defs, bundle.reference)
     }
 
@@ -98,10 +87,7 @@ impl Catalog {
 
     /// The newest version of a form that still takes new records.
     pub fn latest(&self, id: &str) -> Option<&Form> {
-        self.forms
-            .values()
-            .filter(|f| f.id() == id && !f.definition.withdrawn)
-            .max_by_key(|f| f.version())
+        self.forms.values().filter(|f| f.id() == id && !f.definition.withdrawn).max_by_key(|f| f.version())
     }
 
     /// Every form version, by id then version.
@@ -112,37 +98,22 @@ impl Catalog {
     /// Checks a record as a whole: its form version exists, its location is a commune of a
     /// known unit list, and (unless it is a tombstone) its values are valid for its status.
     pub fn validate_record(&self, record: &Record) -> Result<Validated, Vec<FieldError>> {
-        let form = self
-            .form(&record.form_id, record.form_version)
-            .ok_or_else(|| {
-                vec![FieldError::new(
-                    "form_id",
-                    ErrorCode::UnknownForm,
-                    Localized::new(
-                        format!(
-                            "Không có mẫu phiếu “{}” phiên bản {}.",
-                            record.form_id, record.form_version
-                        ),
-                        format!(
-                            "There is no form “{}” version {}.",
-                            record.form_id, record.form_version
-                        ),
-                    ),
-                )]
-            })?;
+        let form = self.form(&record.form_id, record.form_version).ok_or_else(|| {
+            vec![FieldError::new(
+                "form_id",
+                ErrorCode::UnknownForm,
+                Localized::new(
+                    format!("Không có mẫu phiếu “{}” phiên bản {}.", record.form_id, record.form_version),
+                    format!("There is no form “{}” version {}.", record.form_id, record.form_version),
+                ),
+            )]
+        })?;
         let location_error = self.check_location(&record.location).err();
         let mode = match record.status {
             RecordStatus::Draft => Mode::Draft,
             RecordStatus::Final => Mode::Final,
         };
-        let result = if record.deleted {
-            Ok(Validated {
-                values: record.values.clone(),
-                typed: Vec::new(),
-            })
-        } else {
-            form.validate(&serde_json::Value::Object(record.values.clone()), mode)
-        };
+        let result = if record.deleted { Ok(Validated::empty()) } else { form.validate_answers(&record.values, mode) };
         match (location_error, result) {
             (None, result) => result,
             (Some(e), Ok(_)) => Err(vec![e]),
@@ -154,26 +125,18 @@ impl Catalog {
     }
 
     pub fn check_location(&self, location: &Location) -> Result<(), FieldError> {
-        let err = |code, vi: String, en: String| {
-            Err(FieldError::new("location", code, Localized::new(vi, en)))
-        };
+        let err = |code, vi: String, en: String| Err(FieldError::new("location", code, Localized::new(vi, en)));
         let Some(list) = self.reference.unit_lists.get(&location.unit_list) else {
             return err(
                 ErrorCode::UnknownUnitList,
-                format!(
-                    "Không có danh mục đơn vị hành chính “{}”.",
-                    location.unit_list
-                ),
+                format!("Không có danh mục đơn vị hành chính “{}”.", location.unit_list),
                 format!("There is no unit list “{}”.", location.unit_list),
             );
         };
         match list.get(&location.unit_code) {
             None => err(
                 ErrorCode::UnknownUnit,
-                format!(
-                    "Mã đơn vị “{}” không có trong danh mục.",
-                    location.unit_code
-                ),
+                format!("Mã đơn vị “{}” không có trong danh mục.", location.unit_code),
                 format!("Unit code “{}” is not in the list.", location.unit_code),
             ),
             Some(unit) if !unit.is_commune_level() => err(
@@ -190,9 +153,7 @@ impl Catalog {
 fn fingerprint(forms: &BTreeMap<(String, u32), Form>, reference: &ReferenceData) -> String {
     let defs: Vec<&FormDefinition> = forms.values().map(|f| &f.definition).collect();
     let json = serde_json::to_vec(&(defs, reference)).unwrap_or_default();
-    let hash = json.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let hash = json.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
     format!("{hash:016x}")
 }
 
@@ -216,10 +177,7 @@ impl Catalog {
 
 /// Parses one definition file; its path (`<form id>/v<version>.toml`) must match its content.
 #[cfg(feature = "toml")]
-pub fn parse_definition(
-    file: &str,
-    text: &str,
-) -> Result<(String, FormDefinition), DefinitionError> {
+pub fn parse_definition(file: &str, text: &str) -> Result<(String, FormDefinition), DefinitionError> {
     let err = |message: String| DefinitionError {
         file: file.to_owned(),
         field: None,
@@ -230,10 +188,7 @@ pub fn parse_definition(
     let def: FormDefinition = toml::from_str(text).map_err(|e| err(e.to_string()))?;
     let expected = format!("{}/v{}.toml", def.id, def.version);
     if !file.ends_with(&expected) {
-        return Err(err(format!(
-            "a definition of {} version {} belongs in {expected}",
-            def.id, def.version
-        )));
+        return Err(err(format!("a definition of {} version {} belongs in {expected}", def.id, def.version)));
     }
     Ok((file.to_owned(), def))
 }

@@ -21,11 +21,7 @@ pub struct DefinitionError {
     pub message: String,
 }
 
-fn location(
-    field: &Option<String>,
-    attribute: &Option<&'static str>,
-    column: &Option<usize>,
-) -> String {
+fn location(field: &Option<String>, attribute: &Option<&'static str>, column: &Option<usize>) -> String {
     let mut s = String::new();
     if let Some(f) = field {
         s += &format!("field '{f}': ");
@@ -81,6 +77,8 @@ pub struct Form {
     pub fields: Vec<CompiledField>,
     pub sections: Vec<CompiledSection>,
     index: HashMap<String, usize>,
+    /// Field names by slot, shared with every validation result.
+    pub(crate) names: std::sync::Arc<[String]>,
 }
 
 impl Form {
@@ -97,17 +95,8 @@ impl Form {
     }
 
     /// Checks `definition` against the reference data; `file` names it in errors.
-    pub fn compile(
-        definition: FormDefinition,
-        reference: &ReferenceData,
-        file: &str,
-    ) -> Result<Form, DefinitionError> {
-        Compiler {
-            file,
-            reference,
-            scope: HashMap::new(),
-        }
-        .form(definition)
+    pub fn compile(definition: FormDefinition, reference: &ReferenceData, file: &str) -> Result<Form, DefinitionError> {
+        Compiler { file, reference, scope: HashMap::new() }.form(definition)
     }
 }
 
@@ -135,13 +124,7 @@ impl<'a> Compiler<'a> {
 
     fn form(mut self, def: FormDefinition) -> Result<Form, DefinitionError> {
         if !is_identifier(&def.id) {
-            return Err(self.err(
-                None,
-                format!(
-                    "form id '{}' must be snake_case letters, digits and _",
-                    def.id
-                ),
-            ));
+            return Err(self.err(None, format!("form id '{}' must be snake_case letters, digits and _", def.id)));
         }
         if def.version == 0 {
             return Err(self.err(None, "version starts at 1"));
@@ -155,13 +138,7 @@ impl<'a> Compiler<'a> {
                 return Err(self.err(None, format!("section id '{}' is used twice", section.id)));
             }
             self.localized(None, "section title", &section.title)?;
-            let relevant = self.expression(
-                None,
-                "relevant",
-                section.relevant.as_deref(),
-                None,
-                Type::Bool,
-            )?;
+            let relevant = self.expression(None, "relevant", section.relevant.as_deref(), None, Type::Bool)?;
             sections.push(CompiledSection { relevant });
             for field in &section.fields {
                 let compiled = self.field(field, s, fields.len())?;
@@ -171,49 +148,28 @@ impl<'a> Compiler<'a> {
         if fields.iter().all(|f| !f.field_type.holds_value()) {
             return Err(self.err(None, "a form needs at least one field"));
         }
-        let date_ok = fields.iter().any(|f| {
-            f.name == def.date_field
-                && f.field_type == FieldType::Date
-                && f.required
-                && f.relevant.is_none()
-        });
+        let date_ok = fields
+            .iter()
+            .any(|f| f.name == def.date_field && f.field_type == FieldType::Date && f.required && f.relevant.is_none());
         if !date_ok {
             return Err(self.err(
                 None,
-                format!(
-                    "date_field '{}' must name a required date field that is always asked",
-                    def.date_field
-                ),
+                format!("date_field '{}' must name a required date field that is always asked", def.date_field),
             ));
         }
-        let sections_relevance_ok = sections.iter().zip(&def.sections).all(|(s, d)| {
-            s.relevant.is_none() || d.fields.iter().all(|f| f.name != def.date_field)
-        });
-        if !sections_relevance_ok {
-            return Err(self.err(
-                None,
-                "the date_field cannot sit in a section with skip logic",
-            ));
-        }
-        let index = fields
+        let sections_relevance_ok = sections
             .iter()
-            .enumerate()
-            .map(|(i, f)| (f.name.clone(), i))
-            .collect();
-        Ok(Form {
-            definition: def,
-            fields,
-            sections,
-            index,
-        })
+            .zip(&def.sections)
+            .all(|(s, d)| s.relevant.is_none() || d.fields.iter().all(|f| f.name != def.date_field));
+        if !sections_relevance_ok {
+            return Err(self.err(None, "the date_field cannot sit in a section with skip logic"));
+        }
+        let index = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
+        let names = fields.iter().map(|f| f.name.clone()).collect();
+        Ok(Form { definition: def, fields, sections, index, names })
     }
 
-    fn localized(
-        &self,
-        field: Option<&str>,
-        what: &str,
-        text: &Localized,
-    ) -> Result<(), DefinitionError> {
+    fn localized(&self, field: Option<&str>, what: &str, text: &Localized) -> Result<(), DefinitionError> {
         if text.is_complete() {
             Ok(())
         } else {
@@ -239,14 +195,7 @@ impl<'a> Compiler<'a> {
             column: Some(e.pos + 1),
             message: e.message,
         };
-        let compiled = expr::compile(
-            source,
-            &Scope {
-                fields: &self.scope,
-                current,
-            },
-        )
-        .map_err(at)?;
+        let compiled = expr::compile(source, &Scope { fields: &self.scope, current }).map_err(at)?;
         let fits = match want {
             Type::Any => compiled.ty != Type::Any,
             want => compiled.ty == want || compiled.ty == Type::Any,
@@ -261,28 +210,17 @@ impl<'a> Compiler<'a> {
         Ok(Some(compiled))
     }
 
-    fn field(
-        &mut self,
-        f: &Field,
-        section: usize,
-        slot: usize,
-    ) -> Result<CompiledField, DefinitionError> {
+    fn field(&mut self, f: &Field, section: usize, slot: usize) -> Result<CompiledField, DefinitionError> {
         let name = Some(f.name.as_str());
         let bad = |msg: String| self.err(name, msg);
         if !is_identifier(&f.name) || KEYWORDS.contains(&f.name.as_str()) {
-            return Err(bad(format!(
-                "'{}' is not a usable field name (snake_case, not a keyword)",
-                f.name
-            )));
+            return Err(bad(format!("'{}' is not a usable field name (snake_case, not a keyword)", f.name)));
         }
         if self.scope.contains_key(&f.name) {
             return Err(bad("the name is used twice".into()));
         }
         self.localized(name, "label", &f.label)?;
-        for (what, text) in [
-            ("hint", &f.hint),
-            ("constraint_message", &f.constraint_message),
-        ] {
+        for (what, text) in [("hint", &f.hint), ("constraint_message", &f.constraint_message)] {
             if let Some(text) = text {
                 self.localized(name, what, text)?;
             }
@@ -295,27 +233,15 @@ impl<'a> Compiler<'a> {
         let misplaced = [
             ("min/max", (f.min.is_some() || f.max.is_some()) && !numeric),
             ("max_length", f.max_length.is_some() && !textual),
-            (
-                "options/list",
-                (f.options.is_some() || f.list.is_some()) && !choice,
-            ),
-            (
-                "personal_data_warning",
-                f.personal_data_warning.is_some() && t != FieldType::LongText,
-            ),
+            ("options/list", (f.options.is_some() || f.list.is_some()) && !choice),
+            ("personal_data_warning", f.personal_data_warning.is_some() && t != FieldType::LongText),
             ("grid", f.grid.is_some() && t != FieldType::CountGrid),
-            (
-                "calculate",
-                f.calculate.is_some() && t != FieldType::Calculate,
-            ),
+            ("calculate", f.calculate.is_some() && t != FieldType::Calculate),
             ("required", f.required && !answered),
             ("constraint", f.constraint.is_some() && !answered),
         ];
         if let Some((attr, _)) = misplaced.iter().find(|(_, wrong)| *wrong) {
-            return Err(bad(format!(
-                "'{attr}' does not apply to a {} field",
-                t.as_str()
-            )));
+            return Err(bad(format!("'{attr}' does not apply to a {} field", t.as_str())));
         }
         if f.constraint.is_some() != f.constraint_message.is_some() {
             return Err(bad("constraint and constraint_message go together".into()));
@@ -338,10 +264,8 @@ impl<'a> Compiler<'a> {
             return Err(bad("a calculate field needs a calculate expression".into()));
         }
 
-        let relevant =
-            self.expression(name, "relevant", f.relevant.as_deref(), None, Type::Bool)?;
-        let calculate =
-            self.expression(name, "calculate", f.calculate.as_deref(), None, Type::Any)?;
+        let relevant = self.expression(name, "relevant", f.relevant.as_deref(), None, Type::Bool)?;
+        let calculate = self.expression(name, "calculate", f.calculate.as_deref(), None, Type::Any)?;
         let own_type = match t {
             FieldType::Text | FieldType::LongText | FieldType::SelectOne => Type::Text,
             FieldType::Integer | FieldType::Decimal => Type::Number,
@@ -353,34 +277,15 @@ impl<'a> Compiler<'a> {
             FieldType::Calculate => calculate.as_ref().map_or(Type::Any, |c| c.ty),
             FieldType::Note => Type::Any,
         };
-        let constraint = self.expression(
-            name,
-            "constraint",
-            f.constraint.as_deref(),
-            Some(own_type),
-            Type::Bool,
-        )?;
+        let constraint = self.expression(name, "constraint", f.constraint.as_deref(), Some(own_type), Type::Bool)?;
 
         if t.holds_value() {
-            let options = f
-                .options
-                .as_ref()
-                .map(|o| o.iter().map(|o| o.value.clone()).collect());
-            self.scope.insert(
-                f.name.clone(),
-                ScopeField {
-                    slot,
-                    ty: own_type,
-                    options,
-                },
-            );
+            let options = f.options.as_ref().map(|o| o.iter().map(|o| o.value.clone()).collect());
+            self.scope.insert(f.name.clone(), ScopeField { slot, ty: own_type, options });
         }
         let max_length = match t {
             FieldType::Text => Some(f.max_length.map_or(DEFAULT_TEXT_LENGTH, |n| n as usize)),
-            FieldType::LongText => Some(
-                f.max_length
-                    .map_or(DEFAULT_LONG_TEXT_LENGTH, |n| n as usize),
-            ),
+            FieldType::LongText => Some(f.max_length.map_or(DEFAULT_LONG_TEXT_LENGTH, |n| n as usize)),
             _ => None,
         };
         Ok(CompiledField {
@@ -408,10 +313,7 @@ impl<'a> Compiler<'a> {
                 let mut set = HashSet::new();
                 for o in options {
                     if o.value.is_empty() || !set.insert(o.value.clone()) {
-                        return Err(self.err(
-                            name,
-                            format!("option value '{}' is empty or repeated", o.value),
-                        ));
+                        return Err(self.err(name, format!("option value '{}' is empty or repeated", o.value)));
                     }
                     self.localized(name, "option label", &o.label)?;
                 }
@@ -429,10 +331,7 @@ impl<'a> Compiler<'a> {
                     Err(self.err(name, format!("no reference list '{list}'")))
                 }
             }
-            _ => Err(self.err(
-                name,
-                "a choice field needs either options or list, not both",
-            )),
+            _ => Err(self.err(name, "a choice field needs either options or list, not both")),
         }
     }
 
@@ -442,24 +341,14 @@ impl<'a> Compiler<'a> {
             .reference
             .lists
             .get(&spec.ethnicity_list)
-            .ok_or_else(|| {
-                self.err(name, format!("no reference list '{}'", spec.ethnicity_list))
-            })?;
+            .ok_or_else(|| self.err(name, format!("no reference list '{}'", spec.ethnicity_list)))?;
         let shortlist = self
             .reference
             .ethnicity_shortlists
             .get(&spec.shortlist)
-            .ok_or_else(|| {
-                self.err(name, format!("no ethnicity shortlist '{}'", spec.shortlist))
-            })?;
+            .ok_or_else(|| self.err(name, format!("no ethnicity shortlist '{}'", spec.shortlist)))?;
         if let Some(code) = shortlist.iter().find(|c| list.get(c).is_none()) {
-            return Err(self.err(
-                name,
-                format!(
-                    "shortlist code '{code}' is not in '{}'",
-                    spec.ethnicity_list
-                ),
-            ));
+            return Err(self.err(name, format!("shortlist code '{code}' is not in '{}'", spec.ethnicity_list)));
         }
         let group = match &spec.group {
             None => None,
@@ -468,10 +357,7 @@ impl<'a> Compiler<'a> {
                 let mut values = HashSet::new();
                 for o in &g.options {
                     if o.value.is_empty() || !values.insert(o.value.clone()) {
-                        return Err(self.err(
-                            name,
-                            format!("grid group value '{}' is empty or repeated", o.value),
-                        ));
+                        return Err(self.err(name, format!("grid group value '{}' is empty or repeated", o.value)));
                     }
                     self.localized(name, "grid group option label", &o.label)?;
                 }

@@ -86,15 +86,9 @@ impl Grid {
         for cell in &self.cells {
             let n = u64::from(cell.count);
             t.total.add(cell.sex, n);
-            t.by_ethnicity
-                .entry(cell.ethnicity.clone())
-                .or_default()
-                .add(cell.sex, n);
+            t.by_ethnicity.entry(cell.ethnicity.clone()).or_default().add(cell.sex, n);
             if let Some(group) = &cell.group {
-                t.by_group
-                    .entry(group.clone())
-                    .or_default()
-                    .add(cell.sex, n);
+                t.by_group.entry(group.clone()).or_default().add(cell.sex, n);
             }
             if cell.ethnicity != KINH {
                 t.minority.add(cell.sex, n);
@@ -106,11 +100,7 @@ impl Grid {
     /// Sum of the cells that match; the expression functions are built on this so they
     /// need no allocation.
     pub fn sum_where(&self, keep: impl Fn(&GridCell) -> bool) -> u64 {
-        self.cells
-            .iter()
-            .filter(|c| keep(c))
-            .map(|c| u64::from(c.count))
-            .sum()
+        self.cells.iter().filter(|c| keep(c)).map(|c| u64::from(c.count)).sum()
     }
 
     pub fn total(&self) -> u64 {

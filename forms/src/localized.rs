@@ -21,10 +21,7 @@ pub struct Localized {
 
 impl Localized {
     pub fn new(vi: impl Into<String>, en: impl Into<String>) -> Self {
-        Self {
-            vi: vi.into(),
-            en: en.into(),
-        }
+        Self { vi: vi.into(), en: en.into() }
     }
 
     pub fn get(&self, lang: Lang) -> &str {

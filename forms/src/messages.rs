@@ -48,12 +48,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, code: ErrorCode, message: Localized) -> Self {
-        Self {
-            field: field.to_owned(),
-            code,
-            cell: None,
-            message,
-        }
+        Self { field: field.to_owned(), code, cell: None, message }
     }
 
     pub fn in_cell(mut self, cell: usize) -> Self {
@@ -79,24 +74,15 @@ pub(crate) fn wrong_type(t: FieldType) -> Localized {
         FieldType::CountGrid => ("bảng số người", "a table of counts"),
         FieldType::Calculate | FieldType::Note => ("không có giá trị", "no value"),
     };
-    Localized::new(
-        format!("Giá trị không hợp lệ: cần {vi}."),
-        format!("Invalid value: expected {en}."),
-    )
+    Localized::new(format!("Giá trị không hợp lệ: cần {vi}."), format!("Invalid value: expected {en}."))
 }
 
 pub(crate) fn below_min(min: f64) -> Localized {
-    Localized::new(
-        format!("Không được nhỏ hơn {min}."),
-        format!("Must be at least {min}."),
-    )
+    Localized::new(format!("Không được nhỏ hơn {min}."), format!("Must be at least {min}."))
 }
 
 pub(crate) fn above_max(max: f64) -> Localized {
-    Localized::new(
-        format!("Không được lớn hơn {max}."),
-        format!("Must be at most {max}."),
-    )
+    Localized::new(format!("Không được lớn hơn {max}."), format!("Must be at most {max}."))
 }
 
 pub(crate) fn too_long(max: usize) -> Localized {
@@ -114,24 +100,15 @@ pub(crate) fn not_an_option(value: &str) -> Localized {
 }
 
 pub(crate) fn repeated_option(value: &str) -> Localized {
-    Localized::new(
-        format!("“{value}” được chọn hai lần."),
-        format!("“{value}” is chosen twice."),
-    )
+    Localized::new(format!("“{value}” được chọn hai lần."), format!("“{value}” is chosen twice."))
 }
 
 pub(crate) fn unknown_field(name: &str) -> Localized {
-    Localized::new(
-        format!("Mẫu phiếu này không có mục “{name}”."),
-        format!("This form has no field “{name}”."),
-    )
+    Localized::new(format!("Mẫu phiếu này không có mục “{name}”."), format!("This form has no field “{name}”."))
 }
 
 pub(crate) fn not_an_object() -> Localized {
-    Localized::new(
-        "Dữ liệu phiếu phải là một đối tượng JSON.",
-        "Record values must be a JSON object.",
-    )
+    Localized::new("Dữ liệu phiếu phải là một đối tượng JSON.", "Record values must be a JSON object.")
 }
 
 pub(crate) fn unknown_ethnicity(code: &str) -> Localized {

@@ -54,9 +54,7 @@ pub fn vietnam_offset() -> FixedOffset {
 
 /// An instant as a Vietnamese reader expects it: `dd/mm/yyyy HH:MM`, Asia/Ho_Chi_Minh.
 pub fn format_instant(at: DateTime<Utc>) -> String {
-    at.with_timezone(&vietnam_offset())
-        .format("%d/%m/%Y %H:%M")
-        .to_string()
+    at.with_timezone(&vietnam_offset()).format("%d/%m/%Y %H:%M").to_string()
 }
 
 /// A date as `dd/mm/yyyy`.

@@ -77,10 +77,7 @@ pub struct Unit {
 
 impl Unit {
     pub fn is_commune_level(&self) -> bool {
-        matches!(
-            self.unit_type.as_str(),
-            "Xã" | "Phường" | "Thị trấn" | "Đặc khu"
-        )
+        matches!(self.unit_type.as_str(), "Xã" | "Phường" | "Thị trấn" | "Đặc khu")
     }
 }
 
@@ -111,23 +108,15 @@ pub(crate) struct Csv<'a> {
 
 impl<'a> Csv<'a> {
     pub(crate) fn parse(file: &'a str, text: &'a str) -> Result<Self, ReferenceError> {
-        let mut lines = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty());
+        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
         let (_, header) = lines.next().ok_or_else(|| err(file, 1, "file is empty"))?;
-        let header = split_line(header.trim_start_matches('\u{feff}'))
-            .ok_or_else(|| err(file, 1, "a quote is not closed"))?;
+        let header =
+            split_line(header.trim_start_matches('\u{feff}')).ok_or_else(|| err(file, 1, "a quote is not closed"))?;
         let mut rows = Vec::new();
         for (i, line) in lines {
-            let cells =
-                split_line(line).ok_or_else(|| err(file, i + 1, "a quote is not closed"))?;
+            let cells = split_line(line).ok_or_else(|| err(file, i + 1, "a quote is not closed"))?;
             if cells.len() != header.len() {
-                let msg = format!(
-                    "{} columns where the header has {}",
-                    cells.len(),
-                    header.len()
-                );
+                let msg = format!("{} columns where the header has {}", cells.len(), header.len());
                 return Err(err(file, i + 1, &msg));
             }
             rows.push((i + 1, cells));
@@ -136,26 +125,16 @@ impl<'a> Csv<'a> {
     }
 
     fn column(&self, name: &str) -> Result<usize, ReferenceError> {
-        self.header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| err(self.file, 1, &format!("no column '{name}'")))
+        self.header.iter().position(|h| h == name).ok_or_else(|| err(self.file, 1, &format!("no column '{name}'")))
     }
 
     /// Rows as maps from the named columns to their cells.
-    pub(crate) fn records<const N: usize>(
-        &self,
-        names: [&str; N],
-    ) -> Result<Vec<(usize, [&str; N])>, ReferenceError> {
+    pub(crate) fn records<const N: usize>(&self, names: [&str; N]) -> Result<Vec<(usize, [&str; N])>, ReferenceError> {
         let mut idx = [0; N];
         for (slot, name) in idx.iter_mut().zip(names) {
             *slot = self.column(name)?;
         }
-        Ok(self
-            .rows
-            .iter()
-            .map(|(line, cells)| (*line, idx.map(|i| cells[i].as_str())))
-            .collect())
+        Ok(self.rows.iter().map(|(line, cells)| (*line, idx.map(|i| cells[i].as_str()))).collect())
     }
 }
 
@@ -188,11 +167,7 @@ fn split_line(line: &str) -> Option<Vec<String>> {
 }
 
 fn err(file: &str, line: usize, message: &str) -> ReferenceError {
-    ReferenceError {
-        file: file.to_owned(),
-        line,
-        message: message.to_owned(),
-    }
+    ReferenceError { file: file.to_owned(), line, message: message.to_owned() }
 }
 
 /// Metadata of one list, from `lists.toml`.
@@ -216,15 +191,10 @@ pub struct ReferenceSources<'a> {
 impl ReferenceData {
     pub fn from_sources(src: &ReferenceSources) -> Result<Self, ReferenceError> {
         let file = |name: &str| -> Result<(&str, &str), ReferenceError> {
-            src.files
-                .get_key_value(name)
-                .map(|(k, v)| (*k, *v))
-                .ok_or_else(|| err(name, 0, "file is missing"))
+            src.files.get_key_value(name).map(|(k, v)| (*k, *v)).ok_or_else(|| err(name, 0, "file is missing"))
         };
         let meta = |id: &str| -> Result<&ListMeta, ReferenceError> {
-            src.manifest
-                .get(id)
-                .ok_or_else(|| err("lists.toml", 0, &format!("no list '{id}'")))
+            src.manifest.get(id).ok_or_else(|| err("lists.toml", 0, &format!("no list '{id}'")))
         };
 
         let mut lists = BTreeMap::new();
@@ -243,12 +213,7 @@ impl ReferenceData {
                         parent_code: (!parent.is_empty()).then(|| parent.to_owned()),
                     })
                     .collect();
-                let list = UnitList {
-                    id: id.clone(),
-                    version: m.version.clone(),
-                    title: m.title.clone(),
-                    units,
-                };
+                let list = UnitList { id: id.clone(), version: m.version.clone(), title: m.title.clone(), units };
                 unit_lists.insert(id.clone(), list);
             } else {
                 let entries = ref_entries(id, &csv)?;
@@ -281,23 +246,11 @@ impl ReferenceData {
         let ethnic = &lists["ethnic_groups"];
         for (line, [list, code]) in Csv::parse(name, text)?.records(["shortlist", "code"])? {
             if ethnic.get(code).is_none() {
-                return Err(err(
-                    name,
-                    line,
-                    &format!("'{code}' is not an ethnic group code"),
-                ));
+                return Err(err(name, line, &format!("'{code}' is not an ethnic group code")));
             }
-            ethnicity_shortlists
-                .entry(list.to_owned())
-                .or_default()
-                .push(code.to_owned());
+            ethnicity_shortlists.entry(list.to_owned()).or_default().push(code.to_owned());
         }
-        Ok(Self {
-            lists,
-            unit_lists,
-            unit_mapping,
-            ethnicity_shortlists,
-        })
+        Ok(Self { lists, unit_lists, unit_mapping, ethnicity_shortlists })
     }
 
     pub fn ethnic_groups(&self) -> &RefList {
@@ -308,35 +261,18 @@ impl ReferenceData {
 /// Code lists share the columns `code` and `name_vi`; English names are `name_en` (or the
 /// ethnic list's `name_en_or_ascii`), and `alt_names` are `;`-separated aliases.
 fn ref_entries(id: &str, csv: &Csv) -> Result<Vec<RefEntry>, ReferenceError> {
-    let en_column = if csv.column("name_en").is_ok() {
-        "name_en"
-    } else {
-        "name_en_or_ascii"
-    };
+    let en_column = if csv.column("name_en").is_ok() { "name_en" } else { "name_en_or_ascii" };
     let aliases: Vec<Vec<String>> = match csv.records(["alt_names"]) {
         Ok(rows) => rows
             .into_iter()
-            .map(|(_, [alt])| {
-                alt.split(';')
-                    .map(|a| a.trim().to_owned())
-                    .filter(|a| !a.is_empty())
-                    .collect()
-            })
+            .map(|(_, [alt])| alt.split(';').map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect())
             .collect(),
         Err(_) => Vec::new(),
     };
     let mut entries = Vec::new();
-    for (i, (line, [code, vi, en])) in csv
-        .records(["code", "name_vi", en_column])?
-        .into_iter()
-        .enumerate()
-    {
+    for (i, (line, [code, vi, en])) in csv.records(["code", "name_vi", en_column])?.into_iter().enumerate() {
         if code.is_empty() || entries.iter().any(|e: &RefEntry| e.code == code) {
-            return Err(err(
-                id,
-                line,
-                &format!("code '{code}' is empty or repeated"),
-            ));
+            return Err(err(id, line, &format!("code '{code}' is empty or repeated")));
         }
         entries.push(RefEntry {
             code: code.to_owned(),

@@ -52,11 +52,7 @@ pub enum Outcome {
     Applied { record_id: Uuid, revision: u64 },
     /// The base revision was stale. The incoming version is kept as conflict copy
     /// `conflict_id`; `current` is what the server has, so the device can show both.
-    Conflict {
-        record_id: Uuid,
-        conflict_id: Uuid,
-        current: Box<Record>,
-    },
+    Conflict { record_id: Uuid, conflict_id: Uuid, current: Box<Record> },
     /// Not stored: validation or scope errors, per field, in both languages.
     Rejected { errors: Vec<FieldError> },
 }

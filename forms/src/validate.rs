@@ -4,7 +4,7 @@
 //! bounds, choices, grid cells, required, constraints, and calculated values. Every error is
 //! collected; none stops the others. Any JSON at all is accepted as input without panicking.
 
-use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveTime};
 use serde_json::{Map, Value as Json};
@@ -23,32 +23,48 @@ pub enum Mode {
     Final,
 }
 
-/// The record's values as the server stores them: answers that are not relevant dropped,
-/// calculated fields computed, grids without their zero cells.
+/// A record's answers once valid: answers that are not relevant dropped, calculated fields
+/// computed, grids without their zero cells. Typed, so callers that aggregate (grid counts)
+/// need not read JSON again; [`Validated::values`] gives the JSON to store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Validated {
-    pub values: Map<String, Json>,
-    /// Typed answers by field slot, for callers that aggregate (grid counts).
+    names: Arc<[String]>,
+    /// Typed answers by field slot.
     pub typed: Vec<Option<FieldValue>>,
 }
 
+impl Validated {
+    /// The answers as stored: field name → JSON value, only answered fields.
+    pub fn values(&self) -> Map<String, Json> {
+        self.answers().map(|(name, v)| (name.to_owned(), v.to_json())).collect()
+    }
+
+    /// Answered fields by name, in form order.
+    pub fn answers(&self) -> impl Iterator<Item = (&str, &FieldValue)> {
+        self.names.iter().zip(&self.typed).filter_map(|(n, v)| Some((n.as_str(), v.as_ref()?)))
+    }
+
+    /// A tombstone keeps no answers: what was deleted is not kept around.
+    pub(crate) fn empty() -> Self {
+        Self { names: Arc::from(Vec::new()), typed: Vec::new() }
+    }
+}
+
 impl Form {
+    /// Validates any JSON; only an object can hold a record's answers.
     pub fn validate(&self, values: &Json, mode: Mode) -> Result<Validated, Vec<FieldError>> {
-        let Json::Object(input) = values else {
-            return Err(vec![FieldError::new(
-                "",
-                ErrorCode::NotAnObject,
-                msg::not_an_object(),
-            )]);
-        };
+        match values {
+            Json::Object(input) => self.validate_answers(input, mode),
+            _ => Err(vec![FieldError::new("", ErrorCode::NotAnObject, msg::not_an_object())]),
+        }
+    }
+
+    /// Validates a record's answers, by field name.
+    pub fn validate_answers(&self, input: &Map<String, Json>, mode: Mode) -> Result<Validated, Vec<FieldError>> {
         let mut errors = Vec::new();
         for key in input.keys() {
-            if self.field(key).is_none() {
-                errors.push(FieldError::new(
-                    key,
-                    ErrorCode::UnknownField,
-                    msg::unknown_field(key),
-                ));
+            if !self.field(key).is_some_and(|f| f.field_type.holds_value()) {
+                errors.push(FieldError::new(key, ErrorCode::UnknownField, msg::unknown_field(key)));
             }
         }
 
@@ -63,14 +79,7 @@ impl Form {
                 continue;
             }
             if let Some(calc) = &field.calculate {
-                slots[i] = eval(
-                    &calc.expr,
-                    &Env {
-                        slots: &slots,
-                        current: None,
-                    },
-                )
-                .to_field_value();
+                slots[i] = eval(&calc.expr, &Env { slots: &slots, current: None }).to_field_value();
                 continue;
             }
             if !field.field_type.holds_value() {
@@ -81,30 +90,19 @@ impl Form {
                 None | Some(Json::Null) => None,
                 Some(raw) => read(field, raw, &mut errors),
             };
+            // An answer with an error counts as empty for the fields after it, so that one
+            // mistake gives one message rather than a cascade.
+            let value = if errors.len() > before { None } else { value };
             match &value {
                 None if field.required && mode == Mode::Final && errors.len() == before => {
-                    errors.push(FieldError::new(
-                        &field.name,
-                        ErrorCode::Required,
-                        msg::required(),
-                    ));
+                    errors.push(FieldError::new(&field.name, ErrorCode::Required, msg::required()));
                 }
-                Some(v) if mode == Mode::Final && errors.len() == before => {
+                Some(v) if mode == Mode::Final => {
                     if let Some(c) = &field.constraint {
-                        if eval(
-                            &c.expr,
-                            &Env {
-                                slots: &slots,
-                                current: Some(v),
-                            },
-                        ) == Value::Bool(false)
-                        {
+                        if eval(&c.expr, &Env { slots: &slots, current: Some(v) }) == Value::Bool(false) {
                             let message = field.constraint_message.clone();
-                            errors.push(FieldError::new(
-                                &field.name,
-                                ErrorCode::Constraint,
-                                message,
-                            ));
+                            errors.push(FieldError::new(&field.name, ErrorCode::Constraint, message));
+                            continue;
                         }
                     }
                 }
@@ -116,59 +114,34 @@ impl Form {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let values = self
-            .fields
-            .iter()
-            .zip(&slots)
-            .filter_map(|(f, v)| Some((f.name.clone(), v.as_ref()?.to_json())))
-            .collect();
-        Ok(Validated {
-            values,
-            typed: slots,
-        })
+        Ok(Validated { names: self.names.clone(), typed: slots })
     }
 }
 
 /// Skip logic holds only when the expression is `true`; no expression always holds.
 fn holds(expr: Option<&crate::expr::Expr>, slots: &[Option<FieldValue>]) -> bool {
-    expr.is_none_or(|e| {
-        eval(
-            e,
-            &Env {
-                slots,
-                current: None,
-            },
-        ) == Value::Bool(true)
-    })
+    expr.is_none_or(|e| eval(e, &Env { slots, current: None }) == Value::Bool(true))
 }
 
 /// Reads one answer into its typed form, pushing what is wrong with it.
 fn read(field: &CompiledField, raw: &Json, errors: &mut Vec<FieldError>) -> Option<FieldValue> {
     let name = field.name.as_str();
     let wrong = |errors: &mut Vec<FieldError>| {
-        errors.push(FieldError::new(
-            name,
-            ErrorCode::WrongType,
-            msg::wrong_type(field.field_type),
-        ));
+        errors.push(FieldError::new(name, ErrorCode::WrongType, msg::wrong_type(field.field_type)));
         None
     };
     let value = match (field.field_type, raw) {
         (FieldType::Text | FieldType::LongText, Json::String(s)) => {
+            let text = s.trim();
             let max = field.max_length.unwrap_or(usize::MAX);
             // Byte length bounds character count from above: count only when it might matter.
-            if s.len() > max && s.chars().count() > max {
-                errors.push(FieldError::new(
-                    name,
-                    ErrorCode::TooLong,
-                    msg::too_long(max),
-                ));
+            if text.len() > max && text.chars().count() > max {
+                errors.push(FieldError::new(name, ErrorCode::TooLong, msg::too_long(max)));
             }
-            let trimmed = s.trim();
-            if trimmed.is_empty() {
+            if text.is_empty() {
                 return None;
             }
-            FieldValue::Text(trimmed.to_owned())
+            FieldValue::Text(text.to_owned())
         }
         (FieldType::Integer, Json::Number(n)) => match n.as_i64() {
             Some(i) => FieldValue::Number(i as f64),
@@ -187,6 +160,9 @@ fn read(field: &CompiledField, raw: &Json, errors: &mut Vec<FieldError>) -> Opti
             _ => return wrong(errors),
         },
         (FieldType::SelectOne, Json::String(s)) => {
+            if s.is_empty() {
+                return None;
+            }
             check_choice(field, s, errors);
             FieldValue::Text(s.clone())
         }
@@ -197,11 +173,7 @@ fn read(field: &CompiledField, raw: &Json, errors: &mut Vec<FieldError>) -> Opti
                     return wrong(errors);
                 };
                 if chosen.contains(s) {
-                    errors.push(FieldError::new(
-                        name,
-                        ErrorCode::RepeatedOption,
-                        msg::repeated_option(s),
-                    ));
+                    errors.push(FieldError::new(name, ErrorCode::RepeatedOption, msg::repeated_option(s)));
                 } else {
                     check_choice(field, s, errors);
                     chosen.push(s.clone());
@@ -221,18 +193,10 @@ fn read(field: &CompiledField, raw: &Json, errors: &mut Vec<FieldError>) -> Opti
     };
     if let FieldValue::Number(n) = value {
         if field.min.is_some_and(|min| n < min) {
-            errors.push(FieldError::new(
-                name,
-                ErrorCode::BelowMin,
-                msg::below_min(field.min.unwrap_or_default()),
-            ));
+            errors.push(FieldError::new(name, ErrorCode::BelowMin, msg::below_min(field.min.unwrap_or_default())));
         }
         if field.max.is_some_and(|max| n > max) {
-            errors.push(FieldError::new(
-                name,
-                ErrorCode::AboveMax,
-                msg::above_max(field.max.unwrap_or_default()),
-            ));
+            errors.push(FieldError::new(name, ErrorCode::AboveMax, msg::above_max(field.max.unwrap_or_default())));
         }
     }
     Some(value)
@@ -240,25 +204,17 @@ fn read(field: &CompiledField, raw: &Json, errors: &mut Vec<FieldError>) -> Opti
 
 fn check_choice(field: &CompiledField, value: &str, errors: &mut Vec<FieldError>) {
     if field.choices.as_ref().is_some_and(|c| !c.contains(value)) {
-        errors.push(FieldError::new(
-            &field.name,
-            ErrorCode::NotAnOption,
-            msg::not_an_option(value),
-        ));
+        errors.push(FieldError::new(&field.name, ErrorCode::NotAnOption, msg::not_an_option(value)));
     }
 }
 
 /// A grid's cells: each names a known ethnic group, a sex, the further dimension where the
 /// grid has one, and a count within bounds; each (ethnicity, sex, group) appears once.
-fn read_grid(
-    name: &str,
-    spec: &CompiledGrid,
-    cells: &[Json],
-    errors: &mut Vec<FieldError>,
-) -> Option<Grid> {
+fn read_grid(name: &str, spec: &CompiledGrid, cells: &[Json], errors: &mut Vec<FieldError>) -> Option<Grid> {
     let before = errors.len();
     let mut out = Vec::with_capacity(cells.len());
-    let mut seen = HashSet::with_capacity(cells.len());
+    // (ethnicity, sex, group, cell index): sorted afterwards to find repeats without hashing.
+    let mut keys: Vec<(&str, Sex, Option<&str>, usize)> = Vec::with_capacity(cells.len());
     for (i, raw) in cells.iter().enumerate() {
         let mut err = |code, message| errors.push(FieldError::new(name, code, message).in_cell(i));
         let Json::Object(cell) = raw else {
@@ -267,24 +223,14 @@ fn read_grid(
         };
         let text = |key: &str| cell.get(key).and_then(Json::as_str);
         let sex = text("sex").and_then(Sex::parse);
-        let count = cell
-            .get("count")
-            .and_then(Json::as_u64)
-            .and_then(|n| u32::try_from(n).ok());
-        let known_keys = cell
-            .keys()
-            .all(|k| matches!(k.as_str(), "ethnicity" | "sex" | "group" | "count"));
-        let (Some(ethnicity), Some(sex), Some(count), true) =
-            (text("ethnicity"), sex, count, known_keys)
-        else {
+        let count = cell.get("count").and_then(Json::as_u64).and_then(|n| u32::try_from(n).ok());
+        let known_keys = cell.keys().all(|k| matches!(k.as_str(), "ethnicity" | "sex" | "group" | "count"));
+        let (Some(ethnicity), Some(sex), Some(count), true) = (text("ethnicity"), sex, count, known_keys) else {
             err(ErrorCode::WrongType, msg::wrong_type(FieldType::CountGrid));
             continue;
         };
         if !spec.ethnicities.contains(ethnicity) {
-            err(
-                ErrorCode::UnknownEthnicity,
-                msg::unknown_ethnicity(ethnicity),
-            );
+            err(ErrorCode::UnknownEthnicity, msg::unknown_ethnicity(ethnicity));
         }
         let group = match (&spec.group, cell.get("group")) {
             (None, None | Some(Json::Null)) => None,
@@ -293,12 +239,9 @@ fn read_grid(
                 None
             }
             (Some((_, label, values)), Some(g)) => match g.as_str() {
-                Some(g) if values.contains(g) => Some(g.to_owned()),
+                Some(g) if values.contains(g) => Some(g),
                 _ => {
-                    err(
-                        ErrorCode::UnknownGroup,
-                        msg::unknown_group(&g.to_string(), label),
-                    );
+                    err(ErrorCode::UnknownGroup, msg::unknown_group(g.as_str().unwrap_or(&g.to_string()), label));
                     None
                 }
             },
@@ -310,16 +253,15 @@ fn read_grid(
         if count > spec.max_cell {
             err(ErrorCode::CellTooLarge, msg::cell_too_large(spec.max_cell));
         }
-        if !seen.insert((ethnicity, sex, group.clone())) {
-            err(ErrorCode::RepeatedCell, msg::repeated_cell());
-        }
+        keys.push((ethnicity, sex, group, i));
         if count > 0 {
-            out.push(GridCell {
-                ethnicity: ethnicity.to_owned(),
-                sex,
-                group,
-                count,
-            });
+            out.push(GridCell { ethnicity: ethnicity.to_owned(), sex, group: group.map(str::to_owned), count });
+        }
+    }
+    keys.sort_unstable();
+    for pair in keys.windows(2) {
+        if pair[0].0 == pair[1].0 && pair[0].1 == pair[1].1 && pair[0].2 == pair[1].2 {
+            errors.push(FieldError::new(name, ErrorCode::RepeatedCell, msg::repeated_cell()).in_cell(pair[1].3));
         }
     }
     if errors.len() > before {

@@ -7,17 +7,12 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 fn record(form_id: &str, version: u32, values: Value) -> Record {
-    let Value::Object(values) = values else {
-        panic!("values are an object")
-    };
+    let Value::Object(values) = values else { panic!("values are an object") };
     Record {
         id: Uuid::from_u128(1),
         form_id: form_id.into(),
         form_version: version,
-        location: Location {
-            unit_list: "units_2025".into(),
-            unit_code: "21025".into(),
-        },
+        location: Location { unit_list: "units_2025".into(), unit_code: "21025".into() },
         author: "canbo.xa".into(),
         device_id: "device-1".into(),
         created_at: Utc.with_ymd_and_hms(2025, 11, 20, 2, 0, 0).unwrap(),
@@ -49,28 +44,14 @@ fn records_made_with_an_older_version_stay_valid_against_it() {
     let v2 = catalog.form("training_session", 2).expect("v2 exists");
     assert_eq!(catalog.latest("training_session").unwrap().version(), 2);
     // The v1 record is valid as the v1 record it declares itself to be...
-    assert!(catalog
-        .validate_record(&record("training_session", 1, training_v1_values()))
-        .is_ok());
+    assert!(catalog.validate_record(&record("training_session", 1, training_v1_values())).is_ok());
     // ...even though v2 asks for something v1 did not.
-    let v2_only: Vec<&str> = v2
-        .fields
-        .iter()
-        .filter(|f| v1.field(&f.name).is_none() && f.required)
-        .map(|f| f.name.as_str())
-        .collect();
-    assert!(
-        !v2_only.is_empty(),
-        "v2 should add a required field for this test to mean something"
-    );
-    let errors = catalog
-        .validate_record(&record("training_session", 2, training_v1_values()))
-        .unwrap_err();
+    let v2_only: Vec<&str> =
+        v2.fields.iter().filter(|f| v1.field(&f.name).is_none() && f.required).map(|f| f.name.as_str()).collect();
+    assert!(!v2_only.is_empty(), "v2 should add a required field for this test to mean something");
+    let errors = catalog.validate_record(&record("training_session", 2, training_v1_values())).unwrap_err();
     for name in v2_only {
-        assert!(
-            codes(&errors).contains(&(name.to_owned(), ErrorCode::Required)),
-            "{errors:?}"
-        );
+        assert!(codes(&errors).contains(&(name.to_owned(), ErrorCode::Required)), "{errors:?}");
     }
 }
 
@@ -78,26 +59,14 @@ fn records_made_with_an_older_version_stay_valid_against_it() {
 fn record_level_checks_name_the_attribute_at_fault() {
     let catalog = Catalog::bundled().unwrap();
     let cases: Vec<(&str, Box<dyn Fn(&mut Record)>, (&str, ErrorCode))> = vec![
-        (
-            "unknown form",
-            Box::new(|r| r.form_id = "nosuch".into()),
-            ("form_id", ErrorCode::UnknownForm),
-        ),
-        (
-            "unknown version",
-            Box::new(|r| r.form_version = 99),
-            ("form_id", ErrorCode::UnknownForm),
-        ),
+        ("unknown form", Box::new(|r| r.form_id = "nosuch".into()), ("form_id", ErrorCode::UnknownForm)),
+        ("unknown version", Box::new(|r| r.form_version = 99), ("form_id", ErrorCode::UnknownForm)),
         (
             "unknown unit list",
             Box::new(|r| r.location.unit_list = "units_1999".into()),
             ("location", ErrorCode::UnknownUnitList),
         ),
-        (
-            "unknown unit",
-            Box::new(|r| r.location.unit_code = "99999".into()),
-            ("location", ErrorCode::UnknownUnit),
-        ),
+        ("unknown unit", Box::new(|r| r.location.unit_code = "99999".into()), ("location", ErrorCode::UnknownUnit)),
         (
             "the province is not a commune",
             Box::new(|r| r.location.unit_code = "51".into()),
@@ -106,10 +75,7 @@ fn record_level_checks_name_the_attribute_at_fault() {
         (
             "a district of the old list is not a commune",
             Box::new(|r| {
-                r.location = Location {
-                    unit_list: "units_pre2025".into(),
-                    unit_code: "522".into(),
-                };
+                r.location = Location { unit_list: "units_pre2025".into(), unit_code: "522".into() };
             }),
             ("location", ErrorCode::NotACommune),
         ),
@@ -125,16 +91,9 @@ fn record_level_checks_name_the_attribute_at_fault() {
 #[test]
 fn drafts_may_be_incomplete_but_not_malformed_and_tombstones_skip_values() {
     let catalog = Catalog::bundled().unwrap();
-    let mut draft = record(
-        "training_session",
-        1,
-        json!({ "topic": "gbv_prevention", "end_date": "2020-01-01" }),
-    );
+    let mut draft = record("training_session", 1, json!({ "topic": "gbv_prevention", "end_date": "2020-01-01" }));
     draft.status = RecordStatus::Draft;
-    assert!(
-        catalog.validate_record(&draft).is_ok(),
-        "missing answers and unmet constraints are fine in a draft"
-    );
+    assert!(catalog.validate_record(&draft).is_ok(), "missing answers and unmet constraints are fine in a draft");
     draft.values.insert("duration_days".into(), json!("two"));
     assert_eq!(
         codes(&catalog.validate_record(&draft).unwrap_err()),
@@ -151,10 +110,7 @@ fn an_old_unit_list_location_is_accepted_when_it_names_a_commune() {
     let old = catalog.reference().unit_lists.get("units_pre2025").unwrap();
     let commune = old.communes().next().unwrap();
     let mut r = record("training_session", 1, training_v1_values());
-    r.location = Location {
-        unit_list: "units_pre2025".into(),
-        unit_code: commune.code.clone(),
-    };
+    r.location = Location { unit_list: "units_pre2025".into(), unit_code: commune.code.clone() };
     assert!(catalog.validate_record(&r).is_ok());
 }
 
@@ -167,44 +123,23 @@ fn reference_data_matches_the_domain_sources() {
     assert_eq!(ethnic.code_system.as_deref(), Some("121-TCTK"));
     assert_eq!(ethnic.get("19").unwrap().label.vi, "Hrê");
     assert!(
-        ethnic
-            .get("14")
-            .unwrap()
-            .aliases
-            .iter()
-            .any(|a| a.contains("Ca Dong")),
+        ethnic.get("14").unwrap().aliases.iter().any(|a| a.contains("Ca Dong")),
         "Ca Dong is searchable under Xơ-đăng"
     );
     let units = &reference.unit_lists["units_2025"];
-    assert_eq!(
-        units.communes().count(),
-        96,
-        "Quảng Ngãi has 96 commune-level units from 1/7/2025"
-    );
-    assert!(units
-        .communes()
-        .all(|u| u.parent_code.as_deref() == Some("51")));
+    assert_eq!(units.communes().count(), 96, "Quảng Ngãi has 96 commune-level units from 1/7/2025");
+    assert!(units.communes().all(|u| u.parent_code.as_deref() == Some("51")));
     let old = &reference.unit_lists["units_pre2025"];
     for m in &reference.unit_mapping {
-        assert!(
-            units.get(&m.new_code).is_some(),
-            "mapping names unknown new unit {}",
-            m.new_code
-        );
-        assert!(
-            old.get(&m.old_code).is_some(),
-            "mapping names unknown old unit {}",
-            m.old_code
-        );
+        assert!(units.get(&m.new_code).is_some(), "mapping names unknown new unit {}", m.new_code);
+        assert!(old.get(&m.old_code).is_some(), "mapping names unknown old unit {}", m.old_code);
     }
     let shortlist = &reference.ethnicity_shortlists["quang_ngai"];
     assert_eq!(shortlist.first().map(String::as_str), Some("01"));
     for list in ["agencies", "model_types"] {
         assert!(!reference.lists[list].entries.is_empty(), "{list} is empty");
     }
-    assert!(reference.lists["model_types"]
-        .get("trusted_address")
-        .is_some());
+    assert!(reference.lists["model_types"].get("trusted_address").is_some());
 }
 
 #[test]
@@ -227,10 +162,7 @@ fn the_catalog_version_changes_with_any_definition() {
     let catalog = Catalog::bundled().unwrap();
     let mut bundle = catalog.bundle();
     bundle.forms[0].title.vi.push('!');
-    assert_ne!(
-        Catalog::from_bundle(bundle).unwrap().version(),
-        catalog.version()
-    );
+    assert_ne!(Catalog::from_bundle(bundle).unwrap().version(), catalog.version());
 }
 
 #[test]
@@ -243,10 +175,7 @@ fn wire_types_round_trip_with_the_documented_shape() {
             ChangeResult {
                 change_id: Uuid::from_u128(7),
                 duplicate: true,
-                outcome: Outcome::Applied {
-                    record_id: r.id,
-                    revision: 3,
-                },
+                outcome: Outcome::Applied { record_id: r.id, revision: 3 },
             },
             ChangeResult {
                 change_id: Uuid::from_u128(8),
@@ -264,14 +193,8 @@ fn wire_types_round_trip_with_the_documented_shape() {
     assert_eq!(value["results"][0]["duplicate"], true);
     assert_eq!(value["results"][0]["revision"], 3);
     assert_eq!(value["results"][1]["outcome"], "conflict");
-    assert_eq!(
-        value["results"][1]["current"]["form_id"],
-        "training_session"
-    );
-    assert_eq!(
-        serde_json::from_value::<PushResponse>(value).unwrap(),
-        response
-    );
+    assert_eq!(value["results"][1]["current"]["form_id"], "training_session");
+    assert_eq!(serde_json::from_value::<PushResponse>(value).unwrap(), response);
     assert!(response.results.iter().all(|r| r.outcome.settles_change()));
 }
 
@@ -279,11 +202,7 @@ fn wire_types_round_trip_with_the_documented_shape() {
 fn dates_and_instants_are_shown_the_vietnamese_way() {
     use forms::record::{format_date, format_instant, parse_date_vi};
     let at = Utc.with_ymd_and_hms(2025, 11, 30, 18, 30, 0).unwrap();
-    assert_eq!(
-        format_instant(at),
-        "01/12/2025 01:30",
-        "UTC+7 crosses midnight"
-    );
+    assert_eq!(format_instant(at), "01/12/2025 01:30", "UTC+7 crosses midnight");
     let d = chrono::NaiveDate::from_ymd_opt(2025, 3, 5).unwrap();
     assert_eq!(format_date(d), "05/03/2025");
     assert_eq!(parse_date_vi("5/3/2025"), Some(d));
@@ -297,17 +216,7 @@ fn dates_and_instants_are_shown_the_vietnamese_way() {
 fn official_names_with_commas_are_read_whole() {
     let catalog = Catalog::bundled().unwrap();
     let models = &catalog.reference().lists["model_types"];
-    assert_eq!(
-        models.get("trusted_address").unwrap().label.vi,
-        "Địa chỉ tin cậy, nhà tạm lánh tại cộng đồng"
-    );
+    assert_eq!(models.get("trusted_address").unwrap().label.vi, "Địa chỉ tin cậy, nhà tạm lánh tại cộng đồng");
     let agencies = &catalog.reference().lists["agencies"];
-    assert_eq!(
-        agencies
-            .get("so_van_hoa_the_thao_du_lich")
-            .unwrap()
-            .label
-            .vi,
-        "Sở Văn hóa, Thể thao và Du lịch"
-    );
+    assert_eq!(agencies.get("so_van_hoa_the_thao_du_lich").unwrap().label.vi, "Sở Văn hóa, Thể thao và Du lịch");
 }

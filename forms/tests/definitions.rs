@@ -19,12 +19,8 @@ fn every_bundled_definition_loads() {
         "project8_activity",
         "action_month_event",
     ] {
-        assert!(
-            ids.contains(id),
-            "the plan needs form {id}, which is missing"
-        );
+        assert!(ids.contains(id), "the plan needs form {id}, which is missing");
     }
-    let areas: std::collections::HashSet<PlanArea> =
-        catalog.forms().map(|f| f.definition.plan_area).collect();
+    let areas: std::collections::HashSet<PlanArea> = catalog.forms().map(|f| f.definition.plan_area).collect();
     assert_eq!(areas.len(), 6, "every plan area has a form");
 }

@@ -86,10 +86,8 @@ fn values() -> Value {
 /// Evaluates `expr` against `values()`; `None` when the result is null (no answer).
 fn eval(expr: &str) -> Option<Value> {
     let form = form_with(expr).unwrap_or_else(|e| panic!("'{expr}' should compile: {e}"));
-    let out = form
-        .validate(&values(), Mode::Final)
-        .unwrap_or_else(|e| panic!("values are valid: {e:?}"));
-    out.values.get("out").cloned()
+    let out = form.validate(&values(), Mode::Final).unwrap_or_else(|e| panic!("values are valid: {e:?}"));
+    out.values().get("out").cloned()
 }
 
 #[test]
@@ -197,9 +195,7 @@ fn bad_expressions_fail_at_load_with_field_and_column() {
                     && text.contains(words)
                     && text.starts_with("expr_test/v1.toml: field 'out': calculate at column");
                 if !ok {
-                    failures.push(format!(
-                        "'{expr}': expected column {column} and '{words}', got: {text}"
-                    ));
+                    failures.push(format!("'{expr}': expected column {column} and '{words}', got: {text}"));
                 }
             }
         }

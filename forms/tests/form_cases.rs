@@ -51,10 +51,7 @@ struct InvalidCase {
 
 fn case_files() -> Vec<(String, CaseFile)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/cases exists")
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("tests/cases exists").map(|e| e.unwrap().path()).collect();
     files.sort();
     files
         .into_iter()
@@ -62,8 +59,7 @@ fn case_files() -> Vec<(String, CaseFile)> {
         .map(|p| {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
             let text = std::fs::read_to_string(&p).unwrap();
-            let case: CaseFile =
-                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let case: CaseFile = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
             (name, case)
         })
         .collect()
@@ -72,10 +68,7 @@ fn case_files() -> Vec<(String, CaseFile)> {
 #[test]
 fn every_form_version_has_a_case_file() {
     let catalog = Catalog::bundled().unwrap();
-    let covered: BTreeSet<(String, u32)> = case_files()
-        .into_iter()
-        .map(|(_, c)| (c.form, c.version))
-        .collect();
+    let covered: BTreeSet<(String, u32)> = case_files().into_iter().map(|(_, c)| (c.form, c.version)).collect();
     for form in catalog.forms() {
         assert!(
             covered.contains(&(form.id().to_owned(), form.version())),
@@ -96,26 +89,20 @@ fn valid_records_are_accepted_and_invalid_ones_rejected_for_the_right_reason() {
             .unwrap_or_else(|| panic!("{file}: no form {} v{}", case.form, case.version));
         for valid in &case.valid {
             match form.validate(&Value::Object(valid.values.clone()), Mode::Final) {
-                Err(errors) => failures.push(format!(
-                    "{file}: valid case '{}' was rejected: {errors:?}",
-                    valid.why
-                )),
+                Err(errors) => failures.push(format!("{file}: valid case '{}' was rejected: {errors:?}", valid.why)),
                 Ok(out) => {
                     for (key, want) in &valid.expect {
-                        if out.values.get(key) != Some(want) {
+                        if out.values().get(key) != Some(want) {
                             failures.push(format!(
                                 "{file}: '{}': {key} should be {want}, is {:?}",
                                 valid.why,
-                                out.values.get(key)
+                                out.values().get(key)
                             ));
                         }
                     }
                     for key in &valid.absent {
-                        if out.values.contains_key(key) {
-                            failures.push(format!(
-                                "{file}: '{}': {key} should have been dropped",
-                                valid.why
-                            ));
+                        if out.values().contains_key(key) {
+                            failures.push(format!("{file}: '{}': {key} should have been dropped", valid.why));
                         }
                     }
                 }
@@ -135,39 +122,19 @@ fn valid_records_are_accepted_and_invalid_ones_rejected_for_the_right_reason() {
                 Err(errors) => {
                     let got: BTreeSet<(String, String)> = errors
                         .iter()
-                        .map(|e| {
-                            (
-                                e.field.clone(),
-                                serde_json::to_value(e.code)
-                                    .unwrap()
-                                    .as_str()
-                                    .unwrap()
-                                    .to_owned(),
-                            )
-                        })
+                        .map(|e| (e.field.clone(), serde_json::to_value(e.code).unwrap().as_str().unwrap().to_owned()))
                         .collect();
                     if got != want {
-                        failures.push(format!(
-                            "{file}: '{}': expected errors {want:?}, got {got:?}",
-                            bad.why
-                        ));
+                        failures.push(format!("{file}: '{}': expected errors {want:?}, got {got:?}", bad.why));
                     }
                     for e in &errors {
                         if e.message.vi.is_empty() || e.message.en.is_empty() {
-                            failures.push(format!(
-                                "{file}: '{}': an error lacks a message: {e:?}",
-                                bad.why
-                            ));
+                            failures.push(format!("{file}: '{}': an error lacks a message: {e:?}", bad.why));
                         }
                     }
                 }
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failing case(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} failing case(s):\n{}", failures.len(), failures.join("\n"));
 }

@@ -186,10 +186,7 @@ fn dispatch(args: &[String]) -> Result<u8> {
         return Ok(print_help(sub.help));
     }
     if let Some(extra) = rest.first() {
-        return Ok(usage_error(&format!(
-            "`{}` takes no arguments, got `{extra}`",
-            sub.name
-        )));
+        return Ok(usage_error(&format!("`{}` takes no arguments, got `{extra}`", sub.name)));
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         tools::print_versions();

@@ -53,10 +53,7 @@ impl Drop for Pg {
 pub fn ensure_postgres() -> Result<Option<Pg>> {
     if !exists("sync-server") {
         util::header("PostgreSQL");
-        skip(
-            "postgresql",
-            "sync-server/ does not exist, no test needs it",
-        );
+        skip("postgresql", "sync-server/ does not exist, no test needs it");
         return Ok(None);
     }
     up().map(Some)
@@ -83,21 +80,12 @@ pub fn up() -> Result<Pg> {
     util::header(&format!("PostgreSQL on 127.0.0.1:{PORT}"));
     let bin = find_or_install()?;
     ok("postgresql", &format!("binaries in {}", bin.display()));
-    let mut pg = Pg {
-        bin: bin.clone(),
-        started_here: false,
-    };
+    let mut pg = Pg { bin: bin.clone(), started_here: false };
     if running(&bin) {
-        ok(
-            "server",
-            &format!("already running from {}", data_dir().display()),
-        );
+        ok("server", &format!("already running from {}", data_dir().display()));
     } else {
         if port_open() {
-            bail!(
-                "127.0.0.1:{PORT} is in use by a process that is not our server ({})",
-                data_dir().display()
-            );
+            bail!("127.0.0.1:{PORT} is in use by a process that is not our server ({})", data_dir().display());
         }
         init_fresh(&bin)?;
         let log = pg_dir().join("postgres.log");
@@ -150,20 +138,13 @@ fn init_fresh(bin: &Path) -> Result<()> {
         chown.arg(&dir);
         run(chown)?;
         if !succeeds(as_pg(Path::new("test"), &["-w", &text(&dir)])) {
-            bail!(
-                "user `{OS_USER}` cannot write {}: a parent directory is not traversable",
-                dir.display()
-            );
+            bail!("user `{OS_USER}` cannot write {}: a parent directory is not traversable", dir.display());
         }
     }
     let args = ["-D", &data(), "-U", "postgres", "-A", "trust", "-E", "UTF8"];
-    run(as_pg(
-        &bin.join("initdb"),
-        &[&args[..], &["--no-locale", "--no-sync"]].concat(),
-    ))?;
+    run(as_pg(&bin.join("initdb"), &[&args[..], &["--no-locale", "--no-sync"]].concat()))?;
     let conf = data_dir().join("postgresql.conf");
-    let mut text =
-        fs::read_to_string(&conf).with_context(|| format!("reading {}", conf.display()))?;
+    let mut text = fs::read_to_string(&conf).with_context(|| format!("reading {}", conf.display()))?;
     text.push_str(&format!(
         "\n# written by cargo xtask (throwaway test server)\n\
          listen_addresses = '127.0.0.1'\nport = {PORT}\nunix_socket_directories = ''\n\
@@ -176,18 +157,9 @@ fn init_fresh(bin: &Path) -> Result<()> {
 fn create_database(bin: &Path) -> Result<()> {
     let psql = |sql: &str| {
         let mut c = util::cmd(bin.join("psql"));
-        c.args([
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &PORT.to_string(),
-            "-U",
-            "postgres",
-            "-d",
-            "postgres",
-        ])
-        .args(["-X", "-tA", "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .env("PGCONNECT_TIMEOUT", "10");
+        c.args(["-h", "127.0.0.1", "-p", &PORT.to_string(), "-U", "postgres", "-d", "postgres"])
+            .args(["-X", "-tA", "-v", "ON_ERROR_STOP=1", "-c", sql])
+            .env("PGCONNECT_TIMEOUT", "10");
         c
     };
     let probe = format!("SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'");
@@ -211,10 +183,8 @@ fn as_pg(program: &Path, args: &[&str]) -> Command {
         c.args(["-u", OS_USER, "--"]).arg(program);
         c
     } else {
-        let line: Vec<String> = std::iter::once(program.to_string_lossy().as_ref())
-            .chain(args.iter().copied())
-            .map(shell_quote)
-            .collect();
+        let line: Vec<String> =
+            std::iter::once(program.to_string_lossy().as_ref()).chain(args.iter().copied()).map(shell_quote).collect();
         let mut c = util::cmd("su");
         c.args([OS_USER, "-s", "/bin/sh", "-c", &line.join(" ")]);
         c.current_dir("/");
@@ -227,16 +197,9 @@ fn as_pg(program: &Path, args: &[&str]) -> Command {
 /// Binaries dir holding initdb and pg_ctl: PATH first (symlinks resolved,
 /// so psql and friends are found beside them), then /usr/lib/postgresql/*/bin.
 fn find_bin() -> Option<PathBuf> {
-    let complete = |dir: &Path| {
-        ["initdb", "pg_ctl", "postgres", "psql"]
-            .iter()
-            .all(|b| dir.join(b).is_file())
-    };
+    let complete = |dir: &Path| ["initdb", "pg_ctl", "postgres", "psql"].iter().all(|b| dir.join(b).is_file());
     if let Some(pg_ctl) = which("pg_ctl") {
-        if let Some(dir) = fs::canonicalize(&pg_ctl)
-            .ok()
-            .and_then(|p| p.parent().map(Path::to_path_buf))
-        {
+        if let Some(dir) = fs::canonicalize(&pg_ctl).ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
             if complete(&dir) {
                 return Some(dir);
             }
@@ -259,6 +222,5 @@ fn find_or_install() -> Result<PathBuf> {
     }
     installing("postgresql", "initdb/pg_ctl or the postgres user missing");
     apt_install(&["postgresql"])?;
-    find_bin()
-        .context("PostgreSQL installed but initdb/pg_ctl not found under /usr/lib/postgresql/*/bin")
+    find_bin().context("PostgreSQL installed but initdb/pg_ctl not found under /usr/lib/postgresql/*/bin")
 }

@@ -18,9 +18,7 @@ pub fn pwa_dir() -> PathBuf {
 
 /// `target/release/sotay-sync-server`.
 pub fn server_bin() -> PathBuf {
-    target_dir()
-        .join("release")
-        .join(format!("{SERVER_PACKAGE}{}", std::env::consts::EXE_SUFFIX))
+    target_dir().join("release").join(format!("{SERVER_PACKAGE}{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// `trunk build --release` in `frontend/` into `frontend/dist`. Runs
@@ -37,10 +35,7 @@ pub fn build_pwa() -> Result<()> {
 /// `cargo build --release -p sotay-sync-server` (incremental on a second run).
 pub fn build_server() -> Result<()> {
     util::header("build the sync server");
-    run(cmd_args(
-        "cargo",
-        ["build", "--release", "-p", SERVER_PACKAGE],
-    ))
+    run(cmd_args("cargo", ["build", "--release", "-p", SERVER_PACKAGE]))
 }
 
 pub fn start() -> Result<u8> {
@@ -75,26 +70,18 @@ pub fn start() -> Result<u8> {
 fn exec(mut c: std::process::Command) -> Result<u8> {
     use std::os::unix::process::CommandExt;
     let err = c.exec();
-    Err(anyhow::anyhow!(
-        "could not start {}: {err}",
-        server_bin().display()
-    ))
+    Err(anyhow::anyhow!("could not start {}: {err}", server_bin().display()))
 }
 
 #[cfg(not(unix))]
 fn exec(mut c: std::process::Command) -> Result<u8> {
     let status = c.status()?;
-    Ok(status
-        .code()
-        .map_or(EXIT_STEP_FAILED, |c| c.clamp(0, 255) as u8))
+    Ok(status.code().map_or(EXIT_STEP_FAILED, |c| c.clamp(0, 255) as u8))
 }
 
 pub fn bench() -> Result<u8> {
     util::header("benchmark: sotay-forms validation");
-    match run(cmd_args(
-        "cargo",
-        ["bench", "-p", "sotay-forms", "--bench", "validation"],
-    )) {
+    match run(cmd_args("cargo", ["bench", "-p", "sotay-forms", "--bench", "validation"])) {
         Ok(()) => Ok(EXIT_OK),
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -52,27 +52,15 @@ impl Suite {
                 Outcome::Failed(format!("{e:#}"))
             }
         };
-        println!(
-            "[step] {name}: {} in {}",
-            if passed { "passed" } else { "FAILED" },
-            fmt_duration(took)
-        );
-        self.steps.push(Step {
-            name: name.to_string(),
-            took,
-            outcome,
-        });
+        println!("[step] {name}: {} in {}", if passed { "passed" } else { "FAILED" }, fmt_duration(took));
+        self.steps.push(Step { name: name.to_string(), took, outcome });
         passed
     }
 
     /// Record that a step does not apply yet (shown as such in the summary).
     fn skip(&mut self, name: &str, why: &str) {
         let outcome = Outcome::Skipped(why.to_string());
-        self.steps.push(Step {
-            name: name.to_string(),
-            took: Duration::ZERO,
-            outcome,
-        });
+        self.steps.push(Step { name: name.to_string(), took: Duration::ZERO, outcome });
     }
 
     /// Print the summary; true when no step failed.
@@ -85,42 +73,22 @@ impl Suite {
                 Outcome::Failed(e) => ("FAILED ", first_line(e)),
                 Outcome::Skipped(why) => ("skipped", why.clone()),
             };
-            let line = format!(
-                "  {mark}  {:<width$}  {:>7}  {note}",
-                s.name,
-                fmt_duration(s.took)
-            );
+            let line = format!("  {mark}  {:<width$}  {:>7}  {note}", s.name, fmt_duration(s.took));
             println!("{}", line.trim_end());
         }
-        let failed = self
-            .steps
-            .iter()
-            .filter(|s| matches!(s.outcome, Outcome::Failed(_)))
-            .count();
-        let ran = self
-            .steps
-            .iter()
-            .filter(|s| !matches!(s.outcome, Outcome::Skipped(_)))
-            .count();
+        let failed = self.steps.iter().filter(|s| matches!(s.outcome, Outcome::Failed(_))).count();
+        let ran = self.steps.iter().filter(|s| !matches!(s.outcome, Outcome::Skipped(_))).count();
         if failed == 0 {
             println!("\nall {ran} steps passed in {}", fmt_duration(total));
         } else {
-            println!(
-                "\n{failed} of {ran} steps FAILED (total {})",
-                fmt_duration(total)
-            );
+            println!("\n{failed} of {ran} steps FAILED (total {})", fmt_duration(total));
         }
         failed == 0
     }
 }
 
 fn first_line(s: &str) -> String {
-    s.lines()
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .take(100)
-        .collect()
+    s.lines().next().unwrap_or_default().chars().take(100).collect()
 }
 
 pub fn test() -> Result<u8> {
@@ -129,10 +97,7 @@ pub fn test() -> Result<u8> {
     // Dropping `pg` at the end of this function stops the server if we started it.
     let pg = postgres::ensure_postgres().map_err(tools::install_failed)?;
     let env = pg.as_ref().map(|pg| pg.env()).unwrap_or_default();
-    let mut suite = Suite {
-        env,
-        steps: Vec::new(),
-    };
+    let mut suite = Suite { env, steps: Vec::new() };
 
     formatting(&mut suite);
     unit_and_integration_tests(&mut suite, tools.nextest);
@@ -142,18 +107,11 @@ pub fn test() -> Result<u8> {
     e2e_tests(&mut suite);
 
     drop(pg);
-    Ok(if suite.summary(t.elapsed()) {
-        EXIT_OK
-    } else {
-        EXIT_STEP_FAILED
-    })
+    Ok(if suite.summary(t.elapsed()) { EXIT_OK } else { EXIT_STEP_FAILED })
 }
 
 fn formatting(s: &mut Suite) {
-    s.command(
-        "cargo fmt --check",
-        cmd_args("cargo", ["fmt", "--all", "--check"]),
-    );
+    s.command("cargo fmt --check", cmd_args("cargo", ["fmt", "--all", "--check"]));
 }
 
 /// Every crate's unit and integration tests (the sync-server's reach
@@ -170,24 +128,14 @@ fn unit_and_integration_tests(s: &mut Suite, nextest: bool) {
 
 /// nextest does not run doctests.
 fn doc_tests(s: &mut Suite) {
-    s.command(
-        "doctests",
-        cmd_args("cargo", ["test", "--workspace", "--doc"]),
-    );
+    s.command("doctests", cmd_args("cargo", ["test", "--workspace", "--doc"]));
 }
 
 /// The shared crate must compile for the browser.
 fn forms_wasm_build(s: &mut Suite) {
     let c = cmd_args(
         "cargo",
-        [
-            "build",
-            "-p",
-            "sotay-forms",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--no-default-features",
-        ],
+        ["build", "-p", "sotay-forms", "--target", "wasm32-unknown-unknown", "--no-default-features"],
     );
     s.command("sotay-forms builds for wasm32", c);
 }
@@ -200,16 +148,7 @@ fn browser_tests(s: &mut Suite) {
         s.skip(NAME, "frontend/ does not exist yet");
         return;
     }
-    let c = cmd_args(
-        "cargo",
-        [
-            "test",
-            "--manifest-path",
-            "frontend/Cargo.toml",
-            "--target",
-            "wasm32-unknown-unknown",
-        ],
-    );
+    let c = cmd_args("cargo", ["test", "--manifest-path", "frontend/Cargo.toml", "--target", "wasm32-unknown-unknown"]);
     s.command(NAME, c);
 }
 
@@ -219,17 +158,13 @@ fn browser_tests(s: &mut Suite) {
 /// SOTAY_SERVER_BIN, SOTAY_PWA_DIR, SOTAY_CHROMIUM (and SOTAY_TEST_DATABASE_URL).
 fn e2e_tests(s: &mut Suite) {
     const NAME: &str = "end-to-end tests (tests/e2e)";
-    let missing: Vec<&str> = ["tests/e2e", "frontend/Cargo.toml", "sync-server/Cargo.toml"]
-        .into_iter()
-        .filter(|p| !exists(p))
-        .collect();
+    let missing: Vec<&str> =
+        ["tests/e2e", "frontend/Cargo.toml", "sync-server/Cargo.toml"].into_iter().filter(|p| !exists(p)).collect();
     if !missing.is_empty() {
         s.skip(NAME, &format!("not there yet: {}", missing.join(", ")));
         return;
     }
-    if !s.closure("e2e: build the PWA", build_pwa)
-        || !s.closure("e2e: build the server", build_server)
-    {
+    if !s.closure("e2e: build the PWA", build_pwa) || !s.closure("e2e: build the server", build_server) {
         s.skip(NAME, "a build it needs failed");
         return;
     }

@@ -54,9 +54,7 @@ pub fn cargo_bin() -> PathBuf {
 }
 
 fn home_dir() -> PathBuf {
-    std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/root"))
+    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/root"))
 }
 
 /// `<repo>/.tools/node`: npm prefix for wasm-opt (binaryen) and playwright-core.
@@ -83,10 +81,7 @@ pub fn tool_env() -> Vec<(String, String)> {
     vec![
         ("PATH".to_string(), path),
         keep("CHROMEDRIVER", "/usr/bin/chromedriver"),
-        keep(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            "wasm-bindgen-test-runner",
-        ),
+        keep("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner"),
     ]
 }
 
@@ -112,10 +107,7 @@ pub fn ensure(purpose: Purpose) -> Result<Tools> {
             }
         }
     } else {
-        skip(
-            "wasm-bindgen-cli, trunk, wasm-opt, chromium, playwright-core",
-            "frontend/ does not exist",
-        );
+        skip("wasm-bindgen-cli, trunk, wasm-opt, chromium, playwright-core", "frontend/ does not exist");
     }
     Ok(tools)
 }
@@ -229,11 +221,7 @@ pub fn print_versions() {
         ("pg_ctl", vec!["--version"]),
     ];
     for (program, args) in probes {
-        let name = format!(
-            "{} {}",
-            program.rsplit('/').next().unwrap_or(program),
-            args.join(" ")
-        );
+        let name = format!("{} {}", program.rsplit('/').next().unwrap_or(program), args.join(" "));
         let v = capture(cmd_args(program, &args))
             .and_then(|o| o.lines().find(|l| !l.trim().is_empty()).map(str::to_string))
             .unwrap_or_else(|| "not found".to_string());

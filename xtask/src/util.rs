@@ -12,10 +12,7 @@ use crate::tools::tool_env;
 
 /// The workspace root (the parent of `xtask/`).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives inside the workspace")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives inside the workspace").to_path_buf()
 }
 
 /// Cargo's target directory (honours `CARGO_TARGET_DIR`).
@@ -66,9 +63,7 @@ pub fn show(c: &Command) -> String {
 
 /// Quote `s` for `/bin/sh` when needed.
 pub fn shell_quote(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || "-_./=:@,+%".contains(ch));
+    let plain = !s.is_empty() && s.chars().all(|ch| ch.is_ascii_alphanumeric() || "-_./=:@,+%".contains(ch));
     if plain {
         s.to_string()
     } else {
@@ -80,9 +75,7 @@ pub fn shell_quote(s: &str) -> String {
 pub fn run(mut c: Command) -> Result<()> {
     let line = show(&c);
     println!("$ {line}");
-    let status = c
-        .status()
-        .with_context(|| format!("could not start `{line}`"))?;
+    let status = c.status().with_context(|| format!("could not start `{line}`"))?;
     if !status.success() {
         bail!("`{line}` failed ({status})");
     }
@@ -92,9 +85,7 @@ pub fn run(mut c: Command) -> Result<()> {
 /// Run quietly; `Some(stdout)` when the command started and exited 0.
 pub fn capture(mut c: Command) -> Option<String> {
     let out = c.stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// Run quietly; true when the command started and exited 0.
@@ -104,14 +95,8 @@ pub fn succeeds(c: Command) -> bool {
 
 /// Find an executable on the tool PATH (see [`tool_env`]).
 pub fn which(program: &str) -> Option<PathBuf> {
-    let path = tool_env()
-        .into_iter()
-        .find(|(k, _)| k == "PATH")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
+    let path = tool_env().into_iter().find(|(k, _)| k == "PATH").map(|(_, v)| v).unwrap_or_default();
+    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
 }
 
 /// True when this process runs as uid 0.

@@ -43,11 +43,10 @@ fn parse_lock_version(lock: &str, name: &str) -> Option<String> {
 /// Cargo.lock (the CLI refuses other versions' output). Installed without
 /// `--locked`: its lockfile wants a crate the registry here lacks.
 pub fn ensure_wasm_bindgen() -> Result<()> {
-    let want = lock_version("wasm-bindgen")?.context(
-        "frontend/ exists but Cargo.lock has no `wasm-bindgen` package; run `cargo fetch` first",
-    )?;
-    let have = capture(cmd_args("wasm-bindgen", ["--version"]))
-        .and_then(|v| v.split_whitespace().nth(1).map(str::to_string));
+    let want = lock_version("wasm-bindgen")?
+        .context("frontend/ exists but Cargo.lock has no `wasm-bindgen` package; run `cargo fetch` first")?;
+    let have =
+        capture(cmd_args("wasm-bindgen", ["--version"])).and_then(|v| v.split_whitespace().nth(1).map(str::to_string));
     let runner = capture(cmd_args("wasm-bindgen-test-runner", ["--version"])).is_some();
     if have.as_deref() == Some(want.as_str()) && runner {
         ok("wasm-bindgen-cli", &format!("{want} (matches Cargo.lock)"));
@@ -58,10 +57,7 @@ pub fn ensure_wasm_bindgen() -> Result<()> {
         None => format!("missing, Cargo.lock wants {want}"),
     };
     installing("wasm-bindgen-cli", &why);
-    run(cmd_args(
-        "cargo",
-        ["install", "wasm-bindgen-cli", "--version", want.as_str()],
-    ))
+    run(cmd_args("cargo", ["install", "wasm-bindgen-cli", "--version", want.as_str()]))
 }
 
 pub fn ensure_trunk() -> Result<()> {
@@ -70,17 +66,8 @@ pub fn ensure_trunk() -> Result<()> {
         ok("trunk", v);
         return Ok(());
     }
-    installing(
-        "trunk",
-        &format!(
-            "have {}, want {TRUNK_VERSION}",
-            have.as_deref().unwrap_or("none")
-        ),
-    );
-    run(cmd_args(
-        "cargo",
-        ["install", "--locked", "trunk", "--version", TRUNK_VERSION],
-    ))
+    installing("trunk", &format!("have {}, want {TRUNK_VERSION}", have.as_deref().unwrap_or("none")));
+    run(cmd_args("cargo", ["install", "--locked", "trunk", "--version", TRUNK_VERSION]))
 }
 
 /// wasm-opt from npm into `.tools/node`; its `node_modules/.bin` is on the
@@ -88,31 +75,18 @@ pub fn ensure_trunk() -> Result<()> {
 pub fn ensure_wasm_opt() -> Result<()> {
     let bin = node_prefix().join("node_modules/.bin/wasm-opt");
     let have = capture(cmd_args(&bin, ["--version"]));
-    if let Some(v) = have
-        .as_deref()
-        .filter(|v| v.contains(&format!("version {BINARYEN_VERSION}")))
-    {
+    if let Some(v) = have.as_deref().filter(|v| v.contains(&format!("version {BINARYEN_VERSION}"))) {
         ok("wasm-opt", v);
         return Ok(());
     }
-    installing(
-        "wasm-opt",
-        &format!(
-            "{} is {}",
-            bin.display(),
-            have.as_deref().unwrap_or("missing")
-        ),
-    );
+    installing("wasm-opt", &format!("{} is {}", bin.display(), have.as_deref().unwrap_or("missing")));
     npm_install(BINARYEN_NPM)
 }
 
 /// Debian's chromium and chromium-driver (headless browser tests).
 pub fn ensure_chromium() -> Result<()> {
     if Path::new(CHROMIUM).is_file() && Path::new(CHROMEDRIVER).is_file() {
-        ok(
-            "chromium",
-            &format!("{CHROMIUM} and {CHROMEDRIVER} present"),
-        );
+        ok("chromium", &format!("{CHROMIUM} and {CHROMEDRIVER} present"));
         return Ok(());
     }
     installing("chromium", &format!("{CHROMIUM} or {CHROMEDRIVER} missing"));
@@ -134,10 +108,7 @@ pub fn ensure_playwright() -> Result<()> {
     }
     installing(
         "playwright-core",
-        &format!(
-            "have {}, want {PLAYWRIGHT_CORE_VERSION}",
-            have.as_deref().unwrap_or("none")
-        ),
+        &format!("have {}, want {PLAYWRIGHT_CORE_VERSION}", have.as_deref().unwrap_or("none")),
     );
     npm_install(&format!("playwright-core@{PLAYWRIGHT_CORE_VERSION}"))
 }
@@ -149,9 +120,7 @@ fn npm_install(spec: &str) -> Result<()> {
         bail!("npm is not installed (needed for {spec}); install Node.js 20 and npm");
     }
     let mut c = cmd("npm");
-    c.args(["install", "--no-audit", "--no-fund", "--prefix"])
-        .arg(&prefix)
-        .arg(spec);
+    c.args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(&prefix).arg(spec);
     run(c)
 }
 
@@ -167,10 +136,7 @@ mod tests {
     #[test]
     fn finds_locked_version() {
         let lock = "version = 4\n\n[[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"9.9.9\"\n\n[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\nsource = \"registry\"\n";
-        assert_eq!(
-            parse_lock_version(lock, "wasm-bindgen").as_deref(),
-            Some("0.2.130")
-        );
+        assert_eq!(parse_lock_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
         assert_eq!(parse_lock_version(lock, "trunk"), None);
     }
 

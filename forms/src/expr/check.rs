@@ -64,15 +64,10 @@ pub fn check(expr: &mut Expr, scope: &Scope) -> Result<Type, ExprError> {
         Expr::Text(_) => Type::Text,
         Expr::Date(_) => Type::Date,
         Expr::Slot(_) => Type::Any,
-        Expr::Current => scope
-            .current
-            .ok_or_else(|| ExprError::new(0, "'.' is only meaningful in a constraint"))?,
+        Expr::Current => scope.current.ok_or_else(|| ExprError::new(0, "'.' is only meaningful in a constraint"))?,
         Expr::Name(name, pos) => {
             let field = scope.fields.get(name.as_str()).ok_or_else(|| {
-                ExprError::new(
-                    *pos,
-                    format!("unknown field '{name}' (or a field defined after this one)"),
-                )
+                ExprError::new(*pos, format!("unknown field '{name}' (or a field defined after this one)"))
             })?;
             let ty = field.ty;
             *expr = Expr::Slot(field.slot);
@@ -98,10 +93,7 @@ fn want(got: Type, want: Type, pos: Pos, what: &str) -> Result<(), ExprError> {
     if got.fits(want) {
         Ok(())
     } else {
-        Err(ExprError::new(
-            pos,
-            format!("{what} needs a {}, not a {}", want.name(), got.name()),
-        ))
+        Err(ExprError::new(pos, format!("{what} needs a {}, not a {}", want.name(), got.name())))
     }
 }
 
@@ -120,18 +112,12 @@ fn binary(op: BinOp, l: Type, r: Type, pos: Pos) -> Result<Type, ExprError> {
         }
         BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
             if !l.fits(r) {
-                return Err(ExprError::new(
-                    pos,
-                    format!("{what} cannot compare a {} with a {}", l.name(), r.name()),
-                ));
+                return Err(ExprError::new(pos, format!("{what} cannot compare a {} with a {}", l.name(), r.name())));
             }
             let ordered = !matches!(op, BinOp::Eq | BinOp::Ne);
             let known = if l == Type::Any { r } else { l };
             if matches!(known, Type::Choices | Type::Grid) || (ordered && known == Type::Bool) {
-                return Err(ExprError::new(
-                    pos,
-                    format!("{what} cannot compare a {}", known.name()),
-                ));
+                return Err(ExprError::new(pos, format!("{what} cannot compare a {}", known.name())));
             }
             Ok(Type::Bool)
         }
@@ -156,14 +142,7 @@ fn call(func: Func, args: &mut [Expr], pos: Pos, scope: &Scope) -> Result<Type, 
     };
     let name = func.name();
     if args.len() != params.len() {
-        return Err(ExprError::new(
-            pos,
-            format!(
-                "{name}() takes {} argument(s), not {}",
-                params.len(),
-                args.len()
-            ),
-        ));
+        return Err(ExprError::new(pos, format!("{name}() takes {} argument(s), not {}", params.len(), args.len())));
     }
     // Look at `selected`'s field before the checker replaces its name by a slot.
     let selected_field = match (func, &args[0]) {
@@ -182,11 +161,7 @@ fn call(func: Func, args: &mut [Expr], pos: Pos, scope: &Scope) -> Result<Type, 
             if !a.fits(b) {
                 return Err(ExprError::new(
                     pos,
-                    format!(
-                        "{name}() gives a {} or a {}: make both the same",
-                        a.name(),
-                        b.name()
-                    ),
+                    format!("{name}() gives a {} or a {}: make both the same", a.name(), b.name()),
                 ));
             }
             Ok(if a == Any { b } else { a })
@@ -198,10 +173,7 @@ fn call(func: Func, args: &mut [Expr], pos: Pos, scope: &Scope) -> Result<Type, 
             if let (Some(field), Expr::Text(value)) = (selected_field, &args[1]) {
                 if let Some(options) = &field.options {
                     if !options.iter().any(|o| o == value) {
-                        return Err(ExprError::new(
-                            pos,
-                            format!("'{value}' is not an option of that field"),
-                        ));
+                        return Err(ExprError::new(pos, format!("'{value}' is not an option of that field")));
                     }
                 }
             }

@@ -120,11 +120,7 @@ fn binary<'a>(op: BinOp, lhs: &'a Expr, rhs: &'a Expr, env: &Env<'a>) -> Value<'
             BinOp::Div => a / b,
             _ => return compare(op, a.partial_cmp(&b)),
         };
-        return if n.is_finite() {
-            Value::Number(n)
-        } else {
-            Value::Null
-        };
+        return if n.is_finite() { Value::Number(n) } else { Value::Null };
     }
     let ordering = match (&l, &r) {
         (Value::Text(a), Value::Text(b)) => a.partial_cmp(b),
@@ -187,11 +183,7 @@ fn call<'a>(func: Func, args: &'a [Expr], env: &Env<'a>) -> Value<'a> {
             }
         }
         Func::Min | Func::Max => match (arg(0), arg(1)) {
-            (Value::Number(a), Value::Number(b)) => Value::Number(if func == Func::Min {
-                a.min(b)
-            } else {
-                a.max(b)
-            }),
+            (Value::Number(a), Value::Number(b)) => Value::Number(if func == Func::Min { a.min(b) } else { a.max(b) }),
             _ => Value::Null,
         },
         Func::Len => match arg(0) {
@@ -216,11 +208,7 @@ fn call<'a>(func: Func, args: &'a [Expr], env: &Env<'a>) -> Value<'a> {
         },
         // Parsed into `Expr::Date`; a call never remains.
         Func::Date => Value::Null,
-        Func::Total
-        | Func::TotalMinority
-        | Func::TotalSex
-        | Func::TotalEthnicity
-        | Func::TotalGroup => {
+        Func::Total | Func::TotalMinority | Func::TotalSex | Func::TotalEthnicity | Func::TotalGroup => {
             let grid = match arg(0) {
                 Value::Grid(g) => g,
                 Value::Null => return Value::Number(0.0),
@@ -235,9 +223,7 @@ fn call<'a>(func: Func, args: &'a [Expr], env: &Env<'a>) -> Value<'a> {
                     None => return Value::Null,
                 },
                 (Func::TotalEthnicity, Some(code)) => grid.sum_where(|c| c.ethnicity == code),
-                (Func::TotalGroup, Some(group)) => {
-                    grid.sum_where(|c| c.group.as_deref() == Some(group))
-                }
+                (Func::TotalGroup, Some(group)) => grid.sum_where(|c| c.group.as_deref() == Some(group)),
                 _ => return Value::Null,
             };
             number(n)

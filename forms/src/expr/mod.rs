@@ -23,10 +23,7 @@ pub struct ExprError {
 
 impl ExprError {
     pub(crate) fn new(pos: usize, message: impl Into<String>) -> Self {
-        Self {
-            pos,
-            message: message.into(),
-        }
+        Self { pos, message: message.into() }
     }
 }
 
@@ -42,11 +39,7 @@ pub struct Compiled {
 pub fn compile(source: &str, scope: &Scope) -> Result<Compiled, ExprError> {
     let mut expr = parse::parse(source)?;
     let ty = check::check(&mut expr, scope)?;
-    Ok(Compiled {
-        expr,
-        ty,
-        source: source.to_owned(),
-    })
+    Ok(Compiled { expr, ty, source: source.to_owned() })
 }
 
 /// Parses without resolving names: for tools and tests that look at syntax alone.

@@ -25,24 +25,14 @@ const MAX_DEPTH: usize = 64;
 
 pub fn parse(src: &str) -> Result<Expr, ExprError> {
     if src.len() > MAX_SOURCE_LEN {
-        return Err(ExprError::new(
-            0,
-            format!("expression longer than {MAX_SOURCE_LEN} bytes"),
-        ));
+        return Err(ExprError::new(0, format!("expression longer than {MAX_SOURCE_LEN} bytes")));
     }
     let tokens = tokenize(src)?;
-    let mut parser = Parser {
-        tokens,
-        at: 0,
-        depth: 0,
-    };
+    let mut parser = Parser { tokens, at: 0, depth: 0 };
     let expr = parser.expr()?;
     match parser.peek() {
         Tok::End => Ok(expr),
-        other => Err(ExprError::new(
-            parser.pos(),
-            format!("unexpected {}", describe(other)),
-        )),
+        other => Err(ExprError::new(parser.pos(), format!("unexpected {}", describe(other)))),
     }
 }
 
@@ -66,11 +56,7 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, Pos)>, ExprError> {
             b'*' => one(&mut i, Tok::Op(BinOp::Mul)),
             b'/' => one(&mut i, Tok::Op(BinOp::Div)),
             b'=' => {
-                i += if bytes.get(i + 1) == Some(&b'=') {
-                    2
-                } else {
-                    1
-                };
+                i += if bytes.get(i + 1) == Some(&b'=') { 2 } else { 1 };
                 Tok::Op(BinOp::Eq)
             }
             b'!' if bytes.get(i + 1) == Some(&b'=') => {
@@ -88,9 +74,9 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, Pos)>, ExprError> {
                 })
             }
             b'\'' | b'"' => {
-                let close = src[i + 1..].find(c as char).ok_or_else(|| {
-                    ExprError::new(start, "text is not closed by a matching quote")
-                })?;
+                let close = src[i + 1..]
+                    .find(c as char)
+                    .ok_or_else(|| ExprError::new(start, "text is not closed by a matching quote"))?;
                 let text = src[i + 1..i + 1 + close].to_owned();
                 i += close + 2;
                 Tok::Text(text)
@@ -101,9 +87,7 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, Pos)>, ExprError> {
                     i += 1;
                 }
                 let text = &src[start..i];
-                let n = text
-                    .parse::<f64>()
-                    .map_err(|_| ExprError::new(start, format!("'{text}' is not a number")))?;
+                let n = text.parse::<f64>().map_err(|_| ExprError::new(start, format!("'{text}' is not a number")))?;
                 Tok::Number(n)
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
@@ -119,10 +103,7 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, Pos)>, ExprError> {
             }
             _ => {
                 let ch = src[i..].chars().next().unwrap_or('?');
-                return Err(ExprError::new(
-                    start,
-                    format!("unexpected character '{ch}'"),
-                ));
+                return Err(ExprError::new(start, format!("unexpected character '{ch}'")));
             }
         };
         out.push((tok, start));
@@ -216,10 +197,7 @@ impl Parser {
             // Comparisons do not chain: `a < b < c` is almost always a mistake.
             if power == 4 {
                 if let Some((_, 4)) = binding(self.peek()) {
-                    return Err(ExprError::new(
-                        op_pos,
-                        "comparisons cannot be chained; join them with 'and'",
-                    ));
+                    return Err(ExprError::new(op_pos, "comparisons cannot be chained; join them with 'and'"));
                 }
             }
             lhs = Expr::Binary(op, Box::new(lhs), Box::new(rhs), op_pos);
@@ -248,16 +226,12 @@ impl Parser {
                 _ if *self.peek() == Tok::LParen => self.call(name, pos),
                 _ => Ok(Expr::Name(name, pos)),
             },
-            other => Err(ExprError::new(
-                pos,
-                format!("unexpected {}", describe(&other)),
-            )),
+            other => Err(ExprError::new(pos, format!("unexpected {}", describe(&other)))),
         }
     }
 
     fn call(&mut self, name: String, pos: Pos) -> Result<Expr, ExprError> {
-        let func = Func::from_name(&name)
-            .ok_or_else(|| ExprError::new(pos, format!("unknown function '{name}'")))?;
+        let func = Func::from_name(&name).ok_or_else(|| ExprError::new(pos, format!("unknown function '{name}'")))?;
         self.next(); // '('
         let mut args = Vec::new();
         if *self.peek() != Tok::RParen {
@@ -283,10 +257,7 @@ impl Parser {
             Ok(())
         } else {
             let found = describe(self.peek());
-            Err(ExprError::new(
-                self.pos(),
-                format!("expected {what}, found {found}"),
-            ))
+            Err(ExprError::new(self.pos(), format!("expected {what}, found {found}")))
         }
     }
 }
@@ -297,9 +268,6 @@ fn date_literal(args: &[Expr], pos: Pos) -> Result<Expr, ExprError> {
         [Expr::Text(text)] => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map(Expr::Date)
             .map_err(|_| ExprError::new(pos, format!("'{text}' is not a date written yyyy-mm-dd"))),
-        _ => Err(ExprError::new(
-            pos,
-            "date() takes one text literal such as date('2025-11-15')",
-        )),
+        _ => Err(ExprError::new(pos, "date() takes one text literal such as date('2025-11-15')")),
     }
 }
