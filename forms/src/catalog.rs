@@ -187,7 +187,7 @@ pub fn parse_definition(file: &str, text: &str) -> Result<(String, FormDefinitio
     };
     let def: FormDefinition = toml::from_str(text).map_err(|e| err(e.to_string()))?;
     let expected = format!("{}/v{}.toml", def.id, def.version);
-    if !file.ends_with(&expected) {
+    if file != expected && !file.ends_with(&format!("/{expected}")) {
         return Err(err(format!("a definition of {} version {} belongs in {expected}", def.id, def.version)));
     }
     Ok((file.to_owned(), def))

@@ -130,6 +130,9 @@ impl<'a> Compiler<'a> {
             return Err(self.err(None, "version starts at 1"));
         }
         self.localized(None, "title", &def.title)?;
+        if let Some(help) = &def.help {
+            self.localized(None, "help", help)?;
+        }
         let mut fields = Vec::new();
         let mut sections = Vec::new();
         let mut section_ids = HashSet::new();
@@ -138,6 +141,9 @@ impl<'a> Compiler<'a> {
                 return Err(self.err(None, format!("section id '{}' is used twice", section.id)));
             }
             self.localized(None, "section title", &section.title)?;
+            if let Some(help) = &section.help {
+                self.localized(None, "section help", help)?;
+            }
             let relevant = self.expression(None, "relevant", section.relevant.as_deref(), None, Type::Bool)?;
             sections.push(CompiledSection { relevant });
             for field in &section.fields {
@@ -241,10 +247,13 @@ impl<'a> Compiler<'a> {
             ("constraint", f.constraint.is_some() && !answered),
         ];
         if let Some((attr, _)) = misplaced.iter().find(|(_, wrong)| *wrong) {
-            return Err(bad(format!("'{attr}' does not apply to a {} field", t.as_str())));
+            return Err(bad(format!("'{attr}' does not apply to a field of type {}", t.as_str())));
         }
         if f.constraint.is_some() != f.constraint_message.is_some() {
             return Err(bad("constraint and constraint_message go together".into()));
+        }
+        if [f.min, f.max].iter().flatten().any(|b| !b.is_finite()) {
+            return Err(bad("min and max must be finite numbers".into()));
         }
         if let (Some(min), Some(max)) = (f.min, f.max) {
             if min > max {
