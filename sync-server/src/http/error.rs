@@ -1,0 +1,183 @@
+//! One error type for every handler. Each becomes a precise status and a JSON body with a
+//! stable code and a message in Vietnamese and English; internal details go to the log only.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use forms::Localized;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("bad request: {0}")]
+    BadRequest(&'static str, Localized),
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("token revoked or unknown")]
+    TokenInvalid,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("enrolment link invalid")]
+    EnrollmentInvalid,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("already exists: {0}")]
+    AlreadyExists(&'static str),
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("body too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("invalid JSON: {0}")]
+    InvalidJson(String),
+    #[error("database unavailable")]
+    Unavailable,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    message: Localized,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+}
+
+impl AppError {
+    pub fn bad_request(code: &'static str, vi: &str, en: &str) -> Self {
+        AppError::BadRequest(code, Localized::new(vi, en))
+    }
+
+    fn parts(&self) -> (StatusCode, &str, Localized) {
+        use AppError::*;
+        let l = Localized::new;
+        match self {
+            BadRequest(code, message) => (StatusCode::BAD_REQUEST, code, message.clone()),
+            Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", l("Cần đăng nhập.", "Sign-in required.")),
+            TokenInvalid => (
+                StatusCode::UNAUTHORIZED,
+                "token_invalid",
+                l(
+                    "Phiên đăng nhập đã hết hiệu lực; hãy đăng nhập lại. Dữ liệu trên máy vẫn được giữ nguyên.",
+                    "Your session is no longer valid; sign in again. Data on the device is kept.",
+                ),
+            ),
+            BadCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                l("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
+            ),
+            EnrollmentInvalid => (
+                StatusCode::UNAUTHORIZED,
+                "enrollment_invalid",
+                l(
+                    "Mã kích hoạt không đúng, đã dùng hoặc đã hết hạn; hãy xin mã mới.",
+                    "The enrolment code is wrong, used or expired; ask for a new one.",
+                ),
+            ),
+            Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                l("Tài khoản không có quyền làm việc này.", "This account may not do that."),
+            ),
+            NotFound => (StatusCode::NOT_FOUND, "not_found", l("Không tìm thấy.", "Not found.")),
+            AlreadyExists(what) => (
+                StatusCode::CONFLICT,
+                "already_exists",
+                l(&format!("Đã có {what} này."), &format!("That {what} already exists.")),
+            ),
+            TooManyAttempts { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                l(
+                    "Đăng nhập sai quá nhiều lần; hãy thử lại sau ít phút.",
+                    "Too many failed sign-ins; try again in a few minutes.",
+                ),
+            ),
+            PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                l(
+                    "Dữ liệu gửi lên quá lớn; hãy gửi từng đợt nhỏ hơn.",
+                    "The request is too large; send smaller batches.",
+                ),
+            ),
+            UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                l("Cần gửi dữ liệu dạng JSON.", "The body must be JSON (Content-Type: application/json)."),
+            ),
+            InvalidJson(_) => (
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                l("Dữ liệu gửi lên không đúng định dạng.", "The request body is not valid for this endpoint."),
+            ),
+            Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                l(
+                    "Máy chủ tạm thời không sẵn sàng; dữ liệu trên máy sẽ được gửi lại sau.",
+                    "The server is briefly unavailable; the device will retry.",
+                ),
+            ),
+            Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                l(
+                    "Lỗi máy chủ; dữ liệu trên máy được giữ nguyên và sẽ gửi lại sau.",
+                    "Server error; data on the device is kept and will be sent again.",
+                ),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = self.parts();
+        let detail = match &self {
+            AppError::InvalidJson(d) => Some(d.as_str()),
+            _ => None,
+        };
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let body = axum::Json(Body { error: code, message, detail });
+        let mut response = (status, body).into_response();
+        if let AppError::TooManyAttempts { retry_after_secs } = self {
+            response.headers_mut().insert(header::RETRY_AFTER, retry_after_secs.into());
+        }
+        response
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => AppError::Unavailable,
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
+            _ => AppError::InvalidJson(rejection.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> Self {
+        AppError::InvalidJson(rejection.body_text())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

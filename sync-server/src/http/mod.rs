@@ -1,0 +1,90 @@
+//! The HTTP interface: [`app`] builds the whole router from its state, so tests drive it
+//! without a socket. Handlers are grouped by resource; none holds state between requests
+//! (everything lives in the database), so any number of processes can serve one database.
+
+pub(crate) mod admin;
+mod auth;
+mod error;
+mod health;
+mod pwa;
+mod sync;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, FromRequest};
+use axum::http::{header, HeaderName, HeaderValue};
+use axum::Router;
+use forms::Catalog;
+use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use admin::enrollment_link;
+pub use auth::CurrentUser;
+pub use error::{AppError, AppResult};
+
+use crate::db::Db;
+
+/// Largest request body, after decompression. A full push batch of large records fits.
+pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// Content-Security-Policy for the PWA: only its own scripts (and WebAssembly), no inline
+/// script, no framing.
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; \
+     base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where devices reach this server (`https://…`), for enrolment links.
+    pub public_url: String,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
+    pub trust_proxy: bool,
+    /// The built PWA, served at `/`.
+    pub pwa_dir: Option<PathBuf>,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub catalog: Arc<Catalog>,
+    pub settings: Arc<Settings>,
+}
+
+/// JSON in, with every way a body can be wrong turned into a precise 4xx `AppError`.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct ApiJson<T>(pub T);
+
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(auth::routes())
+        .merge(sync::routes())
+        .merge(admin::routes())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestDecompressionLayer::new());
+    let x_request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(health::routes())
+        .merge(pwa::routes(state.settings.pwa_dir.as_deref()))
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(security_header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(security_header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}

@@ -1,0 +1,125 @@
+//! Push and pull: the sync protocol of `docs/sync-protocol.md`, plus the form catalog the
+//! devices render from.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use forms::sync::{ChangeResult, Outcome, PullResponse, PulledRecord, PushRequest, PushResponse};
+use forms::sync::{MAX_PULL_LIMIT, MAX_PUSH_CHANGES};
+use forms::{ErrorCode, FieldError, Localized};
+use serde::Deserialize;
+
+use super::auth::internal;
+use super::{ApiJson, AppError, AppResult, AppState, CurrentUser};
+use crate::store::records::{out_of_scope, PreparedChange};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/sync/push", post(push)).route("/sync/pull", get(pull)).route("/forms", get(catalog))
+}
+
+async fn push(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(request): ApiJson<PushRequest>,
+) -> AppResult<Json<PushResponse>> {
+    if request.changes.len() > MAX_PUSH_CHANGES {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let user = &current.user;
+    let scope = user.scope();
+    let reference = state.catalog.reference();
+    let ids: Vec<_> = request.changes.iter().map(|c| c.change_id).collect();
+    let earlier: HashMap<_, _> = state.db.applied_outcomes(&ids).await.map_err(internal)?.into_iter().collect();
+
+    // Decide what can be decided without the database: retries, scope, validation.
+    let mut results: Vec<Option<ChangeResult>> = Vec::with_capacity(request.changes.len());
+    let mut prepared = Vec::new();
+    for change in request.changes {
+        let change_id = change.change_id;
+        let settled = |outcome| Some(ChangeResult { change_id, duplicate: false, outcome });
+        if let Some(outcome) = earlier.get(&change_id) {
+            results.push(Some(ChangeResult { change_id, duplicate: true, outcome: outcome.clone() }));
+            continue;
+        }
+        let record = &change.record;
+        if !scope.allows(&record.location, reference) {
+            results.push(settled(Outcome::Rejected { errors: vec![out_of_scope()] }));
+            continue;
+        }
+        let form = state.catalog.form(&record.form_id, record.form_version);
+        if form.is_some_and(|f| f.definition.withdrawn) && change.base_revision == 0 && !record.deleted {
+            results.push(settled(Outcome::Rejected { errors: vec![withdrawn(&record.form_id, record.form_version)] }));
+            continue;
+        }
+        match (state.catalog.validate_record(record), form) {
+            (Ok(validated), Some(form)) => {
+                prepared.push(PreparedChange::new(change, &validated, form));
+                results.push(None);
+            }
+            (Err(errors), _) => results.push(settled(Outcome::Rejected { errors })),
+            (Ok(_), None) => return Err(AppError::Internal("validated a record of an unknown form".into())),
+        }
+    }
+
+    let applied = state.db.apply_changes(user, &scope, reference, prepared).await.map_err(internal)?;
+    let mut applied = applied.into_iter();
+    let results = results.into_iter().map(|r| r.or_else(|| applied.next())).collect::<Option<Vec<_>>>();
+    let results = results.ok_or_else(|| AppError::Internal("push results out of step".into()))?;
+    let (ok, rejected) = results.iter().fold((0, 0), |(a, r), x| match x.outcome {
+        Outcome::Rejected { .. } => (a, r + 1),
+        _ => (a + 1, r),
+    });
+    tracing::info!(user = %user.username, applied = ok, rejected, "push");
+    Ok(Json(PushResponse { results }))
+}
+
+fn withdrawn(form_id: &str, version: u32) -> FieldError {
+    FieldError::new(
+        "form_version",
+        ErrorCode::FormWithdrawn,
+        Localized::new(
+            format!("Mẫu phiếu “{form_id}” phiên bản {version} đã ngừng sử dụng; hãy nhập lại bằng phiên bản mới."),
+            format!("Form “{form_id}” version {version} is withdrawn; enter the record again with the new version."),
+        ),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PullQuery {
+    #[serde(default)]
+    since: u64,
+    limit: Option<usize>,
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<PullResponse>> {
+    let Query(query) = query?;
+    let limit = query.limit.unwrap_or(500).clamp(1, MAX_PULL_LIMIT);
+    let since = i64::try_from(query.since)
+        .map_err(|_| AppError::bad_request("invalid_cursor", "Con trỏ đồng bộ không hợp lệ.", "Invalid cursor."))?;
+    let scope = current.user.scope();
+    let (rows, has_more) =
+        state.db.pull(&scope, state.catalog.reference(), since, limit as i64).await.map_err(internal)?;
+    let next_cursor = rows.last().map_or(query.since, |(seq, _)| *seq as u64);
+    let records = rows.into_iter().map(|(seq, record)| PulledRecord { cursor: seq as u64, record }).collect();
+    Ok(Json(PullResponse { records, next_cursor, has_more, catalog_version: state.catalog.version().to_owned() }))
+}
+
+/// The form definitions and reference data, with an ETag so a device that has the current
+/// catalog downloads nothing.
+async fn catalog(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    let etag = format!("\"{}\"", state.catalog.version());
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    Ok(([(header::ETAG, etag), (header::CACHE_CONTROL, "no-cache".to_owned())], Json(state.catalog.bundle()))
+        .into_response())
+}

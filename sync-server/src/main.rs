@@ -1,0 +1,276 @@
+//! `sotay-sync-server`: serve the API and the PWA, and administer users from the terminal.
+//!
+//! Exit codes: 0 success; 1 the command failed (message on stderr); 2 wrong usage.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use forms::{Catalog, Location};
+use sync_server::db::Backend;
+use sync_server::store::users::{NewUser, Role};
+use sync_server::{app, AppState, Db, Settings};
+
+#[derive(Parser)]
+#[command(name = "sotay-sync-server", version, about = "The sotay sync server: records from the field, exactly once.")]
+struct Cli {
+    /// Folder for the embedded SQLite database (and backups by default).
+    #[arg(long, env = "SOTAY_DATA_DIR", default_value = "./data", global = true)]
+    data_dir: PathBuf,
+    /// Use this database instead of the embedded SQLite one (postgres://user@host/db).
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// The address devices use to reach the server (https://… in production), for links.
+    #[arg(long, env = "SOTAY_PUBLIC_URL", global = true)]
+    public_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the PWA.
+    Serve {
+        #[arg(long, env = "SOTAY_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// The built PWA (frontend/dist).
+        #[arg(long, env = "SOTAY_PWA_DIR")]
+        pwa_dir: Option<PathBuf>,
+        /// Trust X-Forwarded-For (only behind your own reverse proxy).
+        #[arg(long, env = "SOTAY_TRUST_PROXY")]
+        trust_proxy: bool,
+    },
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print a single-use link and QR code that signs a device in for a user.
+    Enroll {
+        username: String,
+        /// How long the link stays valid.
+        #[arg(long, default_value_t = 7 * 24 * 60)]
+        ttl_minutes: i64,
+    },
+    /// Write every record as one JSON object per line.
+    Export {
+        /// File to write (default: standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Copy the SQLite database to a consistent backup file (PostgreSQL: use pg_dump).
+    Backup {
+        /// Backup file (default: <data-dir>/backup-<date>.db).
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user. The password is read from SOTAY_PASSWORD; without it, sign the user's
+    /// device in with `enroll`.
+    Add {
+        username: String,
+        #[arg(long, value_enum)]
+        role: Role,
+        /// Name shown in the app.
+        #[arg(long)]
+        name: String,
+        /// Commune code (repeat for several), from the unit list given by --unit-list.
+        #[arg(long = "commune")]
+        communes: Vec<String>,
+        #[arg(long, default_value = "units_2025")]
+        unit_list: String,
+        /// Supervisors: the whole province rather than a list of communes.
+        #[arg(long)]
+        whole_province: bool,
+        #[arg(long, env = "SOTAY_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// List users, their roles and communes.
+    List,
+    /// Disable a user and sign all their devices out.
+    Disable { username: String },
+    /// Enable a disabled user.
+    Enable { username: String },
+    /// Set a new password (from SOTAY_PASSWORD, or a generated one that is printed).
+    ResetPassword {
+        username: String,
+        #[arg(long, env = "SOTAY_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(cli).await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let catalog = Arc::new(Catalog::bundled().context("loading the form definitions")?);
+    let url = match &cli.database_url {
+        Some(url) => url.clone(),
+        None => {
+            std::fs::create_dir_all(&cli.data_dir)
+                .with_context(|| format!("creating the data folder {}", cli.data_dir.display()))?;
+            Db::sqlite_url(&cli.data_dir)
+        }
+    };
+    let db = Db::connect(&url).await.context("opening the database")?;
+    match cli.command {
+        Command::Serve { listen, pwa_dir, trust_proxy } => {
+            let public_url = cli.public_url.unwrap_or_else(|| format!("http://{listen}"));
+            serve(db, catalog, listen, Settings { public_url, trust_proxy, pwa_dir }).await
+        }
+        Command::User(command) => user(&db, &catalog, command).await,
+        Command::Enroll { username, ttl_minutes } => {
+            let code = db.create_enrollment(&username, ttl_minutes).await?;
+            let base = cli.public_url.unwrap_or_else(|| "http://127.0.0.1:8080".into());
+            let link = sync_server::http::enrollment_link(&base, &code);
+            let qr = qrcode::QrCode::new(link.as_bytes())?;
+            println!("{}", qr.render::<qrcode::render::unicode::Dense1x2>().quiet_zone(true).build());
+            println!("Liên kết kích hoạt / enrolment link for {username} (single use, {ttl_minutes} minutes):\n{link}");
+            Ok(())
+        }
+        Command::Export { output } => export(&db, output).await,
+        Command::Backup { output } => {
+            if db.backend != Backend::Sqlite {
+                bail!("backup copies the embedded SQLite database; for PostgreSQL use pg_dump");
+            }
+            let name = format!("backup-{}.db", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
+            let output = output.unwrap_or_else(|| cli.data_dir.join(name));
+            sqlx::query("VACUUM INTO $1").bind(output.display().to_string()).execute(&db.pool).await?;
+            println!("{}", output.display());
+            Ok(())
+        }
+    }
+}
+
+async fn serve(db: Db, catalog: Arc<Catalog>, listen: SocketAddr, settings: Settings) -> Result<()> {
+    if db.count_admins().await? == 0 {
+        let password = sync_server::store::auth::new_secret()[..16].to_owned();
+        let new = NewUser {
+            username: "admin",
+            display_name: "Quản trị viên",
+            role: Role::Admin,
+            password: Some(&password),
+            whole_province: true,
+            communes: &[],
+        };
+        db.create_user(&new, catalog.reference()).await?;
+        println!("Lần chạy đầu tiên / first start: administrator 'admin' created.");
+        println!("  Password (shown once): {password}");
+        println!("  Change it: sotay-sync-server user reset-password admin");
+    }
+    let public_url = settings.public_url.clone();
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    println!("sotay đang chạy / running at {public_url} (listening on {listen})");
+    let state = AppState { db, catalog, settings: Arc::new(settings) };
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
+
+async fn user(db: &Db, catalog: &Catalog, command: UserCommand) -> Result<()> {
+    match command {
+        UserCommand::Add { username, role, name, communes, unit_list, whole_province, password } => {
+            let communes: Vec<Location> =
+                communes.into_iter().map(|unit_code| Location { unit_list: unit_list.clone(), unit_code }).collect();
+            if role == Role::Collector && communes.is_empty() {
+                bail!("a collector needs at least one --commune");
+            }
+            let new = NewUser {
+                username: &username,
+                display_name: &name,
+                role,
+                password: password.as_deref(),
+                whole_province,
+                communes: &communes,
+            };
+            let user = db.create_user(&new, catalog.reference()).await?;
+            println!("added {} ({})", user.username, user.role.as_str());
+        }
+        UserCommand::List => {
+            for u in db.list_users().await? {
+                let scope = if u.whole_province || u.role == Role::Admin {
+                    "whole province".to_owned()
+                } else {
+                    u.communes.iter().map(|c| c.unit_code.as_str()).collect::<Vec<_>>().join(",")
+                };
+                let state = if u.disabled { "disabled" } else { "active" };
+                println!("{}\t{}\t{}\t{}\t{}", u.username, u.role.as_str(), state, scope, u.display_name);
+            }
+        }
+        UserCommand::Disable { username } => {
+            db.set_disabled(&username, true).await?;
+            println!("disabled {username}; its devices are signed out");
+        }
+        UserCommand::Enable { username } => {
+            db.set_disabled(&username, false).await?;
+            println!("enabled {username}");
+        }
+        UserCommand::ResetPassword { username, password } => {
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(|| sync_server::store::auth::new_secret()[..16].to_owned());
+            db.reset_password(&username, &password).await?;
+            if generated {
+                println!("new password for {username}: {password}");
+            } else {
+                println!("password of {username} changed; its devices are signed out");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn export(db: &Db, output: Option<PathBuf>) -> Result<()> {
+    use std::io::Write;
+    use sync_server::store::users::Scope;
+    let mut out: Box<dyn Write> = match output {
+        Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(&path)?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let reference = Catalog::bundled()?.reference().clone();
+    let scope = Scope::whole_province();
+    let mut since = 0;
+    loop {
+        // Page by cursor so memory stays bounded whatever the number of records.
+        let (rows, more) = db.pull(&scope, &reference, since, 1000).await?;
+        for (seq, record) in &rows {
+            serde_json::to_writer(&mut out, record)?;
+            writeln!(out)?;
+            since = *seq;
+        }
+        if !more {
+            break;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}

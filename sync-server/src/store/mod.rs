@@ -1,0 +1,29 @@
+//! Everything the server keeps, behind typed functions: users and their scopes, tokens and
+//! enrolments, sign-in failures, and records with their sync bookkeeping. SQL lives here
+//! and nowhere else; `http` only calls these functions.
+
+pub mod auth;
+pub mod records;
+pub mod users;
+
+pub use crate::db::Db;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error("{0} already exists")]
+    AlreadyExists(&'static str),
+    #[error("invalid: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}

@@ -1,0 +1,278 @@
+//! Users, roles and the communes each may read and write.
+
+use std::collections::HashSet;
+
+use forms::reference::ReferenceData;
+use forms::Location;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use super::{Db, StoreError};
+use crate::db::{is_unique_violation, now_ms};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Records activities in one or more communes.
+    Collector,
+    /// Reads and corrects everything in a set of communes or the whole province.
+    Supervisor,
+    /// Manages users, enrolments and form versions; reads the whole province.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Collector => "collector",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Role, StoreError> {
+        match s {
+            "collector" => Ok(Role::Collector),
+            "supervisor" => Ok(Role::Supervisor),
+            "admin" => Ok(Role::Admin),
+            other => Err(StoreError::Corrupt(format!("unknown role '{other}'"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub whole_province: bool,
+    pub disabled: bool,
+    pub communes: Vec<Location>,
+}
+
+impl User {
+    pub fn scope(&self) -> Scope {
+        Scope {
+            whole_province: self.whole_province || self.role == Role::Admin,
+            communes: self.communes.iter().map(|l| (l.unit_list.clone(), l.unit_code.clone())).collect(),
+        }
+    }
+}
+
+/// Where a user may read and write.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub whole_province: bool,
+    communes: HashSet<(String, String)>,
+}
+
+impl Scope {
+    /// Everything, for administration commands.
+    pub fn whole_province() -> Scope {
+        Scope { whole_province: true, communes: HashSet::new() }
+    }
+
+    /// A location is in scope when it is one of the user's communes, or, for a location on
+    /// the pre-2025 list, when the unit it was merged into is.
+    pub fn allows(&self, location: &Location, reference: &ReferenceData) -> bool {
+        if self.whole_province || self.communes.contains(&(location.unit_list.clone(), location.unit_code.clone())) {
+            return true;
+        }
+        location.unit_list == "units_pre2025"
+            && reference
+                .unit_mapping
+                .iter()
+                .filter(|m| m.old_code == location.unit_code)
+                .any(|m| self.communes.contains(&("units_2025".to_owned(), m.new_code.clone())))
+    }
+
+    /// The (unit list, code) pairs a record in scope can carry, for SQL filters: the user's
+    /// communes and the pre-2025 units merged into them. Empty for the whole province.
+    pub fn pairs(&self, reference: &ReferenceData) -> Vec<(String, String)> {
+        let mut pairs: Vec<(String, String)> = self.communes.iter().cloned().collect();
+        for m in &reference.unit_mapping {
+            if self.communes.contains(&("units_2025".to_owned(), m.new_code.clone())) {
+                pairs.push(("units_pre2025".to_owned(), m.old_code.clone()));
+            }
+        }
+        pairs.sort();
+        pairs.dedup();
+        pairs
+    }
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub password: Option<&'a str>,
+    pub whole_province: bool,
+    pub communes: &'a [Location],
+}
+
+pub fn hash_password(password: &str) -> Result<String, StoreError> {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(hash).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+fn valid_username(name: &str) -> bool {
+    (3..=64).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
+impl Db {
+    pub async fn create_user(&self, new: &NewUser<'_>, reference: &ReferenceData) -> Result<User, StoreError> {
+        if !valid_username(new.username) {
+            return Err(StoreError::Invalid("a username is 3–64 characters: a–z, 0–9, '.', '_', '-'".into()));
+        }
+        if new.password.is_some_and(|p| p.chars().count() < 8) {
+            return Err(StoreError::Invalid("a password has at least 8 characters".into()));
+        }
+        for l in new.communes {
+            let known = reference.unit_lists.get(&l.unit_list).and_then(|list| list.get(&l.unit_code));
+            if !known.is_some_and(|u| u.is_commune_level()) {
+                return Err(StoreError::Invalid(format!("'{}' is not a commune of {}", l.unit_code, l.unit_list)));
+            }
+        }
+        let hash = new.password.map(hash_password).transpose()?;
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO users (username, display_name, password_hash, role, whole_province, disabled, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id",
+        )
+        .bind(new.username)
+        .bind(new.display_name)
+        .bind(hash)
+        .bind(new.role.as_str())
+        .bind(i64::from(new.whole_province))
+        .bind(now_ms())
+        .fetch_one(&mut *tx)
+        .await;
+        let id: i64 = match inserted {
+            Ok(row) => row.try_get("id")?,
+            Err(e) if is_unique_violation(&e) => return Err(StoreError::AlreadyExists("user")),
+            Err(e) => return Err(e.into()),
+        };
+        for l in new.communes {
+            sqlx::query("INSERT INTO user_communes (user_id, unit_list, unit_code) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(&l.unit_list)
+                .bind(&l.unit_code)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.user_by_name(new.username).await?.ok_or(StoreError::NotFound("user"))
+    }
+
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let row =
+            sqlx::query("SELECT id FROM users WHERE username = $1").bind(username).fetch_optional(&self.pool).await?;
+        match row {
+            Some(row) => self.user_by_id(row.try_get("id")?).await,
+            None => Ok(None),
+        }
+    }
+
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, StoreError> {
+        let Some(row) =
+            sqlx::query("SELECT id, username, display_name, role, whole_province, disabled FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let communes = sqlx::query(
+            "SELECT unit_list, unit_code FROM user_communes WHERE user_id = $1 ORDER BY unit_list, unit_code",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|r| Ok(Location { unit_list: r.try_get("unit_list")?, unit_code: r.try_get("unit_code")? }))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(Some(User {
+            id: row.try_get("id")?,
+            username: row.try_get("username")?,
+            display_name: row.try_get("display_name")?,
+            role: Role::parse(&row.try_get::<String, _>("role")?)?,
+            whole_province: row.try_get::<i64, _>("whole_province")? != 0,
+            disabled: row.try_get::<i64, _>("disabled")? != 0,
+            communes,
+        }))
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        let ids: Vec<i64> = sqlx::query("SELECT id FROM users ORDER BY username")
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
+        let mut users = Vec::with_capacity(ids.len());
+        for id in ids {
+            users.extend(self.user_by_id(id).await?);
+        }
+        Ok(users)
+    }
+
+    /// The user when the password is right and the account active.
+    pub async fn check_password(&self, username: &str, password: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1 AND disabled = 0")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let hash: Option<String> = row.try_get("password_hash")?;
+        if !hash.is_some_and(|h| verify_password(&h, password)) {
+            return Ok(None);
+        }
+        self.user_by_id(row.try_get("id")?).await
+    }
+
+    /// Disabling a user also revokes every token they hold.
+    pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<(), StoreError> {
+        let user = self.user_by_name(username).await?.ok_or(StoreError::NotFound("user"))?;
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(i64::from(disabled))
+            .bind(user.id)
+            .execute(&self.pool)
+            .await?;
+        if disabled {
+            self.revoke_user_tokens(user.id).await?;
+        }
+        Ok(())
+    }
+
+    /// A new password revokes the old sessions: whoever knew the old one is signed out.
+    pub async fn reset_password(&self, username: &str, password: &str) -> Result<(), StoreError> {
+        if password.chars().count() < 8 {
+            return Err(StoreError::Invalid("a password has at least 8 characters".into()));
+        }
+        let user = self.user_by_name(username).await?.ok_or(StoreError::NotFound("user"))?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash_password(password)?)
+            .bind(user.id)
+            .execute(&self.pool)
+            .await?;
+        self.revoke_user_tokens(user.id).await
+    }
+
+    pub async fn count_admins(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+}
