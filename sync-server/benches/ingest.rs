@@ -1,0 +1,196 @@
+//! Ingest throughput: records pushed over HTTP (JSON, auth, validation, exactly-once
+//! bookkeeping, durable commit) against inserting the same record and grid-cell rows
+//! directly into the same database, in the same run.
+//!
+//! `cargo bench -p sotay-sync-server --bench ingest` (SQLite), and PostgreSQL too when
+//! `SOTAY_BENCH_DATABASE_URL` (or `SOTAY_TEST_DATABASE_URL`) names a database it may fill.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::Utc;
+use forms::sync::{Change, PushRequest, PushResponse};
+use forms::{Catalog, Location, Record, RecordStatus};
+use serde_json::json;
+use sync_server::store::users::{NewUser, Role};
+use sync_server::{app, AppState, Db, Settings};
+use uuid::Uuid;
+
+const PASSWORD: &str = "benchmark-password";
+
+fn record(i: usize) -> Record {
+    let ethnicities = ["01", "19", "30", "14"];
+    let cells: Vec<_> = ethnicities
+        .iter()
+        .flat_map(|e| ["male", "female"].map(|sex| json!({ "ethnicity": e, "sex": sex, "count": 3 + i % 7 })))
+        .collect();
+    let serde_json::Value::Object(values) = json!({
+        "topic": "gbv_prevention", "organiser": "so_noi_vu",
+        "start_date": "2025-11-20", "end_date": "2025-11-21", "duration_days": 2,
+        "trainers": "Báo cáo viên Sở Nội vụ",
+        "participant_category": ["commune_officials", "village_heads"],
+        "participants": cells,
+        "notes": "Lớp tập huấn tại nhà văn hóa xã."
+    }) else {
+        unreachable!()
+    };
+    Record {
+        id: Uuid::new_v4(),
+        form_id: "training_session".into(),
+        form_version: 1,
+        location: Location { unit_list: "units_2025".into(), unit_code: "21025".into() },
+        author: "bench".into(),
+        device_id: "bench-device".into(),
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+        status: RecordStatus::Final,
+        deleted: false,
+        revision: 0,
+        values,
+    }
+}
+
+async fn push_over_http(base: &str, token: &str, total: usize, batch: usize) -> f64 {
+    let client = reqwest::Client::new();
+    let batches: Vec<PushRequest> = (0..total / batch)
+        .map(|b| PushRequest {
+            device_id: "bench-device".into(),
+            changes: (0..batch)
+                .map(|i| Change { change_id: Uuid::new_v4(), base_revision: 0, record: record(b * batch + i) })
+                .collect(),
+        })
+        .collect();
+    let start = Instant::now();
+    for request in &batches {
+        let response = client
+            .post(format!("{base}/api/v1/sync/push"))
+            .bearer_auth(token)
+            .json(request)
+            .send()
+            .await
+            .expect("push sent");
+        assert!(response.status().is_success(), "push failed: {}", response.status());
+        let body: PushResponse = response.json().await.expect("push response");
+        assert!(body.results.iter().all(|r| r.outcome.settles_change()), "a benchmark record was not applied");
+    }
+    (batches.len() * batch) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The limit: the same rows (record + its grid cells), inserted with plain SQL in
+/// transactions of the same size, no HTTP, no validation, no bookkeeping.
+async fn insert_directly(db: &Db, total: usize, batch: usize, seq_base: i64) -> f64 {
+    let start = Instant::now();
+    let mut seq = seq_base;
+    for b in 0..total / batch {
+        let mut tx = db.pool.begin().await.unwrap();
+        for i in 0..batch {
+            let r = record(b * batch + i);
+            seq += 1;
+            let id = r.id.to_string();
+            sqlx::query(
+                "INSERT INTO records (id, form_id, form_version, unit_list, unit_code, author, device_id, created_at, \
+                 updated_at, status, deleted, revision, activity_date, seq, answers, received_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+            )
+            .bind(&id)
+            .bind(&r.form_id)
+            .bind(i64::from(r.form_version))
+            .bind(&r.location.unit_list)
+            .bind(&r.location.unit_code)
+            .bind(&r.author)
+            .bind(&r.device_id)
+            .bind(r.created_at.timestamp_millis())
+            .bind(r.updated_at.timestamp_millis())
+            .bind("final")
+            .bind(0_i64)
+            .bind(1_i64)
+            .bind("2025-11-20")
+            .bind(seq)
+            .bind(serde_json::to_string(&r.values).unwrap())
+            .bind(r.updated_at.timestamp_millis())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            let cells = r.values["participants"].as_array().unwrap();
+            let placeholders: Vec<String> = (0..cells.len())
+                .map(|k| {
+                    let p = k * 6;
+                    format!("(${}, ${}, ${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6)
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO record_cells (record_id, field, ethnicity, sex, grp, count) VALUES {}",
+                placeholders.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for c in cells {
+                q = q
+                    .bind(&id)
+                    .bind("participants")
+                    .bind(c["ethnicity"].as_str().unwrap().to_owned())
+                    .bind(c["sex"].as_str().unwrap().to_owned())
+                    .bind("")
+                    .bind(c["count"].as_i64().unwrap());
+            }
+            q.execute(&mut *tx).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    ((total / batch) * batch) as f64 / start.elapsed().as_secs_f64()
+}
+
+async fn bench(label: &str, url: &str, total: usize) {
+    let catalog = Arc::new(Catalog::bundled().unwrap());
+    let db = Db::connect(url).await.expect("database");
+    let new = NewUser {
+        username: "bench",
+        display_name: "Bench",
+        role: Role::Admin,
+        password: Some(PASSWORD),
+        whole_province: true,
+        communes: &[],
+    };
+    if db.user_by_name("bench").await.unwrap().is_none() {
+        db.create_user(&new, catalog.reference()).await.unwrap();
+    }
+    let settings = Settings { public_url: "http://127.0.0.1".into(), trust_proxy: false, pwa_dir: None };
+    let state = AppState { db: db.clone(), catalog, settings: Arc::new(settings) };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app(state)).await });
+    let session: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/sign-in"))
+        .json(&json!({ "username": "bench", "password": PASSWORD, "device_id": "bench-device" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().expect("signed in").to_owned();
+
+    println!("{label}: {total} training-session records, 8 grid cells each");
+    for batch in [100, 500] {
+        let http = push_over_http(&base, &token, total, batch).await;
+        let seq_base = 1_000_000_000 + batch as i64 * 10_000_000;
+        let direct = insert_directly(&db, total, batch, seq_base).await;
+        println!(
+            "  batch {batch:>3}: HTTP push {http:>8.0} records/s | direct insert {direct:>8.0} records/s | {:>5.1}% of direct",
+            100.0 * http / direct
+        );
+    }
+}
+
+fn main() {
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let total = if quick { 500 } else { 5_000 };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        bench("SQLite (WAL, synchronous=FULL)", &Db::sqlite_url(dir.path()), total).await;
+        match std::env::var("SOTAY_BENCH_DATABASE_URL").or_else(|_| std::env::var("SOTAY_TEST_DATABASE_URL")) {
+            Ok(url) => bench("PostgreSQL", &url, total).await,
+            Err(_) => println!("PostgreSQL: skipped (set SOTAY_BENCH_DATABASE_URL)"),
+        }
+    });
+}
