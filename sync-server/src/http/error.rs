@@ -159,6 +159,11 @@ impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         match e {
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => AppError::Unavailable,
+            // SQLite busy/locked past the busy timeout, PostgreSQL lock or statement timeouts:
+            // momentary, and the device retries.
+            sqlx::Error::Database(ref db) if matches!(db.code().as_deref(), Some("5" | "6" | "55P03" | "57014")) => {
+                AppError::Unavailable
+            }
             other => AppError::Internal(other.to_string()),
         }
     }

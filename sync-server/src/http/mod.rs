@@ -64,6 +64,8 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(sync::routes())
         .merge(admin::routes())
+        // Unknown API paths answer in JSON, never with the PWA's index.html.
+        .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestDecompressionLayer::new());
     let x_request_id = HeaderName::from_static("x-request-id");

@@ -1,8 +1,6 @@
 //! Push and pull: the sync protocol of `docs/sync-protocol.md`, plus the form catalog the
 //! devices render from.
 
-use std::collections::HashMap;
-
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +13,7 @@ use serde::Deserialize;
 
 use super::auth::internal;
 use super::{ApiJson, AppError, AppResult, AppState, CurrentUser};
+use crate::store::apply::change_id_taken;
 use crate::store::records::{out_of_scope, PreparedChange};
 
 pub fn routes() -> Router<AppState> {
@@ -33,7 +32,7 @@ async fn push(
     let scope = user.scope();
     let reference = state.catalog.reference();
     let ids: Vec<_> = request.changes.iter().map(|c| c.change_id).collect();
-    let earlier: HashMap<_, _> = state.db.applied_outcomes(&ids).await.map_err(internal)?.into_iter().collect();
+    let earlier = state.db.applied_changes(&ids).await.map_err(internal)?;
 
     // Decide what can be decided without the database: retries, scope, validation.
     let mut results: Vec<Option<ChangeResult>> = Vec::with_capacity(request.changes.len());
@@ -41,8 +40,12 @@ async fn push(
     for change in request.changes {
         let change_id = change.change_id;
         let settled = |outcome| Some(ChangeResult { change_id, duplicate: false, outcome });
-        if let Some(outcome) = earlier.get(&change_id) {
-            results.push(Some(ChangeResult { change_id, duplicate: true, outcome: outcome.clone() }));
+        if let Some(applied) = earlier.get(&change_id) {
+            results.push(Some(if applied.user_id == user.id {
+                ChangeResult { change_id, duplicate: true, outcome: applied.outcome.clone() }
+            } else {
+                ChangeResult { change_id, duplicate: false, outcome: Outcome::Rejected { errors: vec![change_id_taken()] } }
+            }));
             continue;
         }
         let record = &change.record;

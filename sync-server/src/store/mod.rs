@@ -2,6 +2,7 @@
 //! enrolments, sign-in failures, and records with their sync bookkeeping. SQL lives here
 //! and nowhere else; `http` only calls these functions.
 
+pub mod apply;
 pub mod auth;
 pub mod records;
 pub mod users;

@@ -1,0 +1,379 @@
+//! Applying a batch of changes: the write path of push, and the heart of exactly-once.
+//!
+//! Every write transaction first takes the `seq` counter row. That one lock serialises
+//! writers across server processes, which gives two guarantees cheaply: pull cursors become
+//! visible in the order they were given out (no reader skips a change that commits late),
+//! and "was this change id applied?" is answered and recorded with nothing in between.
+//! Within the lock the batch is read and written in a few multi-row statements, so a batch
+//! of 500 costs about as many round trips as a batch of 5.
+
+use std::collections::HashMap;
+
+use forms::sync::{ChangeResult, Outcome};
+use forms::{ErrorCode, FieldError, Localized, Record, RecordStatus};
+use sqlx::{Any, Row, Transaction};
+use uuid::Uuid;
+
+use super::records::{out_of_scope, parse_uuid, record_from_row, PreparedChange, RECORD_COLUMNS};
+use super::users::{Scope, User};
+use super::{Db, StoreError};
+use crate::db::now_ms;
+
+/// A change id already applied: by whom, with what outcome.
+pub struct Applied {
+    pub user_id: i64,
+    pub outcome: Outcome,
+}
+
+/// The answer to a change id someone else already used (ids are random UUIDs: this is a
+/// client bug or a replay, and it must not reveal the other user's outcome).
+pub fn change_id_taken() -> FieldError {
+    FieldError::new(
+        "change_id",
+        ErrorCode::InvalidRecord,
+        Localized::new("Mã thay đổi đã được dùng; hãy gửi lại phiếu.", "This change id is already used; send the record again."),
+    )
+}
+
+/// One bound value of a multi-row statement.
+#[derive(Clone)]
+enum Param {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+}
+
+impl Param {
+    fn bind<'q>(
+        &'q self,
+        query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+        match self {
+            Param::Text(s) => query.bind(s.as_str()),
+            Param::OptText(s) => query.bind(s.as_deref()),
+            Param::Int(i) => query.bind(*i),
+        }
+    }
+}
+
+/// Parameters per statement, below SQLite's 32766 and PostgreSQL's 65535.
+const MAX_PARAMS: usize = 30_000;
+
+async fn insert_rows(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Param>>,
+) -> Result<(), StoreError> {
+    let width = columns.len();
+    for chunk in rows.chunks(MAX_PARAMS / width) {
+        let tuples: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let cells: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+                format!("({})", cells.join(", "))
+            })
+            .collect();
+        let sql = format!("INSERT INTO {table} ({}) VALUES {}", columns.join(", "), tuples.join(", "));
+        let mut query = sqlx::query(&sql);
+        for param in chunk.iter().flatten() {
+            query = param.bind(query);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// `SELECT … WHERE key IN (…)` in chunks, for lookups by a batch of ids.
+async fn select_in(
+    tx: &mut Transaction<'static, Any>,
+    select: &str,
+    ids: &[String],
+) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("{select} IN ({})", marks.join(", "));
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        rows.extend(query.fetch_all(&mut **tx).await?);
+    }
+    Ok(rows)
+}
+
+impl Db {
+    /// The change ids among these that were applied before, outside any transaction: lets
+    /// push answer retries without validating them again.
+    pub async fn applied_changes(&self, change_ids: &[Uuid]) -> Result<HashMap<Uuid, Applied>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let found = applied_in(&mut tx, change_ids).await?;
+        tx.rollback().await?;
+        Ok(found)
+    }
+
+    /// Applies prepared changes in one durable transaction and returns one result per change,
+    /// in order. The caller acknowledges nothing until this returns.
+    pub async fn apply_changes(
+        &self,
+        user: &User,
+        scope: &Scope,
+        reference: &forms::reference::ReferenceData,
+        changes: Vec<PreparedChange>,
+    ) -> Result<Vec<ChangeResult>, StoreError> {
+        if changes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE counters SET value = value WHERE name = 'seq'").execute(&mut *tx).await?;
+        let seq: i64 =
+            sqlx::query("SELECT value FROM counters WHERE name = 'seq'").fetch_one(&mut *tx).await?.try_get("value")?;
+
+        // Read under the lock: another process may have applied some of these meanwhile.
+        let change_ids: Vec<Uuid> = changes.iter().map(|c| c.change.change_id).collect();
+        let earlier = applied_in(&mut tx, &change_ids).await?;
+        let record_ids: Vec<String> = changes.iter().map(|c| c.change.record.id.to_string()).collect();
+        let select = format!("SELECT {RECORD_COLUMNS} FROM records WHERE id");
+        let mut current: HashMap<Uuid, Record> = HashMap::new();
+        for row in select_in(&mut tx, &select, &record_ids).await? {
+            let record = record_from_row(&row)?;
+            current.insert(record.id, record);
+        }
+
+        let mut batch = Batch { seq, now: now_ms(), ..Batch::default() };
+        let mut results = Vec::with_capacity(changes.len());
+        let mut decided: HashMap<Uuid, Outcome> = HashMap::new();
+        for prepared in &changes {
+            let change_id = prepared.change.change_id;
+            let repeat = earlier.get(&change_id).map(|a| (a.user_id, &a.outcome));
+            let repeat = repeat.or_else(|| decided.get(&change_id).map(|o| (user.id, o)));
+            if let Some((owner, outcome)) = repeat {
+                let outcome = if owner == user.id {
+                    outcome.clone()
+                } else {
+                    Outcome::Rejected { errors: vec![change_id_taken()] }
+                };
+                results.push(ChangeResult { change_id, duplicate: owner == user.id, outcome });
+                continue;
+            }
+            let outcome = batch.decide(&mut tx, user, scope, reference, prepared, &mut current).await?;
+            if outcome.settles_change() {
+                batch.applied.push(vec![
+                    Param::Text(change_id.to_string()),
+                    Param::Text(prepared.change.record.id.to_string()),
+                    Param::Int(user.id),
+                    Param::Text(serde_json::to_string(&outcome)?),
+                    Param::Int(batch.now),
+                ]);
+                decided.insert(change_id, outcome.clone());
+            }
+            results.push(ChangeResult { change_id, duplicate: false, outcome });
+        }
+        batch.flush(&mut tx, &current).await?;
+        tx.commit().await?;
+        Ok(results)
+    }
+}
+
+async fn applied_in(tx: &mut Transaction<'static, Any>, change_ids: &[Uuid]) -> Result<HashMap<Uuid, Applied>, StoreError> {
+    let ids: Vec<String> = change_ids.iter().map(Uuid::to_string).collect();
+    let rows = select_in(tx, "SELECT change_id, user_id, outcome FROM applied_changes WHERE change_id", &ids).await?;
+    let mut found = HashMap::new();
+    for row in rows {
+        let id = parse_uuid(&row.try_get::<String, _>("change_id")?)?;
+        let outcome = serde_json::from_str(&row.try_get::<String, _>("outcome")?)?;
+        found.insert(id, Applied { user_id: row.try_get("user_id")?, outcome });
+    }
+    Ok(found)
+}
+
+/// What a batch will write, gathered so that most of it goes out in multi-row statements.
+#[derive(Default)]
+struct Batch {
+    seq: i64,
+    now: i64,
+    /// Every record the batch writes, in its final state, by id.
+    pending: HashMap<Uuid, Pending>,
+    /// Ids of `pending`, in the order first written.
+    order: Vec<Uuid>,
+    applied: Vec<Vec<Param>>,
+}
+
+struct Pending {
+    /// Stored before this batch: an update rather than an insert.
+    stored_before: bool,
+    seq: i64,
+    activity_date: Option<String>,
+    answers: String,
+    cells: Vec<Vec<Param>>,
+}
+
+impl Batch {
+    /// Decides one change against the current state, which it then updates so that a later
+    /// change to the same record in this batch sees it. Conflict copies are written at once.
+    async fn decide(
+        &mut self,
+        tx: &mut Transaction<'static, Any>,
+        user: &User,
+        scope: &Scope,
+        reference: &forms::reference::ReferenceData,
+        prepared: &PreparedChange,
+        current: &mut HashMap<Uuid, Record>,
+    ) -> Result<Outcome, StoreError> {
+        let incoming = &prepared.change.record;
+        let existing = current.get(&incoming.id);
+        let revision = match existing {
+            None => 1,
+            Some(cur) if !scope.allows(&cur.location, reference) => {
+                return Ok(Outcome::Rejected { errors: vec![out_of_scope()] });
+            }
+            Some(cur) if cur.revision == prepared.change.base_revision => cur.revision + 1,
+            Some(cur) => {
+                let conflict_id = Uuid::new_v4();
+                let row = vec![
+                    Param::Text(conflict_id.to_string()),
+                    Param::Text(incoming.id.to_string()),
+                    Param::Text(prepared.change.change_id.to_string()),
+                    Param::Int(prepared.change.base_revision as i64),
+                    Param::Int(cur.revision as i64),
+                    Param::Text(serde_json::to_string(incoming)?),
+                    Param::Int(user.id),
+                    Param::Int(self.now),
+                ];
+                insert_rows(tx, "conflicts", &CONFLICT_COLUMNS, vec![row]).await?;
+                return Ok(Outcome::Conflict { record_id: incoming.id, conflict_id, current: Box::new(cur.clone()) });
+            }
+        };
+        self.seq += 1;
+        let mut record = incoming.clone();
+        // The author of a record is who first sent it; corrections keep it.
+        record.author = existing.map_or_else(|| user.username.clone(), |c| c.author.clone());
+        record.revision = revision;
+        // What pulls send is the record as stored: normalized answers, none for a tombstone.
+        record.values = if record.deleted { serde_json::Map::new() } else { prepared.answers.clone() };
+        let stored_before = match self.pending.get(&record.id) {
+            Some(p) => p.stored_before,
+            None => {
+                self.order.push(record.id);
+                existing.is_some()
+            }
+        };
+        let pending = Pending {
+            stored_before,
+            seq: self.seq,
+            activity_date: prepared.activity_date.clone().filter(|_| !record.deleted),
+            answers: serde_json::to_string(&record.values)?,
+            cells: if record.deleted { Vec::new() } else { cell_rows(&record.id, prepared) },
+        };
+        self.pending.insert(record.id, pending);
+        current.insert(record.id, record);
+        Ok(Outcome::Applied { record_id: incoming.id, revision })
+    }
+
+    async fn flush(self, tx: &mut Transaction<'static, Any>, current: &HashMap<Uuid, Record>) -> Result<(), StoreError> {
+        let mut inserts = Vec::new();
+        let mut cells = Vec::new();
+        for id in &self.order {
+            let (Some(p), Some(r)) = (self.pending.get(id), current.get(id)) else { continue };
+            let row = vec![
+                Param::Text(id.to_string()),
+                Param::Text(r.form_id.clone()),
+                Param::Int(i64::from(r.form_version)),
+                Param::Text(r.location.unit_list.clone()),
+                Param::Text(r.location.unit_code.clone()),
+                Param::Text(r.author.clone()),
+                Param::Text(r.device_id.clone()),
+                Param::Int(r.created_at.timestamp_millis()),
+                Param::Int(r.updated_at.timestamp_millis()),
+                Param::Text(status(r.status).to_owned()),
+                Param::Int(i64::from(r.deleted)),
+                Param::Int(r.revision as i64),
+                Param::OptText(p.activity_date.clone()),
+                Param::Int(p.seq),
+                Param::Text(p.answers.clone()),
+                Param::Int(self.now),
+            ];
+            if p.stored_before {
+                update_record(tx, row).await?;
+                sqlx::query("DELETE FROM record_cells WHERE record_id = $1").bind(id.to_string()).execute(&mut **tx).await?;
+            } else {
+                inserts.push(row);
+            }
+        }
+        for id in &self.order {
+            if let Some(p) = self.pending.get(id) {
+                cells.extend(p.cells.iter().cloned());
+            }
+        }
+        insert_rows(tx, "records", &RECORD_INSERT_COLUMNS, inserts).await?;
+        insert_rows(tx, "record_cells", &CELL_COLUMNS, cells).await?;
+        insert_rows(tx, "applied_changes", &APPLIED_COLUMNS, self.applied).await?;
+        sqlx::query("UPDATE counters SET value = $1 WHERE name = 'seq'").bind(self.seq).execute(&mut **tx).await?;
+        Ok(())
+    }
+}
+
+const RECORD_INSERT_COLUMNS: [&str; 16] = [
+    "id",
+    "form_id",
+    "form_version",
+    "unit_list",
+    "unit_code",
+    "author",
+    "device_id",
+    "created_at",
+    "updated_at",
+    "status",
+    "deleted",
+    "revision",
+    "activity_date",
+    "seq",
+    "answers",
+    "received_at",
+];
+const CELL_COLUMNS: [&str; 6] = ["record_id", "field", "ethnicity", "sex", "grp", "count"];
+const APPLIED_COLUMNS: [&str; 5] = ["change_id", "record_id", "user_id", "outcome", "applied_at"];
+const CONFLICT_COLUMNS: [&str; 8] =
+    ["id", "record_id", "change_id", "base_revision", "server_revision", "incoming", "user_id", "created_at"];
+
+/// Updates a stored record from a row laid out as `RECORD_INSERT_COLUMNS`.
+async fn update_record(tx: &mut Transaction<'static, Any>, row: Vec<Param>) -> Result<(), StoreError> {
+    let sets: Vec<String> =
+        RECORD_INSERT_COLUMNS.iter().enumerate().skip(1).map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    let sql = format!("UPDATE records SET {} WHERE id = $1", sets.join(", "));
+    let mut query = sqlx::query(&sql);
+    for param in &row {
+        query = param.bind(query);
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
+fn status(s: RecordStatus) -> &'static str {
+    match s {
+        RecordStatus::Draft => "draft",
+        RecordStatus::Final => "final",
+    }
+}
+
+/// A record's grid cells as `record_cells` rows.
+fn cell_rows(id: &Uuid, prepared: &PreparedChange) -> Vec<Vec<Param>> {
+    let mut rows = Vec::new();
+    for (field, grid) in &prepared.cells {
+        for cell in &grid.cells {
+            let sex = match cell.sex {
+                forms::Sex::Male => "male",
+                forms::Sex::Female => "female",
+            };
+            rows.push(vec![
+                Param::Text(id.to_string()),
+                Param::Text(field.clone()),
+                Param::Text(cell.ethnicity.clone()),
+                Param::Text(sex.to_owned()),
+                Param::Text(cell.group.clone().unwrap_or_default()),
+                Param::Int(i64::from(cell.count)),
+            ]);
+        }
+    }
+    rows
+}
