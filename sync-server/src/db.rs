@@ -12,10 +12,43 @@ use sqlx::{AnyPool, Executor};
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Backend {
+    #[default]
     Sqlite,
     Postgres,
+}
+
+impl Backend {
+    /// Placeholders for `rows` tuples of `width` values: `(?, ?), (?, ?)` on SQLite, whose
+    /// lookup of named (`$n`) parameters is linear per parameter, so quadratic over a large
+    /// multi-row statement; `($1, $2), ($3, $4)` on PostgreSQL, which knows only those.
+    pub fn tuples(self, rows: usize, width: usize) -> String {
+        let mut out = String::with_capacity(rows * width * 5);
+        for r in 0..rows {
+            out.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 0..width {
+                if c > 0 {
+                    out.push_str(", ");
+                }
+                match self {
+                    Backend::Sqlite => out.push('?'),
+                    Backend::Postgres => {
+                        out.push('$');
+                        out.push_str(&(r * width + c + 1).to_string());
+                    }
+                }
+            }
+            out.push(')');
+        }
+        out
+    }
+
+    /// Placeholders for a list of `n` values: `?, ?, ?` or `$1, $2, $3`.
+    pub fn list(self, n: usize) -> String {
+        let tuple = self.tuples(1, n);
+        tuple[1..tuple.len() - 1].to_owned()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

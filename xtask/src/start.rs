@@ -79,13 +79,26 @@ fn exec(mut c: std::process::Command) -> Result<u8> {
     Ok(status.code().map_or(EXIT_STEP_FAILED, |c| c.clamp(0, 255) as u8))
 }
 
+/// Every benchmark, each printing its figures and its ratio to a baseline measured in the
+/// same run. The ingest benchmark also measures PostgreSQL on the throwaway test server.
 pub fn bench() -> Result<u8> {
+    let mut failed = false;
     util::header("benchmark: sotay-forms validation");
-    match run(cmd_args("cargo", ["bench", "-p", "sotay-forms", "--bench", "validation"])) {
-        Ok(()) => Ok(EXIT_OK),
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            Ok(EXIT_STEP_FAILED)
+    if let Err(e) = run(cmd_args("cargo", ["bench", "-p", "sotay-forms", "--bench", "validation"])) {
+        eprintln!("error: {e:#}");
+        failed = true;
+    }
+    util::header("benchmark: sync-server ingest (SQLite and PostgreSQL)");
+    let pg = crate::postgres::ensure_postgres()?;
+    let mut ingest = cmd_args("cargo", ["bench", "-p", "sotay-sync-server", "--bench", "ingest"]);
+    if let Some(pg) = &pg {
+        for (_, url) in pg.env() {
+            ingest.env("SOTAY_BENCH_DATABASE_URL", url);
         }
     }
+    if let Err(e) = run(ingest) {
+        eprintln!("error: {e:#}");
+        failed = true;
+    }
+    Ok(if failed { EXIT_STEP_FAILED } else { EXIT_OK })
 }

@@ -97,7 +97,8 @@ fn client_address(parts_headers: &HeaderMap, peer: Option<SocketAddr>, trust_pro
     let forwarded = parts_headers
         .get("x-forwarded-for")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
+        // The proxy appends the address it saw; entries to its left are the client's to write.
+        .and_then(|v| v.rsplit(',').next())
         .map(|v| v.trim().to_owned());
     match (trust_proxy, forwarded, peer) {
         (true, Some(addr), _) => addr,

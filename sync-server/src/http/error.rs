@@ -23,6 +23,8 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("already exists: {0}")]
     AlreadyExists(&'static str),
     #[error("too many attempts")]
@@ -85,6 +87,11 @@ impl AppError {
                 l("Tài khoản không có quyền làm việc này.", "This account may not do that."),
             ),
             NotFound => (StatusCode::NOT_FOUND, "not_found", l("Không tìm thấy.", "Not found.")),
+            MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                l("Phương thức không được hỗ trợ ở địa chỉ này.", "This method is not allowed here."),
+            ),
             AlreadyExists(what) => (
                 StatusCode::CONFLICT,
                 "already_exists",
@@ -109,7 +116,10 @@ impl AppError {
             UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                l("Cần gửi dữ liệu dạng JSON.", "The body must be JSON (Content-Type: application/json)."),
+                l(
+                    "Cần gửi dữ liệu dạng JSON, không nén hoặc nén gzip.",
+                    "The body must be JSON (Content-Type: application/json), plain or gzip-encoded.",
+                ),
             ),
             InvalidJson(_) => (
                 StatusCode::BAD_REQUEST,

@@ -12,8 +12,11 @@ mod sync;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, FromRequest};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::http::{header, HeaderName, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
 use axum::Router;
 use forms::Catalog;
 use tower_http::compression::CompressionLayer;
@@ -64,14 +67,17 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(sync::routes())
         .merge(admin::routes())
-        // Unknown API paths answer in JSON, never with the PWA's index.html.
+        // Unknown API paths and methods answer in JSON, never with the PWA's index.html.
         .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(RequestDecompressionLayer::new());
+        .layer(RequestDecompressionLayer::new())
+        .layer(middleware::from_fn(only_known_encodings));
     let x_request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/api/v1", api)
         .merge(health::routes())
+        .route("/api/{*rest}", any(|| async { AppError::NotFound }))
         .merge(pwa::routes(state.settings.pwa_dir.as_deref()))
         .with_state(state)
         .layer(CompressionLayer::new())
@@ -85,6 +91,21 @@ pub fn app(state: AppState) -> Router {
             tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
         }))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+/// Request bodies may be gzip-encoded; anything else is refused with the JSON error, before
+/// the decompression layer would answer with an empty 415.
+async fn only_known_encodings(request: Request, next: Next) -> Response {
+    let known = request
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|e| matches!(e.trim().to_ascii_lowercase().as_str(), "gzip" | "identity"));
+    if known {
+        next.run(request).await
+    } else {
+        AppError::UnsupportedMediaType.into_response()
+    }
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

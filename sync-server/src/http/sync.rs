@@ -8,7 +8,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use forms::sync::{ChangeResult, Outcome, PullResponse, PulledRecord, PushRequest, PushResponse};
 use forms::sync::{MAX_PULL_LIMIT, MAX_PUSH_CHANGES};
-use forms::{ErrorCode, FieldError, Localized};
 use serde::Deserialize;
 
 use super::auth::internal;
@@ -44,7 +43,11 @@ async fn push(
             results.push(Some(if applied.user_id == user.id {
                 ChangeResult { change_id, duplicate: true, outcome: applied.outcome.clone() }
             } else {
-                ChangeResult { change_id, duplicate: false, outcome: Outcome::Rejected { errors: vec![change_id_taken()] } }
+                ChangeResult {
+                    change_id,
+                    duplicate: false,
+                    outcome: Outcome::Rejected { errors: vec![change_id_taken()] },
+                }
             }));
             continue;
         }
@@ -54,10 +57,6 @@ async fn push(
             continue;
         }
         let form = state.catalog.form(&record.form_id, record.form_version);
-        if form.is_some_and(|f| f.definition.withdrawn) && change.base_revision == 0 && !record.deleted {
-            results.push(settled(Outcome::Rejected { errors: vec![withdrawn(&record.form_id, record.form_version)] }));
-            continue;
-        }
         match (state.catalog.validate_record(record), form) {
             (Ok(validated), Some(form)) => {
                 prepared.push(PreparedChange::new(change, &validated, form));
@@ -78,17 +77,6 @@ async fn push(
     });
     tracing::info!(user = %user.username, applied = ok, rejected, "push");
     Ok(Json(PushResponse { results }))
-}
-
-fn withdrawn(form_id: &str, version: u32) -> FieldError {
-    FieldError::new(
-        "form_version",
-        ErrorCode::FormWithdrawn,
-        Localized::new(
-            format!("Mẫu phiếu “{form_id}” phiên bản {version} đã ngừng sử dụng; hãy nhập lại bằng phiên bản mới."),
-            format!("Form “{form_id}” version {version} is withdrawn; enter the record again with the new version."),
-        ),
-    )
 }
 
 #[derive(Deserialize)]
@@ -120,7 +108,11 @@ async fn pull(
 /// catalog downloads nothing.
 async fn catalog(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
     let etag = format!("\"{}\"", state.catalog.version());
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+    let current = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|list| {
+        // A list of tags, weak or strong, or `*` (RFC 9110 §13.1.2).
+        list.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
+    });
+    if current {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
     Ok(([(header::ETAG, etag), (header::CACHE_CONTROL, "no-cache".to_owned())], Json(state.catalog.bundle()))

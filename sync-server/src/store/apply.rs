@@ -11,13 +11,13 @@ use std::collections::HashMap;
 
 use forms::sync::{ChangeResult, Outcome};
 use forms::{ErrorCode, FieldError, Localized, Record, RecordStatus};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 use uuid::Uuid;
 
-use super::records::{out_of_scope, parse_uuid, record_from_row, PreparedChange, RECORD_COLUMNS};
+use super::records::{out_of_scope, parse_uuid, record_from_row, withdrawn, PreparedChange, RECORD_COLUMNS};
 use super::users::{Scope, User};
 use super::{Db, StoreError};
-use crate::db::now_ms;
+use crate::db::{now_ms, Backend};
 
 /// A change id already applied: by whom, with what outcome.
 pub struct Applied {
@@ -31,7 +31,10 @@ pub fn change_id_taken() -> FieldError {
     FieldError::new(
         "change_id",
         ErrorCode::InvalidRecord,
-        Localized::new("Mã thay đổi đã được dùng; hãy gửi lại phiếu.", "This change id is already used; send the record again."),
+        Localized::new(
+            "Mã thay đổi đã được dùng; hãy gửi lại phiếu.",
+            "This change id is already used; send the record again.",
+        ),
     )
 }
 
@@ -60,44 +63,39 @@ impl Param {
 const MAX_PARAMS: usize = 30_000;
 
 async fn insert_rows(
-    tx: &mut Transaction<'static, Any>,
+    conn: &mut AnyConnection,
+    backend: Backend,
     table: &str,
     columns: &[&str],
     rows: Vec<Vec<Param>>,
 ) -> Result<(), StoreError> {
     let width = columns.len();
     for chunk in rows.chunks(MAX_PARAMS / width) {
-        let tuples: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let cells: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
-                format!("({})", cells.join(", "))
-            })
-            .collect();
-        let sql = format!("INSERT INTO {table} ({}) VALUES {}", columns.join(", "), tuples.join(", "));
+        let sql = format!("INSERT INTO {table} ({}) VALUES {}", columns.join(", "), backend.tuples(chunk.len(), width));
         let mut query = sqlx::query(&sql);
         for param in chunk.iter().flatten() {
             query = param.bind(query);
         }
-        query.execute(&mut **tx).await?;
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
 /// `SELECT … WHERE key IN (…)` in chunks, for lookups by a batch of ids.
 async fn select_in(
-    tx: &mut Transaction<'static, Any>,
+    conn: &mut AnyConnection,
+    backend: Backend,
     select: &str,
     ids: &[String],
 ) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
     let mut rows = Vec::new();
     for chunk in ids.chunks(500) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("{select} IN ({})", marks.join(", "));
+        let sql = format!("{select} IN ({})", backend.list(chunk.len()));
         let mut query = sqlx::query(&sql);
         for id in chunk {
             query = query.bind(id.as_str());
         }
-        rows.extend(query.fetch_all(&mut **tx).await?);
+        rows.extend(query.fetch_all(&mut *conn).await?);
     }
     Ok(rows)
 }
@@ -106,10 +104,8 @@ impl Db {
     /// The change ids among these that were applied before, outside any transaction: lets
     /// push answer retries without validating them again.
     pub async fn applied_changes(&self, change_ids: &[Uuid]) -> Result<HashMap<Uuid, Applied>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let found = applied_in(&mut tx, change_ids).await?;
-        tx.rollback().await?;
-        Ok(found)
+        let mut conn = self.pool.acquire().await?;
+        applied_in(&mut conn, self.backend, change_ids).await
     }
 
     /// Applies prepared changes in one durable transaction and returns one result per change,
@@ -131,20 +127,21 @@ impl Db {
 
         // Read under the lock: another process may have applied some of these meanwhile.
         let change_ids: Vec<Uuid> = changes.iter().map(|c| c.change.change_id).collect();
-        let earlier = applied_in(&mut tx, &change_ids).await?;
+        let earlier = applied_in(&mut tx, self.backend, &change_ids).await?;
         let record_ids: Vec<String> = changes.iter().map(|c| c.change.record.id.to_string()).collect();
         let select = format!("SELECT {RECORD_COLUMNS} FROM records WHERE id");
         let mut current: HashMap<Uuid, Record> = HashMap::new();
-        for row in select_in(&mut tx, &select, &record_ids).await? {
+        for row in select_in(&mut tx, self.backend, &select, &record_ids).await? {
             let record = record_from_row(&row)?;
             current.insert(record.id, record);
         }
 
-        let mut batch = Batch { seq, now: now_ms(), ..Batch::default() };
+        let mut batch = Batch { seq, now: now_ms(), backend: self.backend, ..Batch::default() };
         let mut results = Vec::with_capacity(changes.len());
         let mut decided: HashMap<Uuid, Outcome> = HashMap::new();
-        for prepared in &changes {
+        for prepared in changes {
             let change_id = prepared.change.change_id;
+            let record_id = prepared.change.record.id;
             let repeat = earlier.get(&change_id).map(|a| (a.user_id, &a.outcome));
             let repeat = repeat.or_else(|| decided.get(&change_id).map(|o| (user.id, o)));
             if let Some((owner, outcome)) = repeat {
@@ -160,7 +157,7 @@ impl Db {
             if outcome.settles_change() {
                 batch.applied.push(vec![
                     Param::Text(change_id.to_string()),
-                    Param::Text(prepared.change.record.id.to_string()),
+                    Param::Text(record_id.to_string()),
                     Param::Int(user.id),
                     Param::Text(serde_json::to_string(&outcome)?),
                     Param::Int(batch.now),
@@ -175,9 +172,14 @@ impl Db {
     }
 }
 
-async fn applied_in(tx: &mut Transaction<'static, Any>, change_ids: &[Uuid]) -> Result<HashMap<Uuid, Applied>, StoreError> {
+async fn applied_in(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    change_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Applied>, StoreError> {
     let ids: Vec<String> = change_ids.iter().map(Uuid::to_string).collect();
-    let rows = select_in(tx, "SELECT change_id, user_id, outcome FROM applied_changes WHERE change_id", &ids).await?;
+    let select = "SELECT change_id, user_id, outcome FROM applied_changes WHERE change_id";
+    let rows = select_in(conn, backend, select, &ids).await?;
     let mut found = HashMap::new();
     for row in rows {
         let id = parse_uuid(&row.try_get::<String, _>("change_id")?)?;
@@ -190,6 +192,7 @@ async fn applied_in(tx: &mut Transaction<'static, Any>, change_ids: &[Uuid]) -> 
 /// What a batch will write, gathered so that most of it goes out in multi-row statements.
 #[derive(Default)]
 struct Batch {
+    backend: Backend,
     seq: i64,
     now: i64,
     /// Every record the batch writes, in its final state, by id.
@@ -217,11 +220,18 @@ impl Batch {
         user: &User,
         scope: &Scope,
         reference: &forms::reference::ReferenceData,
-        prepared: &PreparedChange,
+        prepared: PreparedChange,
         current: &mut HashMap<Uuid, Record>,
     ) -> Result<Outcome, StoreError> {
         let incoming = &prepared.change.record;
         let existing = current.get(&incoming.id);
+        // A withdrawn version keeps its records editable, and deletable, but gains none: not as
+        // a new record, nor by moving a record of another version onto it.
+        let same_version =
+            existing.is_some_and(|e| e.form_id == incoming.form_id && e.form_version == incoming.form_version);
+        if prepared.withdrawn && !incoming.deleted && !same_version {
+            return Ok(Outcome::Rejected { errors: vec![withdrawn(&incoming.form_id, incoming.form_version)] });
+        }
         let revision = match existing {
             None => 1,
             Some(cur) if !scope.allows(&cur.location, reference) => {
@@ -240,37 +250,46 @@ impl Batch {
                     Param::Int(user.id),
                     Param::Int(self.now),
                 ];
-                insert_rows(tx, "conflicts", &CONFLICT_COLUMNS, vec![row]).await?;
+                insert_rows(tx, self.backend, "conflicts", &CONFLICT_COLUMNS, vec![row]).await?;
                 return Ok(Outcome::Conflict { record_id: incoming.id, conflict_id, current: Box::new(cur.clone()) });
             }
         };
         self.seq += 1;
-        let mut record = incoming.clone();
         // The author of a record is who first sent it; corrections keep it.
-        record.author = existing.map_or_else(|| user.username.clone(), |c| c.author.clone());
+        let author = existing.map_or_else(|| user.username.clone(), |c| c.author.clone());
+        let stored = existing.is_some();
+        let cells = if incoming.deleted { Vec::new() } else { cell_rows(&incoming.id, &prepared) };
+        let PreparedChange { change, answers, activity_date, .. } = prepared;
+        let mut record = change.record;
+        record.author = author;
         record.revision = revision;
         // What pulls send is the record as stored: normalized answers, none for a tombstone.
-        record.values = if record.deleted { serde_json::Map::new() } else { prepared.answers.clone() };
+        record.values = if record.deleted { serde_json::Map::new() } else { answers };
         let stored_before = match self.pending.get(&record.id) {
             Some(p) => p.stored_before,
             None => {
                 self.order.push(record.id);
-                existing.is_some()
+                stored
             }
         };
         let pending = Pending {
             stored_before,
             seq: self.seq,
-            activity_date: prepared.activity_date.clone().filter(|_| !record.deleted),
+            activity_date: activity_date.filter(|_| !record.deleted),
             answers: serde_json::to_string(&record.values)?,
-            cells: if record.deleted { Vec::new() } else { cell_rows(&record.id, prepared) },
+            cells,
         };
-        self.pending.insert(record.id, pending);
-        current.insert(record.id, record);
-        Ok(Outcome::Applied { record_id: incoming.id, revision })
+        let record_id = record.id;
+        self.pending.insert(record_id, pending);
+        current.insert(record_id, record);
+        Ok(Outcome::Applied { record_id, revision })
     }
 
-    async fn flush(self, tx: &mut Transaction<'static, Any>, current: &HashMap<Uuid, Record>) -> Result<(), StoreError> {
+    async fn flush(
+        self,
+        tx: &mut Transaction<'static, Any>,
+        current: &HashMap<Uuid, Record>,
+    ) -> Result<(), StoreError> {
         let mut inserts = Vec::new();
         let mut cells = Vec::new();
         for id in &self.order {
@@ -295,7 +314,10 @@ impl Batch {
             ];
             if p.stored_before {
                 update_record(tx, row).await?;
-                sqlx::query("DELETE FROM record_cells WHERE record_id = $1").bind(id.to_string()).execute(&mut **tx).await?;
+                sqlx::query("DELETE FROM record_cells WHERE record_id = $1")
+                    .bind(id.to_string())
+                    .execute(&mut **tx)
+                    .await?;
             } else {
                 inserts.push(row);
             }
@@ -305,9 +327,10 @@ impl Batch {
                 cells.extend(p.cells.iter().cloned());
             }
         }
-        insert_rows(tx, "records", &RECORD_INSERT_COLUMNS, inserts).await?;
-        insert_rows(tx, "record_cells", &CELL_COLUMNS, cells).await?;
-        insert_rows(tx, "applied_changes", &APPLIED_COLUMNS, self.applied).await?;
+        let backend = self.backend;
+        insert_rows(tx, backend, "records", &RECORD_INSERT_COLUMNS, inserts).await?;
+        insert_rows(tx, backend, "record_cells", &CELL_COLUMNS, cells).await?;
+        insert_rows(tx, backend, "applied_changes", &APPLIED_COLUMNS, self.applied).await?;
         sqlx::query("UPDATE counters SET value = $1 WHERE name = 'seq'").bind(self.seq).execute(&mut **tx).await?;
         Ok(())
     }

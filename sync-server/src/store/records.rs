@@ -26,6 +26,8 @@ pub struct PreparedChange {
     pub cells: Vec<(String, Grid)>,
     /// The form's date field, for reporting periods.
     pub activity_date: Option<String>,
+    /// The form version is withdrawn: it takes no new records, only edits of its own.
+    pub withdrawn: bool,
 }
 
 impl PreparedChange {
@@ -42,11 +44,18 @@ impl PreparedChange {
                 _ => {}
             }
         }
-        PreparedChange { answers: validated.values(), cells, activity_date, change }
+        PreparedChange {
+            answers: validated.values(),
+            cells,
+            activity_date,
+            withdrawn: form.definition.withdrawn,
+            change,
+        }
     }
 }
 
-pub(super) const RECORD_COLUMNS: &str = "id, form_id, form_version, unit_list, unit_code, author, device_id, created_at, \
+pub(super) const RECORD_COLUMNS: &str =
+    "id, form_id, form_version, unit_list, unit_code, author, device_id, created_at, \
      updated_at, status, deleted, revision, seq, answers";
 
 impl Db {
@@ -99,6 +108,17 @@ impl Db {
             sqlx::query("SELECT COUNT(*) AS n FROM conflicts").fetch_one(&self.pool).await?.try_get("n")?;
         Ok((records, conflicts))
     }
+}
+
+pub fn withdrawn(form_id: &str, version: u32) -> FieldError {
+    FieldError::new(
+        "form_version",
+        ErrorCode::FormWithdrawn,
+        Localized::new(
+            format!("Mẫu phiếu “{form_id}” phiên bản {version} đã ngừng sử dụng; hãy nhập lại bằng phiên bản mới."),
+            format!("Form “{form_id}” version {version} is withdrawn; enter the record again with the new version."),
+        ),
+    )
 }
 
 pub fn out_of_scope() -> FieldError {
