@@ -27,9 +27,22 @@ impl FieldValue {
             FieldValue::Date(d) => J::String(d.format(DATE_FORMAT).to_string()),
             FieldValue::Time(t) => J::String(t.format(TIME_FORMAT).to_string()),
             FieldValue::Choices(c) => J::Array(c.iter().cloned().map(J::String).collect()),
-            FieldValue::Grid(g) => serde_json::to_value(g).unwrap_or(J::Null),
+            FieldValue::Grid(g) => J::Array(g.cells.iter().map(cell_json).collect()),
         }
     }
+}
+
+/// A grid cell as stored, built directly: the serde path costs several times more, and
+/// normalizing grids is most of what storing a record costs.
+fn cell_json(cell: &crate::grid::GridCell) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    m.insert("ethnicity".into(), cell.ethnicity.clone().into());
+    m.insert("sex".into(), if cell.sex == crate::grid::Sex::Male { "male" } else { "female" }.into());
+    if let Some(group) = &cell.group {
+        m.insert("group".into(), group.clone().into());
+    }
+    m.insert("count".into(), cell.count.into());
+    serde_json::Value::Object(m)
 }
 
 pub const DATE_FORMAT: &str = "%Y-%m-%d";

@@ -220,3 +220,22 @@ fn official_names_with_commas_are_read_whole() {
     let agencies = &catalog.reference().lists["agencies"];
     assert_eq!(agencies.get("so_van_hoa_the_thao_du_lich").unwrap().label.vi, "Sở Văn hóa, Thể thao và Du lịch");
 }
+
+#[test]
+fn normalized_grid_cells_read_back_as_the_same_grid() {
+    let catalog = Catalog::bundled().unwrap();
+    let form = catalog.form("outreach_event", 1).unwrap();
+    let grid = json!([
+        { "ethnicity": "19", "sex": "female", "group": "child", "count": 4 },
+        { "ethnicity": "01", "sex": "male", "group": "adult", "count": 2 }
+    ]);
+    let values = json!({
+        "format": "community_session", "topics": ["gbv_prevention"], "organiser": "hoi_lhpn_xa",
+        "place": "Thôn 1", "event_date": "2025-11-25", "part_of_action_month": true, "language": "vietnamese",
+        "participants": grid, "materials_distributed": 0
+    });
+    let stored = form.validate(&values, forms::Mode::Final).unwrap().values();
+    assert_eq!(stored["participants"], grid);
+    let typed: forms::Grid = serde_json::from_value(stored["participants"].clone()).unwrap();
+    assert_eq!(serde_json::to_value(&typed).unwrap(), grid);
+}
