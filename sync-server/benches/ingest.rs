@@ -159,7 +159,8 @@ async fn bench(label: &str, url: &str, total: usize) {
     if db.user_by_name("bench").await.unwrap().is_none() {
         db.create_user(&new, catalog.reference()).await.unwrap();
     }
-    let settings = Settings { public_url: "http://127.0.0.1".into(), trust_proxy: false, pwa_dir: None };
+    let settings =
+        Settings { public_url: "http://127.0.0.1".into(), trust_proxy: false, pwa_dir: None, allow_any_origin: false };
     let state = AppState { db: db.clone(), catalog, settings: Arc::new(settings) };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

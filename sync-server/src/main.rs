@@ -41,6 +41,10 @@ enum Command {
         /// Trust X-Forwarded-For (only behind your own reverse proxy).
         #[arg(long, env = "SOTAY_TRUST_PROXY")]
         trust_proxy: bool,
+        /// Answer cross-origin requests from any origin. For the PWA's browser tests, whose
+        /// test page is served from another port; never in production.
+        #[arg(long, hide = true)]
+        dev_allow_any_origin: bool,
     },
     /// Manage users.
     #[command(subcommand)]
@@ -128,9 +132,10 @@ async fn run(cli: Cli) -> Result<()> {
     };
     let db = Db::connect(&url).await.context("opening the database")?;
     match cli.command {
-        Command::Serve { listen, pwa_dir, trust_proxy } => {
+        Command::Serve { listen, pwa_dir, trust_proxy, dev_allow_any_origin } => {
             let public_url = cli.public_url.unwrap_or_else(|| format!("http://{listen}"));
-            serve(db, catalog, listen, Settings { public_url, trust_proxy, pwa_dir }).await
+            let settings = Settings { public_url, trust_proxy, pwa_dir, allow_any_origin: dev_allow_any_origin };
+            serve(db, catalog, listen, settings).await
         }
         Command::User(command) => user(&db, &catalog, command).await,
         Command::Enroll { username, ttl_minutes } => {

@@ -96,7 +96,8 @@ async fn the_server_and_the_form_engine_agree_on_every_case() {
     };
     let user = db.create_user(&new, catalog.reference()).await.unwrap();
     let token = db.issue_token(user.id, "agreement-device").await.unwrap();
-    let settings = Settings { public_url: "http://localhost".into(), trust_proxy: false, pwa_dir: None };
+    let settings =
+        Settings { public_url: "http://localhost".into(), trust_proxy: false, pwa_dir: None, allow_any_origin: false };
     let router = app(AppState { db, catalog: catalog.clone(), settings: Arc::new(settings) });
 
     let cases = cases();

@@ -48,6 +48,8 @@ pub struct Settings {
     pub trust_proxy: bool,
     /// The built PWA, served at `/`.
     pub pwa_dir: Option<PathBuf>,
+    /// Answer cross-origin requests from anywhere (browser tests only).
+    pub allow_any_origin: bool,
 }
 
 #[derive(Clone)]
@@ -74,12 +76,14 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestDecompressionLayer::new())
         .layer(middleware::from_fn(only_known_encodings));
     let x_request_id = HeaderName::from_static("x-request-id");
+    let cors = state.settings.allow_any_origin.then(tower_http::cors::CorsLayer::very_permissive);
     Router::new()
         .nest("/api/v1", api)
         .merge(health::routes())
         .route("/api/{*rest}", any(|| async { AppError::NotFound }))
         .merge(pwa::routes(state.settings.pwa_dir.as_deref()))
         .with_state(state)
+        .layer(tower::util::option_layer(cors))
         .layer(CompressionLayer::new())
         .layer(security_header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

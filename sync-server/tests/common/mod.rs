@@ -223,7 +223,7 @@ impl Response {
 }
 
 pub fn test_settings() -> Settings {
-    Settings { public_url: "https://sotay.test".into(), trust_proxy: false, pwa_dir: None }
+    Settings { public_url: "https://sotay.test".into(), trust_proxy: false, pwa_dir: None, allow_any_origin: false }
 }
 
 impl TestApp {
