@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's build, run and test entry point. On a fresh
 //! machine `cargo xtask start` and `cargo xtask test` install what they need.
 
+mod browser;
 mod postgres;
 mod start;
 mod test;

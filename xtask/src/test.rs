@@ -140,16 +140,26 @@ fn forms_wasm_build(s: &mut Suite) {
     s.command("sotay-forms builds for wasm32", c);
 }
 
-/// `wasm_bindgen_test` tests of the frontend crate in headless Chromium
-/// (runner and chromedriver come from `tools::tool_env`).
+/// `wasm_bindgen_test` tests of the device and frontend crates in headless Chromium
+/// (runner and chromedriver come from `tools::tool_env`), with a real server for the
+/// tests that sync.
 fn browser_tests(s: &mut Suite) {
-    const NAME: &str = "browser tests (frontend, wasm32)";
+    const NAME: &str = "browser tests (wasm32, headless Chromium)";
     if !exists("frontend/Cargo.toml") {
         s.skip(NAME, "frontend/ does not exist yet");
         return;
     }
-    let c = cmd_args("cargo", ["test", "--manifest-path", "frontend/Cargo.toml", "--target", "wasm32-unknown-unknown"]);
-    s.command(NAME, c);
+    let mut server = None;
+    if !s.closure("browser tests: start a sync server", || {
+        server = Some(crate::browser::start_test_server()?);
+        Ok(())
+    }) {
+        s.skip(NAME, "the test server did not start");
+        return;
+    }
+    if let Some(server) = &server {
+        s.command(NAME, crate::browser::browser_test_command(server));
+    }
 }
 
 /// End-to-end tests: Node's test runner over `tests/e2e` (files named
