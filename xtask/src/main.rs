@@ -2,6 +2,7 @@
 //! machine `cargo xtask start` and `cargo xtask test` install what they need.
 
 mod browser;
+mod budget;
 mod postgres;
 mod start;
 mod test;

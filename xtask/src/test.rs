@@ -103,6 +103,7 @@ pub fn test() -> Result<u8> {
     unit_and_integration_tests(&mut suite, tools.nextest);
     doc_tests(&mut suite);
     forms_wasm_build(&mut suite);
+    pwa_build_and_budget(&mut suite);
     browser_tests(&mut suite);
     e2e_tests(&mut suite);
 
@@ -138,6 +139,19 @@ fn forms_wasm_build(s: &mut Suite) {
         ["build", "-p", "sotay-forms", "--target", "wasm32-unknown-unknown", "--no-default-features"],
     );
     s.command("sotay-forms builds for wasm32", c);
+}
+
+/// The PWA builds for release (trunk, wasm-opt) and its first load fits the budget.
+fn pwa_build_and_budget(s: &mut Suite) {
+    const NAME: &str = "PWA release build and size budget";
+    if !exists("frontend/Cargo.toml") {
+        s.skip(NAME, "frontend/ does not exist yet");
+        return;
+    }
+    s.closure(NAME, || {
+        build_pwa()?;
+        crate::budget::check(&pwa_dir())
+    });
 }
 
 /// `wasm_bindgen_test` tests of the device and frontend crates in headless Chromium
