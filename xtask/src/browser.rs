@@ -69,9 +69,11 @@ pub fn start_test_server() -> Result<TestServer> {
 }
 
 /// The command that runs the browser suites against `server`.
-pub fn browser_test_command(server: &TestServer) -> Command {
-    let mut c =
-        cmd_args("cargo", ["test", "-p", "sotay-device", "-p", "sotay-frontend", "--target", "wasm32-unknown-unknown"]);
+pub fn browser_test_command(server: &TestServer, packages: &[&str]) -> Command {
+    let mut c = cmd_args("cargo", ["test", "--target", "wasm32-unknown-unknown"]);
+    for package in packages {
+        c.args(["-p", package]);
+    }
     c.env("SOTAY_TEST_SERVER", &server.url)
         .env("SOTAY_TEST_USER", TEST_USER)
         .env("SOTAY_TEST_PASSWORD", TEST_PASSWORD)

@@ -159,7 +159,13 @@ fn pwa_build_and_budget(s: &mut Suite) {
 /// tests that sync.
 fn browser_tests(s: &mut Suite) {
     const NAME: &str = "browser tests (wasm32, headless Chromium)";
-    if !exists("frontend/Cargo.toml") {
+    let packages: Vec<&str> =
+        [("frontend/device/Cargo.toml", "sotay-device"), ("frontend/Cargo.toml", "sotay-frontend")]
+            .into_iter()
+            .filter(|(manifest, _)| exists(manifest))
+            .map(|(_, package)| package)
+            .collect();
+    if packages.is_empty() {
         s.skip(NAME, "frontend/ does not exist yet");
         return;
     }
@@ -172,7 +178,7 @@ fn browser_tests(s: &mut Suite) {
         return;
     }
     if let Some(server) = &server {
-        s.command(NAME, crate::browser::browser_test_command(server));
+        s.command(NAME, crate::browser::browser_test_command(server, &packages));
     }
 }
 
