@@ -36,7 +36,9 @@ fn free_port() -> Result<u16> {
 /// Builds the server (debug, shared with the test build), makes a collector and serves an
 /// empty SQLite database that answers any origin (the test page comes from another port).
 pub fn start_test_server() -> Result<TestServer> {
-    run(cmd_args("cargo", ["build", "-p", "sotay-sync-server"]))?;
+    // The whole workspace's bins, as the test step just built them: building the server
+    // alone would resolve other features and rebuild half the dependency tree.
+    run(cmd_args("cargo", ["build", "--workspace", "--bins"]))?;
     let bin = util::target_dir().join("debug").join("sotay-sync-server");
     let data = util::target_dir().join("browser-test-server");
     let _ = std::fs::remove_dir_all(&data);
