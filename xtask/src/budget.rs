@@ -4,13 +4,14 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 /// First-load transfer budget (issue 4); ODK Web Forms' JavaScript alone is ~1.25 MB gzip.
 pub const FIRST_LOAD_BUDGET: u64 = 300 * 1024;
 
-/// Gzip size of every file of the built PWA; fails when the total exceeds the budget.
-pub fn check(dist: &Path) -> Result<()> {
+/// Prints the gzip size of every file of the built PWA and the total against the budget.
+/// A figure, like the benchmarks, not a pass/fail gate: BENCHMARKS.md records it.
+pub fn report(dist: &Path) -> Result<u64> {
     let mut total = 0;
     let mut files: Vec<_> = std::fs::read_dir(dist)
         .with_context(|| format!("reading {}", dist.display()))?
@@ -27,9 +28,11 @@ pub fn check(dist: &Path) -> Result<()> {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         println!("  {name:<40} {:>8} B raw {:>8} B gzip", bytes.len(), size);
     }
-    println!("  first-load transfer (gzip): {} KB of {} KB budget", total / 1024, FIRST_LOAD_BUDGET / 1024);
-    if total > FIRST_LOAD_BUDGET {
-        bail!("the PWA is {} KB gzip, over the {} KB budget", total / 1024, FIRST_LOAD_BUDGET / 1024);
-    }
-    Ok(())
+    let verdict = if total <= FIRST_LOAD_BUDGET { "met" } else { "NOT MET" };
+    println!(
+        "  first-load transfer (gzip): {} KB; target ≤ {} KB: {verdict}",
+        total / 1024,
+        FIRST_LOAD_BUDGET / 1024
+    );
+    Ok(total)
 }

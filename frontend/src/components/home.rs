@@ -1,0 +1,69 @@
+//! Home: how many records are where, when the last sync was, and the forms to start.
+
+use forms::record::format_instant;
+use yew::prelude::*;
+
+use crate::app::Ctx;
+use crate::components::flash;
+use crate::i18n::texts;
+use crate::route::Route;
+
+#[function_component(Home)]
+pub fn home() -> Html {
+    let ctx = use_context::<Ctx>().expect("ctx");
+    let s = &ctx.state;
+    let (lang, t) = (s.lang, texts(s.lang));
+    let tile = |n: usize, label: &str, class: &str| {
+        html! {
+            <a class={classes!("tile", class.to_owned())} href={Route::Records.href()}>
+                <span class="n">{ n }</span><span class="label">{ label.to_owned() }</span>
+            </a>
+        }
+    };
+    let mut forms: Vec<_> = match &s.catalog {
+        Some(c) => {
+            let mut ids: Vec<&str> = c.forms().map(|f| f.id()).collect();
+            ids.dedup();
+            ids.into_iter()
+                .filter_map(|id| c.latest(id))
+                .map(|f| (f.id().to_owned(), f.definition.title.get(lang).to_owned()))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    forms.sort_by(|a, b| a.1.cmp(&b.1));
+    let last = match s.last_sync {
+        Some(at) => format!("{}: {}", t.last_sync, format_instant(at)),
+        None => t.never_synced.to_owned(),
+    };
+    html! {
+        <main class="screen home">
+            { flash(&ctx) }
+            <section class="tiles" aria-label="counts">
+                { tile(s.counts.drafts, t.drafts, "st-draft") }
+                { tile(s.counts.waiting, t.waiting, "st-waiting") }
+                { tile(s.counts.synced, t.synced, "st-synced") }
+                { tile(s.counts.attention, t.attention, "st-attention") }
+            </section>
+            <p class="meta">
+                <span class={classes!("net", if s.online { "on" } else { "off" })}>
+                    { if s.online { t.online } else { t.offline } }
+                </span>
+                { " · " }{ last }
+            </p>
+            <section class="new-forms">
+                <h2>{ t.new_record }</h2>
+                if forms.is_empty() {
+                    <p class="empty">{ if s.catalog.is_none() { t.no_catalog } else { t.no_forms } }</p>
+                }
+                <ul class="form-list">
+                    { for forms.into_iter().map(|(id, title)| html! {
+                        <li><a class="btn big form-btn" href={Route::New(id).href()}>
+                            <span class="plus" aria-hidden="true">{ "+" }</span>{ title }
+                        </a></li>
+                    }) }
+                </ul>
+            </section>
+        </main>
+    }
+}

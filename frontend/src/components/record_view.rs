@@ -1,0 +1,240 @@
+//! `#/record/<id>`: a draft opens for editing; anything else is shown with its sync state,
+//! the server's reasons when refused, both versions when in conflict, and edit / delete.
+
+use std::rc::Rc;
+
+use device::{LocalRecord, SyncState};
+use forms::definition::FieldType;
+use forms::record::{format_date, format_instant};
+use forms::{Catalog, Lang, Record};
+use serde_json::Value as Json;
+use uuid::Uuid;
+use yew::prelude::*;
+
+use crate::app::Ctx;
+use crate::components::fields::choices;
+use crate::components::form_screen::FormScreen;
+use crate::components::{flash, form_title, state_class, unit_name};
+use crate::i18n::{self, texts};
+use crate::route::Route;
+use crate::services;
+use crate::web::{self, Shared};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub id: Uuid,
+}
+
+#[function_component(RecordPage)]
+pub fn record_page(p: &Props) -> Html {
+    let ctx = use_context::<Ctx>().expect("ctx");
+    let t = texts(ctx.state.lang);
+    let loaded = use_state(|| None::<Option<Shared<LocalRecord>>>);
+    let editing = use_state(|| false);
+    {
+        let (loaded, storage, id) = (loaded.clone(), ctx.storage.clone(), p.id);
+        // Reloaded after a sync, but never while the form is open: the form owns the draft then.
+        let version = if *editing { 0 } else { ctx.state.data_version };
+        use_effect_with((id, version), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let r = storage.record(id).await.ok().flatten();
+                loaded.set(Some(r.map(|r| Shared(Rc::new(r)))));
+            });
+        });
+    }
+    let Some(found) = (*loaded).clone() else {
+        return html! { <main class="screen"><p>{ t.loading }</p></main> };
+    };
+    let Some(local) = found else {
+        return html! { <main class="screen"><p class="warn">{ t.not_found }</p></main> };
+    };
+    if (*editing || local.state == SyncState::Draft) && !local.record.deleted {
+        return html! { <FormScreen initial={local} is_new=false /> };
+    }
+    let Some(catalog) = ctx.state.catalog.clone() else {
+        return html! { <main class="screen"><p class="warn">{ t.no_catalog }</p></main> };
+    };
+    let lang = ctx.state.lang;
+    let r = &local.record;
+    let title = form_title(&ctx, &r.form_id, r.form_version);
+    let act = |f: fn(&Rc<device::Storage>, LocalRecord) -> futures_like::Job| {
+        let (ctx, local) = (ctx.clone(), local.clone());
+        Callback::from(move |_| {
+            let job = f(&ctx.storage, (*local.0).clone());
+            let ctx = ctx.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if job.await {
+                    ctx.changed.emit(());
+                    ctx.sync.emit(());
+                }
+            });
+        })
+    };
+    let on_delete = {
+        let (ctx, local, title) = (ctx.clone(), local.clone(), title.clone());
+        Callback::from(move |_| {
+            let synced = local.record.revision > 0;
+            if !web::confirm(&i18n::delete_confirm(ctx.state.lang, &title, synced)) {
+                return;
+            }
+            let (ctx, local) = (ctx.clone(), local.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if services::delete(&ctx.storage, &local).await {
+                    ctx.changed.emit(());
+                    ctx.sync.emit(());
+                    web::navigate(&Route::Records);
+                }
+            });
+        })
+    };
+    let on_edit = {
+        let editing = editing.clone();
+        Callback::from(move |_| editing.set(true))
+    };
+    let badge = if r.deleted { t.deleted } else { i18n::state_label(lang, local.state) };
+    html! {
+        <main class="screen record-view">
+            { flash(&ctx) }
+            <h1>{ title }</h1>
+            <p class="sub">
+                <span class={classes!("badge", state_class(local.state))}>{ badge }</span>
+                { format!(" {} · {}", unit_name(&ctx, &r.location), format_instant(r.updated_at)) }
+            </p>
+            if local.state == SyncState::Rejected && !local.errors.is_empty() {
+                <section class="card attention">
+                    <h2>{ t.server_reasons }</h2>
+                    <ul>{ for local.errors.iter().map(|e| html! {
+                        <li><strong>{ field_label(&catalog, r, &e.field, lang) }</strong>{ ": " }{ e.message.get(lang) }</li>
+                    }) }</ul>
+                </section>
+            }
+            if let (SyncState::Conflict, Some(server)) = (local.state, local.conflict.as_ref()) {
+                <section class="card attention">
+                    <h2>{ t.conflict_title }</h2>
+                    <p>{ t.conflict_intro }</p>
+                    { compare(&catalog, r, server, lang) }
+                    <div class="choice-row">
+                        <button class="btn primary" onclick={act(futures_like::keep_mine)}>{ t.keep_mine }</button>
+                        <button class="btn secondary" onclick={act(futures_like::take_servers)}>{ t.take_servers }</button>
+                    </div>
+                </section>
+            }
+            if !r.deleted { { answers(&catalog, r, lang) } }
+            if !r.deleted {
+                <div class="action-bar">
+                    <button class="btn danger" onclick={on_delete}>{ t.delete }</button>
+                    <button class="btn primary big" onclick={on_edit}>{ t.edit }</button>
+                </div>
+            }
+        </main>
+    }
+}
+
+/// Adapters so the conflict buttons share one handler.
+mod futures_like {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::rc::Rc;
+
+    use device::{LocalRecord, Storage};
+
+    pub type Job = Pin<Box<dyn Future<Output = bool>>>;
+
+    pub fn keep_mine(storage: &Rc<Storage>, local: LocalRecord) -> Job {
+        let storage = storage.clone();
+        Box::pin(async move { crate::services::keep_mine(&storage, &local).await })
+    }
+
+    pub fn take_servers(storage: &Rc<Storage>, local: LocalRecord) -> Job {
+        let storage = storage.clone();
+        Box::pin(async move { crate::services::take_servers(&storage, &local).await })
+    }
+}
+
+fn field_label(catalog: &Catalog, r: &Record, name: &str, lang: Lang) -> String {
+    if name == "location" {
+        return texts(lang).commune.to_owned();
+    }
+    catalog
+        .form(&r.form_id, r.form_version)
+        .and_then(|f| f.field(name))
+        .map_or_else(|| name.to_owned(), |f| f.label.get(lang).to_owned())
+}
+
+/// One stored answer as text: option labels, dd/mm/yyyy, Có/Không, grid totals.
+pub fn display(catalog: &Catalog, r: &Record, name: &str, v: &Json, lang: Lang) -> String {
+    let t = texts(lang);
+    let Some(def) = catalog
+        .form(&r.form_id, r.form_version)
+        .and_then(|f| f.definition.sections.iter().flat_map(|s| &s.fields).find(|f| f.name == name))
+    else {
+        return v.to_string();
+    };
+    let label_of = |code: &str| {
+        choices(def, catalog.reference(), lang).into_iter().find(|(c, _)| c == code).map_or(code.to_owned(), |(_, l)| l)
+    };
+    match (def.field_type, v) {
+        (FieldType::Date, Json::String(s)) => {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or(s.clone(), format_date)
+        }
+        (FieldType::SelectOne, Json::String(s)) => label_of(s),
+        (FieldType::SelectMultiple, Json::Array(a)) => {
+            a.iter().filter_map(Json::as_str).map(label_of).collect::<Vec<_>>().join("; ")
+        }
+        (FieldType::YesNo, Json::Bool(b)) => (if *b { t.yes } else { t.no }).to_owned(),
+        (FieldType::CountGrid, Json::Array(cells)) => {
+            let sum = |sex: &str| -> u64 {
+                cells.iter().filter(|c| c["sex"] == sex).filter_map(|c| c["count"].as_u64()).sum()
+            };
+            let (m, f) = (sum("male"), sum("female"));
+            format!("{}: {} ({} {} · {} {})", t.grand_total, m + f, t.male, m, t.female, f)
+        }
+        (_, Json::String(s)) => s.clone(),
+        _ => v.to_string(),
+    }
+}
+
+fn ordered<'a>(catalog: &'a Catalog, r: &Record) -> Vec<&'a forms::definition::Field> {
+    catalog
+        .form(&r.form_id, r.form_version)
+        .map(|f| f.definition.sections.iter().flat_map(|s| &s.fields).collect())
+        .unwrap_or_default()
+}
+
+fn answers(catalog: &Catalog, r: &Record, lang: Lang) -> Html {
+    let rows = ordered(catalog, r).into_iter().filter_map(|f| {
+        let v = r.values.get(&f.name)?;
+        Some(html! { <div class="answer"><dt>{ f.label.get(lang) }</dt><dd>{ display(catalog, r, &f.name, v, lang) }</dd></div> })
+    });
+    html! { <dl class="answers">{ for rows }</dl> }
+}
+
+/// Mine and the server's, side by side, for the answers that differ.
+fn compare(catalog: &Catalog, mine: &Record, server: &Record, lang: Lang) -> Html {
+    let t = texts(lang);
+    let show = |r: &Record, name: &str| {
+        r.values.get(name).map_or_else(|| t.empty_answer.to_owned(), |v| display(catalog, r, name, v, lang))
+    };
+    let mut rows: Vec<Html> = ordered(catalog, mine)
+        .into_iter()
+        .filter(|f| mine.values.get(&f.name) != server.values.get(&f.name))
+        .map(|f| {
+            html! { <tr><th scope="row">{ f.label.get(lang) }</th><td>{ show(mine, &f.name) }</td><td>{ show(server, &f.name) }</td></tr> }
+        })
+        .collect();
+    if mine.location != server.location {
+        rows.insert(
+            0,
+            html! { <tr><th scope="row">{ t.commune }</th>
+            <td>{ mine.location.unit_code.clone() }</td><td>{ server.location.unit_code.clone() }</td></tr> },
+        );
+    }
+    html! {
+        <div class="table-scroll">
+            <table class="compare">
+                <thead><tr><th></th><th scope="col">{ t.mine }</th><th scope="col">{ t.servers }</th></tr></thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+        </div>
+    }
+}

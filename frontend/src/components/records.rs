@@ -1,0 +1,113 @@
+//! Every record on this phone, newest first, with search and filters by form and state.
+
+use device::{LocalRecord, SyncState};
+use forms::record::format_instant;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::app::Ctx;
+use crate::components::{form_title, state_class, unit_name};
+use crate::i18n::{self, texts};
+use crate::route::Route;
+use crate::web::fold;
+
+/// Loads the stored records again whenever they change.
+#[hook]
+pub fn use_records(ctx: &Ctx) -> Option<Vec<LocalRecord>> {
+    let records = use_state(|| None::<Vec<LocalRecord>>);
+    {
+        let (records, storage) = (records.clone(), ctx.storage.clone());
+        use_effect_with(ctx.state.data_version, move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                records.set(Some(storage.records().await.unwrap_or_default()));
+            });
+        });
+    }
+    (*records).clone()
+}
+
+fn state_key(s: SyncState) -> &'static str {
+    match s {
+        SyncState::Draft => "draft",
+        SyncState::Queued => "waiting",
+        SyncState::Synced => "synced",
+        SyncState::Rejected | SyncState::Conflict => "attention",
+    }
+}
+
+#[function_component(Records)]
+pub fn records() -> Html {
+    let ctx = use_context::<Ctx>().expect("ctx");
+    let (lang, t) = (ctx.state.lang, texts(ctx.state.lang));
+    let list = use_records(&ctx);
+    let query = use_state(String::new);
+    let form_filter = use_state(String::new);
+    let state_filter = use_state(String::new);
+    let Some(list) = list else {
+        return html! { <main class="screen"><p>{ t.loading }</p></main> };
+    };
+    let mut form_ids: Vec<(String, String)> = Vec::new();
+    for r in &list {
+        if !form_ids.iter().any(|(id, _)| *id == r.record.form_id) {
+            form_ids.push((r.record.form_id.clone(), form_title(&ctx, &r.record.form_id, r.record.form_version)));
+        }
+    }
+    let q = fold(query.trim());
+    let rows: Vec<Html> = list
+        .iter()
+        .filter(|r| form_filter.is_empty() || r.record.form_id == *form_filter)
+        .filter(|r| state_filter.is_empty() || state_key(r.state) == *state_filter)
+        .filter_map(|r| {
+            let title = form_title(&ctx, &r.record.form_id, r.record.form_version);
+            let place = unit_name(&ctx, &r.record.location);
+            let when = format_instant(r.record.updated_at);
+            let text = format!("{title} {place} {when} {}", Json::Object(r.record.values.clone()));
+            if !q.is_empty() && !fold(&text).contains(&q) {
+                return None;
+            }
+            let badge = if r.record.deleted { t.deleted } else { i18n::state_label(lang, r.state) };
+            Some(html! {
+                <li key={r.record.id.to_string()}>
+                    <a class="record-row" href={Route::Record(r.record.id).href()}>
+                        <span class="title">{ title }</span>
+                        <span class="sub">{ format!("{place} · {when}") }</span>
+                        <span class={classes!("badge", state_class(r.state))}>{ badge }</span>
+                    </a>
+                </li>
+            })
+        })
+        .collect();
+    let on_query = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| query.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+    };
+    let select = |h: &UseStateHandle<String>| {
+        let h = h.clone();
+        Callback::from(move |e: Event| h.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+    };
+    let state_opts = [("draft", t.drafts), ("waiting", t.waiting), ("synced", t.synced), ("attention", t.attention)];
+    html! {
+        <main class="screen records">
+            <h1>{ t.records }</h1>
+            <div class="filters">
+                <input type="search" placeholder={t.search} aria-label={t.search} value={(*query).clone()} oninput={on_query} />
+                <select aria-label={t.all_forms} onchange={select(&form_filter)}>
+                    <option value="" selected={form_filter.is_empty()}>{ t.all_forms }</option>
+                    { for form_ids.into_iter().map(|(id, title)| html! {
+                        <option selected={*form_filter == id} value={id.clone()}>{ title }</option>
+                    }) }
+                </select>
+                <select aria-label={t.all_states} onchange={select(&state_filter)}>
+                    <option value="" selected={state_filter.is_empty()}>{ t.all_states }</option>
+                    { for state_opts.into_iter().map(|(k, label)| html! {
+                        <option selected={*state_filter == k} value={k}>{ label }</option>
+                    }) }
+                </select>
+            </div>
+            if rows.is_empty() { <p class="empty">{ t.no_records }</p> }
+            <ul class="record-list">{ for rows }</ul>
+        </main>
+    }
+}
+
+use serde_json::Value as Json;

@@ -1,0 +1,60 @@
+//! The state of the data, always visible: offline, waiting, sending, sent, needs attention.
+
+use yew::prelude::*;
+
+use crate::app::Ctx;
+use crate::i18n::{self, texts};
+use crate::route::Route;
+use crate::state::SyncStatus;
+
+#[function_component(SyncBar)]
+pub fn sync_bar() -> Html {
+    let ctx = use_context::<Ctx>().expect("ctx");
+    let s = &ctx.state;
+    let (lang, t) = (s.lang, texts(s.lang));
+    if s.session_expired {
+        return html! {
+            <div class="sync-bar attention" role="status">
+                <span class="sync-text">{ t.session_expired }</span>
+                <a class="btn small" href={Route::SignIn.href()}>{ t.sign_in_again }</a>
+            </div>
+        };
+    }
+    let waiting = s.counts.waiting;
+    let (class, text, progress) = match (&s.sync, s.online) {
+        (SyncStatus::Syncing { sent, total }, _) => {
+            let pct = (*sent * 100).checked_div(*total).unwrap_or(0).min(100);
+            let text = if *total > 0 { i18n::progress(lang, *sent, *total) } else { format!("{}…", t.syncing) };
+            ("syncing", text, Some(pct))
+        }
+        (_, false) if waiting > 0 => ("offline", format!("{} · {}", t.offline, i18n::waiting_n(lang, waiting)), None),
+        (_, false) => ("offline", t.offline.to_owned(), None),
+        _ if s.counts.attention > 0 => ("attention", i18n::attention_n(lang, s.counts.attention), None),
+        (SyncStatus::Failed, true) => {
+            ("waiting", format!("{} · {}", t.sync_failed, i18n::waiting_n(lang, waiting)), None)
+        }
+        _ if waiting > 0 => ("waiting", i18n::waiting_n(lang, waiting), None),
+        _ => {
+            let text = match s.last_sync {
+                Some(at) => i18n::synced_at(lang, &forms::record::format_instant(at)[11..]),
+                None => t.never_synced.to_owned(),
+            };
+            ("synced", text, None)
+        }
+    };
+    let busy = matches!(s.sync, SyncStatus::Syncing { .. });
+    let onclick = {
+        let sync = ctx.sync.clone();
+        Callback::from(move |_| sync.emit(()))
+    };
+    html! {
+        <div class={classes!("sync-bar", class)} role="status" aria-live="polite">
+            <span class="dot" aria-hidden="true"></span>
+            <span class="sync-text">{ text }</span>
+            <button class="btn small" {onclick} disabled={busy}>{ t.sync_now }</button>
+            if let Some(pct) = progress {
+                <div class="progress" aria-hidden="true"><div class="bar" style={format!("width:{pct}%")}></div></div>
+            }
+        </div>
+    }
+}

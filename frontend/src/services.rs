@@ -1,0 +1,162 @@
+//! Everything that reads or writes the phone's storage or talks to the server, as plain async
+//! functions. Components call these from event handlers and hooks, never during rendering.
+
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
+use device::{Api, ApiError, Session};
+use device::{LocalRecord, OutboxEntry, Storage, SyncState};
+use forms::sync::Change;
+use forms::{Bundle, Catalog, Lang, Location, Record, RecordStatus};
+use uuid::Uuid;
+
+use crate::i18n::texts;
+
+pub const META_LANG: &str = "lang";
+pub const META_SESSION: &str = "session";
+pub const META_CATALOG: &str = "catalog";
+pub const META_LAST_SYNC: &str = "last_sync";
+pub const META_PERSIST_ASKED: &str = "persist_asked";
+pub const UNITS: &str = "units_2025";
+
+/// What the app needs from storage before it shows anything.
+pub struct Boot {
+    pub lang: Lang,
+    pub device_id: String,
+    pub session: Option<Session>,
+    pub catalog: Option<Rc<Catalog>>,
+    pub last_sync: Option<DateTime<Utc>>,
+}
+
+pub async fn boot(storage: &Storage) -> Boot {
+    let lang = storage.get_meta::<Lang>(META_LANG).await.ok().flatten().unwrap_or_default();
+    let device_id = storage.device_id().await.unwrap_or_default();
+    let session = storage.get_meta::<Option<Session>>(META_SESSION).await.ok().flatten().flatten();
+    let catalog = storage.get_meta::<Bundle>(META_CATALOG).await.ok().flatten().and_then(load_catalog);
+    let last_sync = storage.get_meta::<DateTime<Utc>>(META_LAST_SYNC).await.ok().flatten();
+    Boot { lang, device_id, session, catalog, last_sync }
+}
+
+fn load_catalog(bundle: Bundle) -> Option<Rc<Catalog>> {
+    match Catalog::from_bundle(bundle) {
+        Ok(c) => Some(Rc::new(c)),
+        Err(e) => {
+            gloo::console::error!(format!("catalog rejected: {e}"));
+            None
+        }
+    }
+}
+
+/// The catalog `sync_once` stored in meta `catalog` (after it fetched a new one).
+pub async fn stored_catalog(storage: &Storage) -> Option<Rc<Catalog>> {
+    storage.get_meta::<Bundle>(META_CATALOG).await.ok().flatten().and_then(load_catalog)
+}
+
+pub fn api(token: Option<String>) -> Api {
+    Api::new(None, token)
+}
+
+/// Signs in (password or enrolment code) and keeps the session; asks once for persistent storage.
+pub async fn sign_in(storage: &Storage, session: Session) -> Session {
+    let _ = storage.put_meta(META_SESSION, &Some(session.clone())).await;
+    if storage.get_meta::<bool>(META_PERSIST_ASKED).await.ok().flatten().is_none() {
+        let granted = crate::web::request_persist().await.unwrap_or(false);
+        let _ = storage.put_meta(META_PERSIST_ASKED, &granted).await;
+    }
+    session
+}
+
+/// Ends the session on this phone. Records, drafts and the outbox are never touched.
+pub async fn sign_out(storage: &Storage, token: Option<String>) {
+    if token.is_some() {
+        let _ = api(token).sign_out().await;
+    }
+    let _ = storage.put_meta(META_SESSION, &None::<Session>).await;
+}
+
+pub fn error_text(lang: Lang, e: &ApiError) -> String {
+    let t = texts(lang);
+    match e {
+        ApiError::BadCredentials | ApiError::Unauthorized => t.bad_credentials.into(),
+        ApiError::TooManyAttempts => t.too_many_attempts.into(),
+        ApiError::Offline => t.need_online.into(),
+        ApiError::Rejected { message, .. } => message.get(lang).to_owned(),
+        _ => t.server_error.into(),
+    }
+}
+
+/// A fresh record of the newest version of a form, placed in the user's commune if they have one.
+pub fn new_record(form: &forms::Form, session: &Session, device_id: &str) -> LocalRecord {
+    let now = Utc::now();
+    let location = match session.user.communes.as_slice() {
+        [only] => only.clone(),
+        _ => Location { unit_list: UNITS.into(), unit_code: String::new() },
+    };
+    LocalRecord {
+        record: Record {
+            id: Uuid::new_v4(),
+            form_id: form.id().to_owned(),
+            form_version: form.version(),
+            location,
+            author: session.user.username.clone(),
+            device_id: device_id.to_owned(),
+            created_at: now,
+            updated_at: now,
+            status: RecordStatus::Draft,
+            deleted: false,
+            revision: 0,
+            values: Default::default(),
+        },
+        state: SyncState::Draft,
+        errors: Vec::new(),
+        conflict: None,
+    }
+}
+
+pub async fn save_draft(storage: &Storage, local: &LocalRecord) -> bool {
+    storage.save_draft(local).await.is_ok()
+}
+
+/// Puts a record in the outbox, based on `base_revision` (what the server last had).
+pub async fn queue(storage: &Storage, mut record: Record, base_revision: u64) -> bool {
+    record.updated_at = Utc::now();
+    record.revision = base_revision;
+    let local = LocalRecord { record: record.clone(), state: SyncState::Queued, errors: Vec::new(), conflict: None };
+    let entry =
+        OutboxEntry { change: Change { change_id: Uuid::new_v4(), base_revision, record }, queued_at: Utc::now() };
+    storage.queue(&local, &entry).await.is_ok()
+}
+
+/// Deletes a record: a draft the server never saw simply goes; anything else becomes a
+/// tombstone that syncs like any change.
+pub async fn delete(storage: &Storage, local: &LocalRecord) -> bool {
+    if local.state == SyncState::Draft
+        && local.record.revision == 0
+        && storage.delete_draft(local.record.id).await.is_ok()
+    {
+        return true;
+    }
+    let mut record = local.record.clone();
+    record.deleted = true;
+    let base = record.revision;
+    queue(storage, record, base).await
+}
+
+/// Conflict, keep mine: my version goes again, based on the server's current revision.
+pub async fn keep_mine(storage: &Storage, local: &LocalRecord) -> bool {
+    let base = local.conflict.as_ref().map_or(local.record.revision, |s| s.revision);
+    let mut record = local.record.clone();
+    record.revision = base;
+    queue(storage, record, base).await
+}
+
+/// Conflict, take the server's: its version replaces mine. The storage has no "store as
+/// synced" call, so the server's version is queued on top of itself: the server records an
+/// identical revision and the phone ends up Synced with exactly the server's answers.
+pub async fn take_servers(storage: &Storage, local: &LocalRecord) -> bool {
+    let Some(server) = local.conflict.clone() else {
+        return false;
+    };
+    let base = server.revision;
+    queue(storage, server, base).await
+}

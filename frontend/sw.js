@@ -1,0 +1,55 @@
+// sotay service worker, written by hand. The app shell is precached under a versioned cache
+// name; the API is never cached (the app keeps its own data in IndexedDB and knows when it
+// is offline). A new worker waits until the page asks it to take over.
+const BUILD = "__BUILD_ID__";
+const CACHE = "sotay-shell-" + BUILD;
+const SHELL = [
+  "./",
+  "index.html",
+  "boot.js",
+  "sw-register.js",
+  "sotay-frontend.js",
+  "sotay-frontend_bg.wasm",
+  "style.css",
+  "manifest.webmanifest",
+  "icons/icon.svg",
+  "icons/icon-192.png",
+  "icons/icon-512.png",
+  "icons/maskable-512.png",
+];
+
+self.addEventListener("install", (event) => {
+  // No skipWaiting here: the page shows "Có phiên bản mới — Tải lại" and decides.
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((u) => new Request(u, { cache: "reload" })))));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("sotay-shell-") && k !== CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim())
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  // Network only: the app handles offline itself.
+  if (url.pathname.startsWith("/api/")) return;
+  // Navigation: the cached shell, so the page always matches the cached wasm and opens at
+  // once with no signal; the network only when nothing is cached yet.
+  if (request.mode === "navigate") {
+    event.respondWith(caches.match("index.html").then((hit) => hit || fetch(request)));
+    return;
+  }
+  event.respondWith(
+    caches.match(request, { ignoreSearch: true }).then((hit) => hit || fetch(request))
+  );
+});
