@@ -29,10 +29,6 @@ pub fn report(dist: &Path) -> Result<u64> {
         println!("  {name:<40} {:>8} B raw {:>8} B gzip", bytes.len(), size);
     }
     let verdict = if total <= FIRST_LOAD_BUDGET { "met" } else { "NOT MET" };
-    println!(
-        "  first-load transfer (gzip): {} KB; target ≤ {} KB: {verdict}",
-        total / 1024,
-        FIRST_LOAD_BUDGET / 1024
-    );
+    println!("  first-load transfer (gzip): {} KB; target ≤ {} KB: {verdict}", total / 1024, FIRST_LOAD_BUDGET / 1024);
     Ok(total)
 }
