@@ -1,0 +1,95 @@
+//! Scope: who may push and pull which communes.
+
+use super::*;
+
+// ---- scope ---------------------------------------------------------------------------------
+
+both!(a_collector_cannot_push_outside_their_communes);
+async fn a_collector_cannot_push_outside_their_communes(app: TestApp) {
+    let token = app.collector("collector.a", &[A]).await;
+    let in_b = record_in(B);
+    let result = app.push_one(&token, &new_change(&in_b)).await;
+    assert_rejected_with(&result, "location", "out_of_scope");
+    // Out of scope is said before any validation: nothing about the answers leaks.
+    let mut in_b_invalid = with_value(&record_in(B), "format", json!("radio"));
+    in_b_invalid.values.remove("topics");
+    let result = app.push_one(&token, &new_change(&in_b_invalid)).await;
+    assert_eq!(errors_of(&result), vec![("location".to_owned(), "out_of_scope".to_owned())]);
+    assert_eq!(app.counts().await, (0, 0));
+
+    // A collector of both communes may.
+    let both = app.collector("collector.ab", &[A, B]).await;
+    assert_applied(&app.push_one(&both, &new_change(&in_b)).await, &in_b, 1);
+}
+
+both!(pull_returns_only_records_in_the_callers_scope);
+async fn pull_returns_only_records_in_the_callers_scope(app: TestApp) {
+    let admin = app.admin("admin").await;
+    let supervisor = app.province_supervisor("supervisor").await;
+    let collector_a = app.collector("collector.a", &[A]).await;
+    let supervisor_b = app.user_with_token("supervisor.b", Role::Supervisor, &[B], false).await;
+
+    let (a1, b1, b2, a_old) =
+        (record_in(A), record_in(B), record_in(B), record_of("outreach_event", 1, old_commune(OLD_IN_A)));
+    assert_applied(&app.push_one(&admin, &new_change(&a1)).await, &a1, 1);
+    assert_applied(&app.push_one(&admin, &new_change(&b1)).await, &b1, 1);
+    assert_applied(&app.push_one(&supervisor, &new_change(&b2)).await, &b2, 1);
+    assert_applied(&app.push_one(&supervisor, &new_change(&a_old)).await, &a_old, 1);
+
+    let sorted = |mut v: Vec<Uuid>| {
+        v.sort();
+        v
+    };
+    let expect = |records: &[&Record]| sorted(records.iter().map(|r| r.id).collect());
+    assert_eq!(sorted(app.pulled_ids(&collector_a).await), expect(&[&a1, &a_old]), "collector of A");
+    assert_eq!(sorted(app.pulled_ids(&supervisor_b).await), expect(&[&b1, &b2]), "supervisor of B only");
+    assert_eq!(sorted(app.pulled_ids(&supervisor).await), expect(&[&a1, &b1, &b2, &a_old]), "whole province");
+    assert_eq!(sorted(app.pulled_ids(&admin).await), expect(&[&a1, &b1, &b2, &a_old]), "admin");
+
+    // A collector with no commune sees nothing.
+    let nowhere = app.collector("collector.none", &[]).await;
+    assert!(app.pulled_ids(&nowhere).await.is_empty());
+}
+
+both!(a_collector_cannot_update_a_record_stored_outside_their_scope);
+async fn a_collector_cannot_update_a_record_stored_outside_their_scope(app: TestApp) {
+    let admin = app.admin("admin").await;
+    let collector_a = app.collector("collector.a", &[A]).await;
+    let in_b = record_in(B);
+    assert_applied(&app.push_one(&admin, &new_change(&in_b)).await, &in_b, 1);
+
+    // The same record id, "moved" into A by the collector's change.
+    let mut hijack = with_value(&in_b, "place", json!("Ghi đè"));
+    hijack.location = commune(A);
+    let result = app.push_one(&collector_a, &change(&hijack, 1)).await;
+    assert_rejected_with(&result, "location", "out_of_scope");
+    // A stale base revision must not get a conflict copy (with the server version) either.
+    let result = app.push_one(&collector_a, &change(&hijack, 0)).await;
+    assert_rejected_with(&result, "location", "out_of_scope");
+    assert_eq!(app.counts().await, (1, 0));
+
+    let stored = app.db.record(in_b.id).await.unwrap().unwrap();
+    assert_eq!(stored.location, commune(B));
+    assert_eq!(stored.revision, 1);
+    assert_eq!(stored.values["place"], in_b.values["place"]);
+    assert!(app.pulled_ids(&collector_a).await.is_empty());
+}
+
+both!(a_pre2025_location_merged_into_the_collectors_commune_is_in_scope);
+async fn a_pre2025_location_merged_into_the_collectors_commune_is_in_scope(app: TestApp) {
+    let collector_a = app.collector("collector.a", &[A]).await;
+    let collector_b = app.collector("collector.b", &[B]).await;
+
+    let old_a = record_of("outreach_event", 1, old_commune(OLD_IN_A));
+    assert_applied(&app.push_one(&collector_a, &new_change(&old_a)).await, &old_a, 1);
+    let old_b = record_of("outreach_event", 1, old_commune(OLD_IN_B));
+    assert_rejected_with(&app.push_one(&collector_a, &new_change(&old_b)).await, "location", "out_of_scope");
+    // Codes are reused across lists: B's 2025 code on the pre-2025 list is not B.
+    let old_code_a = record_of("outreach_event", 1, old_commune(A));
+    assert_applied(&app.push_one(&collector_a, &new_change(&old_code_a)).await, &old_code_a, 1);
+    assert_rejected_with(&app.push_one(&collector_b, &new_change(&old_code_a)).await, "location", "out_of_scope");
+
+    assert_eq!(app.pulled_ids(&collector_a).await.len(), 2);
+    assert!(app.pulled_ids(&collector_b).await.is_empty());
+    assert_eq!(app.counts().await, (2, 0));
+}
