@@ -100,5 +100,25 @@ pub fn bench() -> Result<u8> {
         eprintln!("error: {e:#}");
         failed = true;
     }
+    if exists("frontend/device/tests/bench.rs") {
+        util::header("benchmark: device storage in headless Chromium (IndexedDB)");
+        if let Err(e) = run(device_bench_command()) {
+            eprintln!("error: {e:#}");
+            failed = true;
+        }
+    }
     Ok(if failed { EXIT_STEP_FAILED } else { EXIT_OK })
+}
+
+/// `frontend/device/tests/bench.rs` in headless Chromium (runner and chromedriver from
+/// `tools::tool_env`). It runs only when compiled with `SOTAY_DEVICE_BENCH`, so the normal
+/// browser-test run skips it; `--nocapture` makes the runner print its table.
+fn device_bench_command() -> std::process::Command {
+    let mut c = cmd_args(
+        "cargo",
+        ["test", "-p", "sotay-device", "--target", "wasm32-unknown-unknown", "--test", "bench", "--", "--nocapture"],
+    );
+    // Filling 10,000 records takes a while on a busy 2-core machine.
+    c.env("SOTAY_DEVICE_BENCH", "1").env("WASM_BINDGEN_TEST_TIMEOUT", "300");
+    c
 }
