@@ -97,7 +97,12 @@ cargo xtask bench: run the benchmarks
 
 Usage: cargo xtask bench
 
-Runs `cargo bench -p sotay-forms --bench validation`.",
+Runs every benchmark; each prints its figures and its ratio to a baseline measured in the
+same run (see BENCHMARKS.md):
+  1. `cargo bench -p sotay-forms --bench validation`
+  2. `cargo bench -p sotay-sync-server --bench ingest` (SQLite, and PostgreSQL on the
+     throwaway test server)
+  3. the device storage benchmark in headless Chromium (10,000 records)",
     },
     Sub {
         name: "setup",
