@@ -4,13 +4,16 @@
 # 2. The service worker gets a build id made from the built files (a new cache per build).
 set -eu
 cd "$TRUNK_STAGING_DIR"
-awk '
-  /<script type="module">/ { inside = 1; print "<script type=\"module\" src=\"/boot.js\"></script>"; next }
-  inside && /<\/script>/ { inside = 0; next }
-  inside { print > "boot.js"; next }
-  { print }
-' index.html > index.html.tmp
-mv index.html.tmp index.html
+# The loader may span lines or share one line with everything (minified HTML).
+perl -0 -i -ne '
+  if (m{<script type="?module"?>(.*?)</script>}s) {
+    open(my $boot, ">", "boot.js") or die "boot.js: $!";
+    print $boot $1;
+    close $boot;
+    s{<script type="?module"?>.*?</script>}{<script type="module" src="/boot.js"></script>}s;
+  }
+  print;
+' index.html
 test -s boot.js
 id=$(cat index.html boot.js ./*.js ./*.wasm ./*.css | sha256sum | cut -c1-12)
 sed -i "s/__BUILD_ID__/$id/" sw.js

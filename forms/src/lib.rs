@@ -13,6 +13,7 @@
 //! - [`record`] and [`sync`]: the record model and the sync protocol's wire types.
 
 pub mod catalog;
+pub mod dates;
 pub mod definition;
 pub mod expr;
 pub mod form;

@@ -1,6 +1,6 @@
 //! The record every form produces, as stored on the device and on the server.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 use uuid::Uuid;
@@ -17,7 +17,9 @@ pub struct Record {
     pub author: String,
     pub device_id: String,
     /// Instants are stored in UTC and shown in Vietnam's time (UTC+7, no daylight saving).
+    #[serde(with = "crate::dates::serde_rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::dates::serde_rfc3339")]
     pub updated_at: DateTime<Utc>,
     pub status: RecordStatus,
     /// A deletion is a tombstone that syncs like any other change.
@@ -47,27 +49,4 @@ pub struct Location {
     pub unit_code: String,
 }
 
-/// Vietnam's offset from UTC. The country keeps no daylight saving time.
-pub fn vietnam_offset() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).expect("7 hours is a valid offset")
-}
-
-/// An instant as a Vietnamese reader expects it: `dd/mm/yyyy HH:MM`, Asia/Ho_Chi_Minh.
-pub fn format_instant(at: DateTime<Utc>) -> String {
-    at.with_timezone(&vietnam_offset()).format("%d/%m/%Y %H:%M").to_string()
-}
-
-/// A date as `dd/mm/yyyy`.
-pub fn format_date(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
-}
-
-/// Reads a date typed as `dd/mm/yyyy` (or `d/m/yyyy`).
-pub fn parse_date_vi(text: &str) -> Option<NaiveDate> {
-    let mut parts = text.trim().split('/');
-    let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || y.len() != 4 {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
-}
+pub use crate::dates::{format_date, format_instant, parse_date_vi, vietnam_offset};

@@ -36,6 +36,7 @@ pub struct PushResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "FlatChangeResult")]
 pub struct ChangeResult {
     pub change_id: Uuid,
     /// True when this change id had been applied before: the outcome is the original one.
@@ -55,6 +56,49 @@ pub enum Outcome {
     Conflict { record_id: Uuid, conflict_id: Uuid, current: Box<Record> },
     /// Not stored: validation or scope errors, per field, in both languages.
     Rejected { errors: Vec<FieldError> },
+}
+
+/// How a [`ChangeResult`] is read: one flat object. serde's `flatten` would read it too, but
+/// through a buffered, generic path that costs every phone ~15 KB of code.
+#[derive(Deserialize)]
+struct FlatChangeResult {
+    change_id: Uuid,
+    #[serde(default)]
+    duplicate: bool,
+    outcome: OutcomeKind,
+    record_id: Option<Uuid>,
+    revision: Option<u64>,
+    conflict_id: Option<Uuid>,
+    current: Option<Box<Record>>,
+    errors: Option<Vec<FieldError>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum OutcomeKind {
+    Applied,
+    Conflict,
+    Rejected,
+}
+
+impl TryFrom<FlatChangeResult> for ChangeResult {
+    type Error = &'static str;
+
+    fn try_from(r: FlatChangeResult) -> Result<Self, Self::Error> {
+        let outcome = match r.outcome {
+            OutcomeKind::Applied => Outcome::Applied {
+                record_id: r.record_id.ok_or("applied without record_id")?,
+                revision: r.revision.ok_or("applied without revision")?,
+            },
+            OutcomeKind::Conflict => Outcome::Conflict {
+                record_id: r.record_id.ok_or("conflict without record_id")?,
+                conflict_id: r.conflict_id.ok_or("conflict without conflict_id")?,
+                current: r.current.ok_or("conflict without current")?,
+            },
+            OutcomeKind::Rejected => Outcome::Rejected { errors: r.errors.ok_or("rejected without errors")? },
+        };
+        Ok(ChangeResult { change_id: r.change_id, duplicate: r.duplicate, outcome })
+    }
 }
 
 impl Outcome {

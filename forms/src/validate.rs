@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use chrono::{NaiveDate, NaiveTime};
 use serde_json::{Map, Value as Json};
 
 use crate::definition::FieldType;
@@ -14,7 +13,7 @@ use crate::expr::{eval, Env, Value};
 use crate::form::{CompiledField, CompiledGrid, Form};
 use crate::grid::{Grid, GridCell, Sex};
 use crate::messages::{self as msg, ErrorCode, FieldError};
-use crate::value::{FieldValue, DATE_FORMAT, TIME_FORMAT};
+use crate::value::FieldValue;
 
 /// How strict to be. A draft may be incomplete: only the shape of what is there is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,12 +150,12 @@ fn read(field: &CompiledField, raw: &Json, errors: &mut Vec<FieldError>) -> Opti
             Some(x) if x.is_finite() => FieldValue::Number(x),
             _ => return wrong(errors),
         },
-        (FieldType::Date, Json::String(s)) => match NaiveDate::parse_from_str(s, DATE_FORMAT) {
-            Ok(d) if s.len() == 10 => FieldValue::Date(d),
+        (FieldType::Date, Json::String(s)) => match crate::dates::parse_iso_date(s) {
+            Some(d) => FieldValue::Date(d),
             _ => return wrong(errors),
         },
-        (FieldType::Time, Json::String(s)) => match NaiveTime::parse_from_str(s, TIME_FORMAT) {
-            Ok(t) if s.len() == 5 => FieldValue::Time(t),
+        (FieldType::Time, Json::String(s)) => match crate::dates::parse_time(s) {
+            Some(t) => FieldValue::Time(t),
             _ => return wrong(errors),
         },
         (FieldType::SelectOne, Json::String(s)) => {

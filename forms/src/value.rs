@@ -24,8 +24,8 @@ impl FieldValue {
             FieldValue::Text(t) => J::String(t.clone()),
             FieldValue::Number(n) => number_json(*n),
             FieldValue::Bool(b) => J::Bool(*b),
-            FieldValue::Date(d) => J::String(d.format(DATE_FORMAT).to_string()),
-            FieldValue::Time(t) => J::String(t.format(TIME_FORMAT).to_string()),
+            FieldValue::Date(d) => J::String(crate::dates::iso_date(*d)),
+            FieldValue::Time(t) => J::String(crate::dates::format_time(*t)),
             FieldValue::Choices(c) => J::Array(c.iter().cloned().map(J::String).collect()),
             FieldValue::Grid(g) => J::Array(g.cells.iter().map(cell_json).collect()),
         }
@@ -44,9 +44,6 @@ fn cell_json(cell: &crate::grid::GridCell) -> serde_json::Value {
     m.insert("count".into(), cell.count.into());
     serde_json::Value::Object(m)
 }
-
-pub const DATE_FORMAT: &str = "%Y-%m-%d";
-pub const TIME_FORMAT: &str = "%H:%M";
 
 /// Whole numbers stay integers in JSON so a record round-trips byte for byte.
 fn number_json(n: f64) -> serde_json::Value {

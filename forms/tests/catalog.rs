@@ -196,6 +196,18 @@ fn wire_types_round_trip_with_the_documented_shape() {
     assert_eq!(value["results"][1]["current"]["form_id"], "training_session");
     assert_eq!(serde_json::from_value::<PushResponse>(value).unwrap(), response);
     assert!(response.results.iter().all(|r| r.outcome.settles_change()));
+
+    let rejected = json!({ "change_id": Uuid::from_u128(1), "outcome": "rejected", "errors": [] });
+    let read: ChangeResult = serde_json::from_value(rejected).unwrap();
+    assert_eq!((read.duplicate, read.outcome), (false, Outcome::Rejected { errors: vec![] }));
+    for incomplete in [
+        json!({ "change_id": Uuid::from_u128(1), "outcome": "applied", "revision": 2 }),
+        json!({ "change_id": Uuid::from_u128(1), "outcome": "conflict", "record_id": r.id, "conflict_id": r.id }),
+        json!({ "change_id": Uuid::from_u128(1), "outcome": "rejected" }),
+        json!({ "change_id": Uuid::from_u128(1), "outcome": "merged", "errors": [] }),
+    ] {
+        assert!(serde_json::from_value::<ChangeResult>(incomplete.clone()).is_err(), "{incomplete}");
+    }
 }
 
 #[test]

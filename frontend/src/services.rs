@@ -33,7 +33,8 @@ pub async fn boot(storage: &Storage) -> Boot {
     let device_id = storage.device_id().await.unwrap_or_default();
     let session = storage.get_meta::<Option<Session>>(META_SESSION).await.ok().flatten().flatten();
     let catalog = storage.get_meta::<Bundle>(META_CATALOG).await.ok().flatten().and_then(load_catalog);
-    let last_sync = storage.get_meta::<DateTime<Utc>>(META_LAST_SYNC).await.ok().flatten();
+    let last_sync =
+        storage.get_meta::<String>(META_LAST_SYNC).await.ok().flatten().and_then(|s| forms::dates::parse_rfc3339(&s));
     Boot { lang, device_id, session, catalog, last_sync }
 }
 

@@ -265,9 +265,9 @@ impl Parser {
 /// `date('2025-11-15')` is a literal, checked when the definition loads.
 fn date_literal(args: &[Expr], pos: Pos) -> Result<Expr, ExprError> {
     match args {
-        [Expr::Text(text)] => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        [Expr::Text(text)] => crate::dates::parse_iso_date(text)
             .map(Expr::Date)
-            .map_err(|_| ExprError::new(pos, format!("'{text}' is not a date written yyyy-mm-dd"))),
+            .ok_or_else(|| ExprError::new(pos, format!("'{text}' is not a date written yyyy-mm-dd"))),
         _ => Err(ExprError::new(pos, "date() takes one text literal such as date('2025-11-15')")),
     }
 }

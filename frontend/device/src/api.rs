@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use forms::sync::{PullResponse, PushRequest, PushResponse};
 use forms::{Bundle, Localized, Location};
-use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::{Deserialize, Serialize};
+
+use crate::fetch::{Call, Reply};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -93,8 +94,7 @@ impl std::fmt::Debug for Api {
 }
 
 impl Api {
-    /// `base`: the server's origin; `None` means the page's own origin (reqwest in the
-    /// browser needs absolute URLs).
+    /// `base`: the server's origin; `None` means the page's own origin.
     pub fn new(base: Option<String>, token: Option<String>) -> Api {
         let base = base.unwrap_or_else(page_origin);
         Api { base: base.trim_end_matches('/').to_owned(), token }
@@ -104,98 +104,76 @@ impl Api {
         format!("{}/api/v1{path}", self.base)
     }
 
-    fn authed(&self, rb: RequestBuilder) -> RequestBuilder {
-        match &self.token {
-            Some(t) => rb.bearer_auth(t),
-            None => rb,
-        }
+    fn call<'a>(&self, method: &'a str, url: &'a str, timeout: Duration) -> Call<'a> {
+        let headers = self.token.iter().map(|t| ("authorization", format!("Bearer {t}"))).collect();
+        Call { method, url, headers, json: None, timeout, no_store: false }
     }
 
     pub async fn sign_in(&self, username: &str, password: &str, device_id: &str) -> Result<Session, ApiError> {
         let body = serde_json::json!({ "username": username, "password": password, "device_id": device_id });
-        let rb = client().post(self.url("/auth/sign-in")).json(&body).timeout(TIMEOUT);
-        json(send(rb).await?).await
+        let url = self.url("/auth/sign-in");
+        let call = Call { json: Some(body.to_string()), ..self.call("POST", &url, TIMEOUT) };
+        json(send(call).await?)
     }
 
     pub async fn enroll(&self, code: &str, device_id: &str) -> Result<Session, ApiError> {
         let body = serde_json::json!({ "code": code, "device_id": device_id });
-        let rb = client().post(self.url("/auth/enroll")).json(&body).timeout(TIMEOUT);
-        json(send(rb).await?).await
+        let url = self.url("/auth/enroll");
+        let call = Call { json: Some(body.to_string()), ..self.call("POST", &url, TIMEOUT) };
+        json(send(call).await?)
     }
 
     pub async fn push(&self, req: &PushRequest) -> Result<PushResponse, ApiError> {
-        let rb = self.authed(client().post(self.url("/sync/push"))).json(req).timeout(PUSH_TIMEOUT);
-        let response: PushResponse = json(send(rb).await?).await?;
-        Ok(response)
+        let body = serde_json::to_string(req).map_err(|e| ApiError::Decode(e.to_string()))?;
+        let url = self.url("/sync/push");
+        let call = Call { json: Some(body), ..self.call("POST", &url, PUSH_TIMEOUT) };
+        json(send(call).await?)
     }
 
     pub async fn pull(&self, since: u64, limit: usize) -> Result<PullResponse, ApiError> {
         let url = self.url(&format!("/sync/pull?since={since}&limit={limit}"));
-        let rb = no_store(self.authed(client().get(url))).timeout(TIMEOUT);
-        json(send(rb).await?).await
+        let call = Call { no_store: true, ..self.call("GET", &url, TIMEOUT) };
+        json(send(call).await?)
     }
 
     /// The form catalog, unless the server's is still `version` (`None` then). Returns the
-    /// bundle and its version (the ETag without quotes).
-    pub async fn forms(&self, version: Option<&str>) -> Result<Option<(Bundle, String)>, ApiError> {
-        let mut rb = no_store(client().get(self.url("/forms"))).timeout(TIMEOUT);
+    /// bundle's JSON text as sent, checked to read as a [`Bundle`], and its version (the ETag
+    /// without quotes). The text is what the device stores: re-serializing the bundle would
+    /// cost every phone the code to write it.
+    pub async fn forms(&self, version: Option<&str>) -> Result<Option<(String, String)>, ApiError> {
+        let url = self.url("/forms");
+        let mut call = Call { no_store: true, ..self.call("GET", &url, TIMEOUT) };
         if let Some(v) = version {
-            rb = rb.header("If-None-Match", format!("\"{v}\""));
+            call.headers.push(("if-none-match", format!("\"{v}\"")));
         }
-        let response = send(rb).await?;
-        if response.status() == StatusCode::NOT_MODIFIED {
+        let reply = send(call).await?;
+        if reply.status == 304 {
             return Ok(None);
         }
-        let etag = response
-            .headers()
-            .get("etag")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.trim_start_matches("W/").trim_matches('"').to_owned());
-        let bundle: Bundle = json(response).await?;
-        let version = etag.unwrap_or_else(|| bundle.version.clone());
-        Ok(Some((bundle, version)))
+        let etag = reply.etag.as_deref().map(|v| v.trim_start_matches("W/").trim_matches('"').to_owned());
+        let bundle: Bundle = serde_json::from_str(&reply.text).map_err(|e| ApiError::Decode(e.to_string()))?;
+        let version = etag.unwrap_or(bundle.version);
+        Ok(Some((reply.text, version)))
     }
 
     pub async fn sign_out(&self) -> Result<(), ApiError> {
-        let rb = self.authed(client().post(self.url("/auth/sign-out"))).timeout(TIMEOUT);
-        send(rb).await.map(drop)
+        let url = self.url("/auth/sign-out");
+        send(self.call("POST", &url, TIMEOUT)).await.map(drop)
     }
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::new()
-}
-
-#[cfg(target_arch = "wasm32")]
-fn no_store(rb: RequestBuilder) -> RequestBuilder {
-    // A cached answer would hide that the device is offline, or serve a stale page.
-    rb.fetch_cache_no_store()
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn no_store(rb: RequestBuilder) -> RequestBuilder {
-    rb
-}
-
-#[cfg(target_arch = "wasm32")]
 fn page_origin() -> String {
     web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-fn page_origin() -> String {
-    "http://localhost".to_owned()
-}
-
 /// Sends and sorts the answer: success (2xx, 304) or an [`ApiError`].
-async fn send(rb: RequestBuilder) -> Result<Response, ApiError> {
-    let response = rb.send().await.map_err(|_| ApiError::Offline)?;
-    let status = response.status();
-    if status.is_success() || status == StatusCode::NOT_MODIFIED {
-        return Ok(response);
+async fn send(call: Call<'_>) -> Result<Reply, ApiError> {
+    let reply = call.send().await.map_err(|_| ApiError::Offline)?;
+    if (200..300).contains(&reply.status) || reply.status == 304 {
+        return Ok(reply);
     }
-    let body: Option<ErrorBody> = response.json().await.ok();
-    Err(classify(status.as_u16(), body))
+    let body: Option<ErrorBody> = serde_json::from_str(&reply.text).ok();
+    Err(classify(reply.status, body))
 }
 
 fn classify(status: u16, body: Option<ErrorBody>) -> ApiError {
@@ -214,9 +192,8 @@ fn classify(status: u16, body: Option<ErrorBody>) -> ApiError {
     }
 }
 
-async fn json<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    let text = response.text().await.map_err(|_| ApiError::Offline)?;
-    serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+fn json<T: serde::de::DeserializeOwned>(reply: Reply) -> Result<T, ApiError> {
+    serde_json::from_str(&reply.text).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod backoff;
+mod fetch;
 pub mod model;
 pub mod storage;
 pub mod sync;

@@ -68,6 +68,7 @@ pub enum SyncState {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEntry {
     pub change: Change,
+    #[serde(with = "forms::dates::serde_rfc3339")]
     pub queued_at: DateTime<Utc>,
 }
 
@@ -92,6 +93,7 @@ impl OutboxEntry {
 pub struct RejectedEntry {
     pub entry: OutboxEntry,
     pub errors: Vec<FieldError>,
+    #[serde(with = "forms::dates::serde_rfc3339")]
     pub rejected_at: DateTime<Utc>,
 }
 

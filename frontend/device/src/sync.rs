@@ -7,7 +7,7 @@ use forms::sync::{Change, PushRequest};
 
 use crate::api::{Api, ApiError};
 use crate::model::OutboxEntry;
-use crate::storage::{Storage, META_CATALOG, META_CATALOG_VERSION, META_CURSOR};
+use crate::storage::{Storage, META_CATALOG_VERSION, META_CURSOR};
 
 /// Changes per push. Far below the server's limit (500 / 8 MiB): on a weak signal a small
 /// request has a better chance of getting through, and a lost one costs less to resend.
@@ -97,10 +97,9 @@ pub async fn sync_once(
 
     let held: Option<String> = storage.get_meta(META_CATALOG_VERSION).await?;
     if held.as_deref() != Some(server_catalog.as_str()) {
-        if let Some((bundle, version)) = api.forms(held.as_deref()).await? {
-            // The bundle first: a version without its bundle would never be refetched.
-            storage.put_meta(META_CATALOG, &bundle).await?;
-            storage.put_meta(META_CATALOG_VERSION, &version).await?;
+        if let Some((bundle_json, version)) = api.forms(held.as_deref()).await? {
+            // One transaction: a version stored without its bundle would never be refetched.
+            storage.put_catalog(&bundle_json, &version).await?;
             report.catalog_updated = true;
         }
     }

@@ -97,7 +97,7 @@ pub fn show_value(lang: Lang, v: &FieldValue) -> String {
         FieldValue::Text(s) => s.clone(),
         FieldValue::Bool(b) => (if *b { t.yes } else { t.no }).into(),
         FieldValue::Date(d) => forms::record::format_date(*d),
-        FieldValue::Time(x) => x.format("%H:%M").to_string(),
+        FieldValue::Time(x) => forms::dates::format_time(*x),
         FieldValue::Choices(c) => c.join(", "),
         FieldValue::Grid(g) => g.total().to_string(),
     }
@@ -159,14 +159,14 @@ pub fn render(v: FieldView) -> Html {
             pattern={integer.then_some("[0-9]*")} value={shown} {oninput} aria-invalid={invalid.to_string()} /> }
         }
         FieldType::Date => {
-            let stored = chrono::NaiveDate::parse_from_str(&value_str, "%Y-%m-%d").ok().map(forms::record::format_date);
+            let stored = forms::dates::parse_iso_date(&value_str).map(forms::dates::format_date);
             let shown = v.raw.map(str::to_owned).or(stored).unwrap_or_default();
             let emit = emit.clone();
             let oninput = Callback::from(move |e: InputEvent| {
                 let input = e.target_unchecked_into::<HtmlInputElement>();
                 let s = shape_date(&input.value());
                 input.set_value(&s);
-                let date = forms::record::parse_date_vi(&s).map(|d| Json::String(d.format("%Y-%m-%d").to_string()));
+                let date = forms::record::parse_date_vi(&s).map(|d| Json::String(forms::dates::iso_date(d)));
                 emit(date, (!s.is_empty()).then_some(s))
             });
             html! { <input id={input_id} type="text" inputmode="numeric" placeholder="dd/mm/yyyy" maxlength="10"

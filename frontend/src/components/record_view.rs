@@ -174,9 +174,7 @@ pub fn display(catalog: &Catalog, r: &Record, name: &str, v: &Json, lang: Lang) 
         choices(def, catalog.reference(), lang).into_iter().find(|(c, _)| c == code).map_or(code.to_owned(), |(_, l)| l)
     };
     match (def.field_type, v) {
-        (FieldType::Date, Json::String(s)) => {
-            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or(s.clone(), format_date)
-        }
+        (FieldType::Date, Json::String(s)) => forms::dates::parse_iso_date(s).map_or(s.clone(), format_date),
         (FieldType::SelectOne, Json::String(s)) => label_of(s),
         (FieldType::SelectMultiple, Json::Array(a)) => {
             a.iter().filter_map(Json::as_str).map(label_of).collect::<Vec<_>>().join("; ")

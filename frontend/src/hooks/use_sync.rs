@@ -109,7 +109,7 @@ fn start(ctl: Ctl) {
                 }
                 ctl.borrow_mut().failures = 0;
                 let now = Utc::now();
-                let _ = storage.put_meta(services::META_LAST_SYNC, &now).await;
+                let _ = storage.put_meta(services::META_LAST_SYNC, &forms::dates::rfc3339(now)).await;
                 dispatch.dispatch(Action::Synced(now));
             }
             Err(ApiError::Unauthorized) => dispatch.dispatch(Action::SessionExpired),

@@ -139,6 +139,18 @@ impl Storage {
         Ok(())
     }
 
+    /// Stores a form catalog as the server sent it (JSON text that reads as a
+    /// [`forms::Bundle`]) together with its version, in one transaction.
+    pub async fn put_catalog(&self, bundle_json: &str, version: &str) -> Result<(), StorageError> {
+        let tx = self.tx(&[META], TransactionMode::Readwrite)?;
+        let store = tx.object_store(META)?;
+        store.put(JsValue::from_str(bundle_json)).with_key(META_CATALOG).without_key_type().await?;
+        store.put(rows::meta_value(&version)?).with_key(META_CATALOG_VERSION).without_key_type().await?;
+        drop(store);
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// This installation's device id, made on first use and kept.
     pub async fn device_id(&self) -> Result<String, StorageError> {
         if let Some(id) = self.get_meta::<String>(META_DEVICE_ID).await? {

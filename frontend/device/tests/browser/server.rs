@@ -26,7 +26,8 @@ async fn signed_in(storage: &Storage) -> Option<(Api, SessionUser)> {
 
 /// A draft-status record (no required answers) of the newest form, in the user's commune.
 async fn new_record(api: &Api, me: &SessionUser, storage: &Storage) -> LocalRecord {
-    let (bundle, _) = api.forms(None).await.unwrap().expect("catalog");
+    let (bundle_json, _) = api.forms(None).await.unwrap().expect("catalog");
+    let bundle: forms::Bundle = serde_json::from_str(&bundle_json).unwrap();
     let form = bundle.forms.iter().filter(|f| !f.withdrawn).max_by_key(|f| f.version).expect("a form");
     let mut record = super::record(Uuid::new_v4().as_u128(), 0);
     record.form_id = form.id.clone();

@@ -1,0 +1,77 @@
+//! The browser's `fetch`, bare. The PWA talks JSON to one server, so it needs no URL
+//! parser, header map or HTTP types: reqwest brought those (and their Unicode tables) to
+//! every phone's first download, about a fifth of the app.
+
+use std::time::Duration;
+
+use js_sys::{Array, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, RequestCache, RequestInit, Response};
+
+/// One request: method, absolute URL, headers, optional JSON body, and a deadline that
+/// covers reading the answer too.
+pub(crate) struct Call<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub headers: Vec<(&'static str, String)>,
+    pub json: Option<String>,
+    pub timeout: Duration,
+    /// Skip the HTTP cache: a cached answer would hide that the device is offline.
+    pub no_store: bool,
+}
+
+/// What the server answered: the status, the ETag and the whole body as text.
+pub(crate) struct Reply {
+    pub status: u16,
+    pub etag: Option<String>,
+    pub text: String,
+}
+
+/// Why no answer came: the network failed, the deadline passed, or the page has no
+/// `window` (a worker). The caller treats each as "offline, try later".
+#[derive(Debug)]
+pub(crate) struct NoAnswer;
+
+impl Call<'_> {
+    pub(crate) async fn send(self) -> Result<Reply, NoAnswer> {
+        let window = web_sys::window().ok_or(NoAnswer)?;
+        let abort = AbortController::new().map_err(|_| NoAnswer)?;
+        let headers = Headers::new().map_err(|_| NoAnswer)?;
+        for (name, value) in &self.headers {
+            headers.set(name, value).map_err(|_| NoAnswer)?;
+        }
+        let init = RequestInit::new();
+        init.set_method(self.method);
+        init.set_signal(Some(&abort.signal()));
+        if self.no_store {
+            init.set_cache(RequestCache::NoStore);
+        }
+        if let Some(body) = &self.json {
+            headers.set("content-type", "application/json").map_err(|_| NoAnswer)?;
+            init.set_body(&JsValue::from_str(body));
+        }
+        init.set_headers(&headers);
+
+        // One deadline for the request and the body read alike; cleared once both are done.
+        let on_timeout = Closure::once(move || abort.abort());
+        let timer = window
+            .set_timeout_with_callback_and_timeout_and_arguments(
+                on_timeout.as_ref().unchecked_ref(),
+                i32::try_from(self.timeout.as_millis()).unwrap_or(i32::MAX),
+                &Array::new(),
+            )
+            .map_err(|_| NoAnswer)?;
+        let result = read(window.fetch_with_str_and_init(self.url, &init)).await;
+        window.clear_timeout_with_handle(timer);
+        drop(on_timeout);
+        result
+    }
+}
+
+async fn read(request: Promise) -> Result<Reply, NoAnswer> {
+    let response: Response = JsFuture::from(request).await.map_err(|_| NoAnswer)?.dyn_into().map_err(|_| NoAnswer)?;
+    let etag = response.headers().get("etag").ok().flatten();
+    let text = JsFuture::from(response.text().map_err(|_| NoAnswer)?).await.map_err(|_| NoAnswer)?;
+    Ok(Reply { status: response.status(), etag, text: text.as_string().unwrap_or_default() })
+}
