@@ -4,7 +4,6 @@
 const BUILD = "__BUILD_ID__";
 const CACHE = "sotay-shell-" + BUILD;
 const SHELL = [
-  "./",
   "index.html",
   "boot.js",
   "sw-register.js",
@@ -20,7 +19,10 @@ const SHELL = [
 
 self.addEventListener("install", (event) => {
   // No skipWaiting here: the page shows "Có phiên bản mới — Tải lại" and decides.
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((u) => new Request(u, { cache: "reload" })))));
+  // "no-cache" revalidates with the server: on a first visit the page has just downloaded
+  // these files, so the worker gets 304s and takes them from the HTTP cache instead of
+  // downloading the app twice; after an update it can never cache a stale file.
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((u) => new Request(u, { cache: "no-cache" })))));
 });
 
 self.addEventListener("activate", (event) => {

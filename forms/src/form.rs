@@ -8,6 +8,7 @@ use crate::definition::{Field, FieldType, FormDefinition, GridSpec};
 use crate::expr::{self, Compiled, ExprError, Scope, ScopeField, Type};
 use crate::localized::Localized;
 use crate::reference::ReferenceData;
+use crate::value::number_text;
 
 /// A definition that cannot be used, and exactly where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -257,7 +258,7 @@ impl<'a> Compiler<'a> {
         }
         if let (Some(min), Some(max)) = (f.min, f.max) {
             if min > max {
-                return Err(bad(format!("min {min} is above max {max}")));
+                return Err(bad(format!("min {} is above max {}", number_text(min, '.'), number_text(max, '.'))));
             }
         }
         if t == FieldType::Integer && [f.min, f.max].iter().flatten().any(|b| b.fract() != 0.0) {

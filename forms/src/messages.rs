@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::definition::FieldType;
-use crate::localized::Localized;
+use crate::localized::{lowercase, Localized};
+use crate::value::number_text;
 
 /// Machine-readable reason, stable across releases; clients may branch on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -78,11 +79,13 @@ pub(crate) fn wrong_type(t: FieldType) -> Localized {
 }
 
 pub(crate) fn below_min(min: f64) -> Localized {
-    Localized::new(format!("Không được nhỏ hơn {min}."), format!("Must be at least {min}."))
+    let (vi, en) = (number_text(min, ','), number_text(min, '.'));
+    Localized::new(format!("Không được nhỏ hơn {vi}."), format!("Must be at least {en}."))
 }
 
 pub(crate) fn above_max(max: f64) -> Localized {
-    Localized::new(format!("Không được lớn hơn {max}."), format!("Must be at most {max}."))
+    let (vi, en) = (number_text(max, ','), number_text(max, '.'));
+    Localized::new(format!("Không được lớn hơn {vi}."), format!("Must be at most {en}."))
 }
 
 pub(crate) fn too_long(max: usize) -> Localized {
@@ -120,15 +123,15 @@ pub(crate) fn unknown_ethnicity(code: &str) -> Localized {
 
 pub(crate) fn group_missing(label: &Localized) -> Localized {
     Localized::new(
-        format!("Mỗi ô cần ghi rõ {}.", label.vi.to_lowercase()),
-        format!("Every cell needs its {}.", label.en.to_lowercase()),
+        format!("Mỗi ô cần ghi rõ {}.", lowercase(&label.vi)),
+        format!("Every cell needs its {}.", lowercase(&label.en)),
     )
 }
 
 pub(crate) fn unknown_group(value: &str, label: &Localized) -> Localized {
     Localized::new(
-        format!("“{value}” không thuộc mục {}.", label.vi.to_lowercase()),
-        format!("“{value}” is not a value of {}.", label.en.to_lowercase()),
+        format!("“{value}” không thuộc mục {}.", lowercase(&label.vi)),
+        format!("“{value}” is not a value of {}.", lowercase(&label.en)),
     )
 }
 

@@ -107,7 +107,7 @@ pub fn fold(text: &str) -> String {
         ("ùúụủũưừứựửữ", 'u'),
         ("ỳýỵỷỹ", 'y'),
     ];
-    text.to_lowercase()
+    forms::localized::lowercase(text)
         .chars()
         .map(|c| match c {
             'đ' => 'd',

@@ -4,6 +4,7 @@
 mod browser;
 mod budget;
 mod postgres;
+mod precompress;
 mod start;
 mod test;
 mod tools;
@@ -37,6 +38,7 @@ Commands:
   start    install missing tools, build the PWA and the sync server, run the server
   test     the whole test suite (what CI runs via .ci/run)
   bench    run the benchmarks
+  size     build the PWA and print its first-load transfer against the budget
   setup    only install missing tools
   pg-up    start the throwaway test PostgreSQL (127.0.0.1:55432) and leave it running
   pg-down  stop it
@@ -102,7 +104,19 @@ same run (see BENCHMARKS.md):
   1. `cargo bench -p sotay-forms --bench validation`
   2. `cargo bench -p sotay-sync-server --bench ingest` (SQLite, and PostgreSQL on the
      throwaway test server)
-  3. the device storage benchmark in headless Chromium (10,000 records)",
+  3. the device storage benchmark in headless Chromium (10,000 records)
+  4. the PWA's first-load transfer (`cargo xtask size`)",
+    },
+    Sub {
+        name: "size",
+        run: start::size,
+        help: "\
+cargo xtask size: the PWA's first-load transfer against its 300 KB budget
+
+Usage: cargo xtask size
+
+Builds the PWA as `start` does (trunk, then zopfli `.gz` files) and prints, per file, the
+bytes the server sends a phone on its first visit, and the total.",
     },
     Sub {
         name: "setup",

@@ -29,7 +29,8 @@ pub fn build_pwa() -> Result<()> {
     run(cmd_args("cargo", ["fetch"]))?;
     let mut trunk = cmd_args("trunk", ["build", "--release", "--dist"]);
     trunk.arg(pwa_dir()).current_dir(root().join("frontend"));
-    run(trunk)
+    run(trunk)?;
+    crate::precompress::precompress(&pwa_dir())
 }
 
 /// `cargo build --release -p sotay-sync-server` (incremental on a second run).
@@ -107,7 +108,26 @@ pub fn bench() -> Result<u8> {
             failed = true;
         }
     }
+    if exists("frontend") {
+        match size() {
+            Ok(EXIT_OK) => {}
+            Ok(_) => failed = true,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                failed = true;
+            }
+        }
+    }
     Ok(if failed { EXIT_STEP_FAILED } else { EXIT_OK })
+}
+
+/// Builds the PWA and prints its first-load transfer (a figure, not a gate).
+pub fn size() -> Result<u8> {
+    tools::ensure(Purpose::Start).map_err(tools::install_failed)?;
+    build_pwa()?;
+    util::header("benchmark: PWA first-load transfer");
+    crate::budget::report(&pwa_dir())?;
+    Ok(EXIT_OK)
 }
 
 /// `frontend/device/tests/bench.rs` in headless Chromium (runner and chromedriver from

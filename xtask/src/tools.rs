@@ -57,7 +57,7 @@ fn home_dir() -> PathBuf {
     std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/root"))
 }
 
-/// `<repo>/.tools/node`: npm prefix for wasm-opt (binaryen) and playwright-core.
+/// `<repo>/.tools/node`: npm prefix for wasm-opt (binaryen), terser and playwright-core.
 pub fn node_prefix() -> PathBuf {
     util::root().join(".tools").join("node")
 }
@@ -98,6 +98,7 @@ pub fn ensure(purpose: Purpose) -> Result<Tools> {
         web::ensure_wasm_bindgen()?;
         web::ensure_trunk()?;
         web::ensure_wasm_opt()?;
+        web::ensure_terser()?;
         if purpose == Purpose::Test {
             web::ensure_chromium()?;
             if exists("tests/e2e") {

@@ -15,6 +15,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_NPM: &str = "binaryen@132";
 pub const BINARYEN_VERSION: &str = "132";
 pub const PLAYWRIGHT_CORE_VERSION: &str = "1.64.1";
+/// Minifies wasm-bindgen's JS glue (trunk's own minifier fails on it).
+pub const TERSER_VERSION: &str = "5.51.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -81,6 +83,18 @@ pub fn ensure_wasm_opt() -> Result<()> {
     }
     installing("wasm-opt", &format!("{} is {}", bin.display(), have.as_deref().unwrap_or("missing")));
     npm_install(BINARYEN_NPM)
+}
+
+/// terser from npm into `.tools/node`; `frontend/post-build.sh` finds it on the PATH.
+pub fn ensure_terser() -> Result<()> {
+    let bin = node_prefix().join("node_modules/.bin/terser");
+    let have = capture(cmd_args(&bin, ["--version"]));
+    if let Some(v) = have.as_deref().filter(|v| version_is(v, TERSER_VERSION)) {
+        ok("terser", v);
+        return Ok(());
+    }
+    installing("terser", &format!("{} is {}", bin.display(), have.as_deref().unwrap_or("missing")));
+    npm_install(&format!("terser@{TERSER_VERSION}"))
 }
 
 /// Debian's chromium and chromium-driver (headless browser tests).

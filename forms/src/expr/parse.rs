@@ -87,7 +87,8 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, Pos)>, ExprError> {
                     i += 1;
                 }
                 let text = &src[start..i];
-                let n = text.parse::<f64>().map_err(|_| ExprError::new(start, format!("'{text}' is not a number")))?;
+                let n = crate::value::parse_decimal(text)
+                    .ok_or_else(|| ExprError::new(start, format!("'{text}' is not a number")))?;
                 Tok::Number(n)
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
@@ -119,7 +120,7 @@ fn one(i: &mut usize, tok: Tok) -> Tok {
 
 fn describe(tok: &Tok) -> String {
     match tok {
-        Tok::Number(n) => format!("number {n}"),
+        Tok::Number(n) => format!("number {}", crate::value::number_text(*n, '.')),
         Tok::Text(t) => format!("text '{t}'"),
         Tok::Ident(name) => format!("name '{name}'"),
         Tok::Dot => "'.'".into(),

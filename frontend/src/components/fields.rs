@@ -84,7 +84,7 @@ pub fn parse_number(text: &str, integer: bool) -> Option<Json> {
     if integer {
         t.parse::<i64>().ok().map(Json::from)
     } else {
-        t.parse::<f64>().ok().filter(|x| x.is_finite()).and_then(serde_json::Number::from_f64).map(Json::Number)
+        forms::value::parse_decimal(&t).and_then(serde_json::Number::from_f64).map(Json::Number)
     }
 }
 
@@ -92,8 +92,7 @@ pub fn parse_number(text: &str, integer: bool) -> Option<Json> {
 pub fn show_value(lang: Lang, v: &FieldValue) -> String {
     let t = texts(lang);
     match v {
-        FieldValue::Number(n) if n.fract() == 0.0 => format!("{}", *n as i64),
-        FieldValue::Number(n) => format!("{n:.2}"),
+        FieldValue::Number(n) => forms::value::number_text(*n, if lang == Lang::Vi { ',' } else { '.' }),
         FieldValue::Text(s) => s.clone(),
         FieldValue::Bool(b) => (if *b { t.yes } else { t.no }).into(),
         FieldValue::Date(d) => forms::record::format_date(*d),

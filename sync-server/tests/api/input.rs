@@ -194,3 +194,27 @@ async fn with_the_pwa_served_unknown_api_routes_are_still_404(app: TestApp) {
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {} {}", r.status, r.header("content-type").unwrap_or(""));
     }
 }
+
+both!(the_pwa_is_sent_precompressed_when_the_browser_takes_gzip);
+async fn the_pwa_is_sent_precompressed_when_the_browser_takes_gzip(app: TestApp) {
+    let pwa = tempfile::tempdir().unwrap();
+    let wasm = vec![7u8; 4096];
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&wasm).unwrap();
+    let gz = gz.finish().unwrap();
+    std::fs::write(pwa.path().join("index.html"), "<!doctype html><title>sotay</title>").unwrap();
+    std::fs::write(pwa.path().join("app_bg.wasm"), &wasm).unwrap();
+    std::fs::write(pwa.path().join("app_bg.wasm.gz"), &gz).unwrap();
+    let app =
+        app.with_settings(sync_server::Settings { pwa_dir: Some(pwa.path().to_owned()), ..common::test_settings() });
+
+    // The `.gz` beside the file goes out byte for byte, not compressed a second time …
+    let r = app.raw(Method::GET, "/app_bg.wasm", &[("accept-encoding", "gzip, deflate, br")], "").await;
+    assert_eq!((r.status, r.header("content-encoding")), (StatusCode::OK, Some("gzip")));
+    assert_eq!(r.body.as_ref(), gz.as_slice(), "the precompressed file, as built");
+    assert_eq!(r.header("content-type"), Some("application/wasm"));
+    // … and a client that takes no gzip gets the file itself.
+    let r = app.raw(Method::GET, "/app_bg.wasm", &[], "").await;
+    assert_eq!((r.status, r.header("content-encoding")), (StatusCode::OK, None));
+    assert_eq!(r.body.as_ref(), wasm.as_slice());
+}
