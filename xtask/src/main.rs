@@ -83,12 +83,14 @@ Usage: cargo xtask test
 Ensures the tools (as `setup`), starts the throwaway PostgreSQL once
 sync-server/ exists (SOTAY_TEST_DATABASE_URL is set for every step), then runs
 every step even after a failure and prints a summary with durations:
-  - cargo fmt --all --check
-  - cargo nextest run --workspace --no-fail-fast   (cargo test if nextest is unavailable)
-  - cargo test --workspace --doc
-  - cargo build -p sotay-forms --target wasm32-unknown-unknown --no-default-features
-  - once frontend/ exists: the frontend's wasm browser tests in headless Chromium
-  - once tests/e2e, frontend/ and sync-server/ exist: the end-to-end tests
+  fmt      cargo fmt --all --check
+  unit     cargo nextest run --workspace --no-fail-fast   (cargo test if nextest is unavailable)
+  doc      cargo test --workspace --doc
+  wasm     cargo build -p sotay-forms --target wasm32-unknown-unknown --no-default-features
+  pwa      the PWA's release build, with its first-load transfer printed
+  browser  the device and frontend wasm tests in headless Chromium, against a real server
+  e2e      once tests/e2e exists: the end-to-end tests (Playwright, real Chromium)
+SOTAY_TEST_ONLY=browser,e2e runs only the steps named (while working on them).
 A PostgreSQL server started by this command is stopped at the end.",
     },
     Sub {

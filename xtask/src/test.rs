@@ -99,13 +99,23 @@ pub fn test() -> Result<u8> {
     let env = pg.as_ref().map(|pg| pg.env()).unwrap_or_default();
     let mut suite = Suite { env, steps: Vec::new() };
 
-    formatting(&mut suite);
-    unit_and_integration_tests(&mut suite, tools.nextest);
-    doc_tests(&mut suite);
-    forms_wasm_build(&mut suite);
-    pwa_build_and_budget(&mut suite);
-    browser_tests(&mut suite);
-    e2e_tests(&mut suite);
+    // `SOTAY_TEST_ONLY=browser,e2e` runs only those steps (while working on them).
+    let only = std::env::var("SOTAY_TEST_ONLY").ok();
+    let wanted = |key: &str| only.as_deref().is_none_or(|o| o.split(',').any(|k| k.trim() == key));
+    let steps: [(&str, &dyn Fn(&mut Suite)); 7] = [
+        ("fmt", &formatting),
+        ("unit", &|s| unit_and_integration_tests(s, tools.nextest)),
+        ("doc", &doc_tests),
+        ("wasm", &forms_wasm_build),
+        ("pwa", &pwa_build_and_budget),
+        ("browser", &browser_tests),
+        ("e2e", &e2e_tests),
+    ];
+    for (key, step) in steps {
+        if wanted(key) {
+            step(&mut suite);
+        }
+    }
 
     drop(pg);
     Ok(if suite.summary(t.elapsed()) { EXIT_OK } else { EXIT_STEP_FAILED })
