@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::postgres;
-use crate::start::{build_pwa, build_server, pwa_dir, server_bin};
+use crate::start::{build_pwa, pwa_dir};
 use crate::tools::{self, node_prefix, Purpose};
 use crate::util::{self, cmd_args, exists, fmt_duration};
 use crate::web::CHROMIUM;
@@ -29,6 +29,8 @@ struct Step {
 struct Suite {
     env: Vec<(String, String)>,
     steps: Vec<Step>,
+    /// The PWA step built `frontend/dist` in this run: the e2e step uses it as it is.
+    pwa_built: bool,
 }
 
 impl Suite {
@@ -97,7 +99,7 @@ pub fn test() -> Result<u8> {
     // Dropping `pg` at the end of this function stops the server if we started it.
     let pg = postgres::ensure_postgres().map_err(tools::install_failed)?;
     let env = pg.as_ref().map(|pg| pg.env()).unwrap_or_default();
-    let mut suite = Suite { env, steps: Vec::new() };
+    let mut suite = Suite { env, steps: Vec::new(), pwa_built: false };
 
     // `SOTAY_TEST_ONLY=browser,e2e` runs only those steps (while working on them).
     let only = std::env::var("SOTAY_TEST_ONLY").ok();
@@ -158,7 +160,7 @@ fn pwa_build_and_budget(s: &mut Suite) {
         s.skip(NAME, "frontend/ does not exist yet");
         return;
     }
-    s.closure(NAME, || {
+    s.pwa_built = s.closure(NAME, || {
         build_pwa()?;
         crate::budget::report(&pwa_dir()).map(|_| ())
     });
@@ -193,9 +195,11 @@ fn browser_tests(s: &mut Suite) {
 }
 
 /// End-to-end tests: Node's test runner over `tests/e2e` (files named
-/// `*.test.mjs` and the like), with playwright-core resolvable through
-/// NODE_PATH. The tests start the server themselves from these variables:
-/// SOTAY_SERVER_BIN, SOTAY_PWA_DIR, SOTAY_CHROMIUM (and SOTAY_TEST_DATABASE_URL).
+/// `*.test.mjs`), with playwright-core resolvable through NODE_PATH. The tests
+/// start servers themselves from these variables: SOTAY_SERVER_BIN (the debug
+/// build the browser tests use: the same code, without a second, release build
+/// of the dependency tree), SOTAY_PWA_DIR, SOTAY_CHROMIUM (and
+/// SOTAY_TEST_DATABASE_URL).
 fn e2e_tests(s: &mut Suite) {
     const NAME: &str = "end-to-end tests (tests/e2e)";
     let missing: Vec<&str> =
@@ -204,13 +208,16 @@ fn e2e_tests(s: &mut Suite) {
         s.skip(NAME, &format!("not there yet: {}", missing.join(", ")));
         return;
     }
-    if !s.closure("e2e: build the PWA", build_pwa) || !s.closure("e2e: build the server", build_server) {
+    let pwa_ready = s.pwa_built || s.closure("e2e: build the PWA", build_pwa);
+    let server_built =
+        s.closure("e2e: build the server", || util::run(cmd_args("cargo", ["build", "--workspace", "--bins"])));
+    if !pwa_ready || !server_built {
         s.skip(NAME, "a build it needs failed");
         return;
     }
-    let mut c = cmd_args("node", ["--test", "tests/e2e/"]);
+    let mut c = cmd_args("node", ["--test", "--test-concurrency=1", "tests/e2e/"]);
     c.env("NODE_PATH", node_prefix().join("node_modules"))
-        .env("SOTAY_SERVER_BIN", server_bin())
+        .env("SOTAY_SERVER_BIN", util::target_dir().join("debug").join("sotay-sync-server"))
         .env("SOTAY_PWA_DIR", pwa_dir())
         .env("SOTAY_CHROMIUM", CHROMIUM);
     s.command(NAME, c);
