@@ -151,13 +151,9 @@ pub async fn keep_mine(storage: &Storage, local: &LocalRecord) -> bool {
     queue(storage, record, base).await
 }
 
-/// Conflict, take the server's: its version replaces mine. The storage has no "store as
-/// synced" call, so the server's version is queued on top of itself: the server records an
-/// identical revision and the phone ends up Synced with exactly the server's answers.
+/// Conflict, take the server's: its version replaces mine on the phone, and my queued
+/// changes of the record are dropped, in one storage transaction. Nothing is sent: the server
+/// already has this version.
 pub async fn take_servers(storage: &Storage, local: &LocalRecord) -> bool {
-    let Some(server) = local.conflict.clone() else {
-        return false;
-    };
-    let base = server.revision;
-    queue(storage, server, base).await
+    storage.take_theirs(local.record.id).await.is_ok()
 }

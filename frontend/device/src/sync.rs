@@ -48,9 +48,46 @@ pub fn next_batch(outbox: &[OutboxEntry], max: usize) -> Vec<Change> {
     outbox.iter().filter(|e| seen.insert(e.change.record.id)).take(max).map(|e| e.change.clone()).collect()
 }
 
+/// The size of the push batches of one round. A push answered 413 (more than the server's
+/// 500 changes / 8 MiB, or a proxy's smaller limit) applied nothing, so the same changes,
+/// oldest first and with the same change ids, are resent in smaller batches: half as many
+/// each time, down to one. The size stays down for the rest of the round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchSize(usize);
+
+impl BatchSize {
+    pub fn new(max: usize) -> BatchSize {
+        BatchSize(max.max(1))
+    }
+
+    pub fn get(self) -> usize {
+        self.0
+    }
+
+    /// After a push of `sent` changes failed with `e`: whether to resend a smaller batch
+    /// now. Only a 413 does that (the next push carries half of the changes sent); `false`
+    /// for any other error, and for a single change answered 413: that record alone is too
+    /// large for the server, and resending it cannot help.
+    pub fn shrink_after(&mut self, sent: usize, e: &ApiError) -> bool {
+        if !is_too_large(e) || sent <= 1 {
+            return false;
+        }
+        self.0 = (sent / 2).min(self.0);
+        true
+    }
+}
+
+/// The server (`payload_too_large`) or a proxy in front of it (an error page, no JSON) found
+/// the request too large.
+fn is_too_large(e: &ApiError) -> bool {
+    matches!(e, ApiError::Rejected { status: 413, .. } | ApiError::Server(413))
+}
+
 /// Runs one round. Any error stops it where it is: what was acknowledged is stored, the rest
 /// stays in the outbox with the same change ids, and the cursor points after the last page
-/// stored. [`ApiError::Unauthorized`] changes nothing locally.
+/// stored. [`ApiError::Unauthorized`] changes nothing locally. A batch answered 413 is
+/// split (see [`BatchSize`]); a single change answered 413 stays in the outbox and the round
+/// stops with that error.
 pub async fn sync_once(
     storage: &Storage,
     api: &Api,
@@ -63,10 +100,16 @@ pub async fn sync_once(
     let mut total = outbox.len();
     let mut sent = 0;
     on_progress(SyncProgress { sent, total, phase: Phase::Pushing });
+    let mut size = BatchSize::new(BATCH);
     while !outbox.is_empty() {
-        let changes = next_batch(&outbox, BATCH);
+        let changes = next_batch(&outbox, size.get());
         let count = changes.len();
-        let response = api.push(&PushRequest { device_id: device_id.clone(), changes }).await?;
+        let response = match api.push(&PushRequest { device_id: device_id.clone(), changes }).await {
+            Ok(response) => response,
+            // Nothing of a refused request was applied: resend its first half.
+            Err(e) if size.shrink_after(count, &e) => continue,
+            Err(e) => return Err(e),
+        };
         let settled = storage.settle(&response).await?;
         report.applied += settled.applied;
         report.duplicates += settled.duplicates;
@@ -112,6 +155,7 @@ mod tests {
     use super::*;
     use crate::model::LocalRecord;
     use chrono::Utc;
+    use std::collections::HashMap;
     use uuid::Uuid;
 
     fn entry(record: u128) -> OutboxEntry {
@@ -145,5 +189,94 @@ mod tests {
         let batch = next_batch(&many, BATCH);
         assert_eq!(batch.len(), BATCH);
         assert_eq!(batch[0].change_id, many[0].change.change_id);
+    }
+
+    fn too_large() -> ApiError {
+        ApiError::Rejected { status: 413, code: "payload_too_large".into(), message: forms::Localized::new("", "") }
+    }
+
+    /// The push loop of `sync_once` (same `next_batch` and `BatchSize`) against a server
+    /// that answers 413 when a request weighs more than `limit`. Returns the change ids of
+    /// every request in order with whether it was accepted, and what is left in the outbox.
+    fn push_all(
+        mut outbox: Vec<OutboxEntry>,
+        weight: &HashMap<Uuid, usize>,
+        limit: usize,
+    ) -> (Vec<(Vec<Uuid>, bool)>, Vec<OutboxEntry>) {
+        let mut size = BatchSize::new(BATCH);
+        let mut requests = Vec::new();
+        while !outbox.is_empty() {
+            assert!(requests.len() < 1000, "the push loop does not end");
+            let batch = next_batch(&outbox, size.get());
+            let ids: Vec<Uuid> = batch.iter().map(|c| c.change_id).collect();
+            let accepted = batch.iter().map(|c| weight[&c.record.id]).sum::<usize>() <= limit;
+            requests.push((ids.clone(), accepted));
+            if accepted {
+                outbox.retain(|e| !ids.contains(&e.change.change_id));
+            } else if !size.shrink_after(batch.len(), &too_large()) {
+                break;
+            }
+        }
+        (requests, outbox)
+    }
+
+    #[test]
+    fn a_batch_too_large_is_resent_in_halves_with_the_same_change_ids() {
+        // Ten changes of 3 units against a limit of 8: 10 and 5 are refused, then pairs pass.
+        let outbox: Vec<OutboxEntry> = (1..=10).map(entry).collect();
+        let weight: HashMap<Uuid, usize> = (1..=10).map(|n| (Uuid::from_u128(n), 3)).collect();
+        let (requests, left) = push_all(outbox.clone(), &weight, 8);
+        let sizes: Vec<(usize, bool)> = requests.iter().map(|(ids, ok)| (ids.len(), *ok)).collect();
+        assert_eq!(sizes, [(10, false), (5, false), (2, true), (2, true), (2, true), (2, true), (2, true)]);
+        assert!(left.is_empty());
+        // Every refused request is resent from its first change, and every change is sent
+        // with the id it was queued with, accepted exactly once, oldest first.
+        let queued: Vec<Uuid> = outbox.iter().map(|e| e.change.change_id).collect();
+        assert_eq!(requests[1].0, queued[..5]);
+        let accepted: Vec<Uuid> = requests.iter().filter(|(_, ok)| *ok).flat_map(|(ids, _)| ids.clone()).collect();
+        assert_eq!(accepted, queued);
+
+        // Within the limit nothing changes: batches of BATCH.
+        let many: Vec<OutboxEntry> = (1..=250).map(entry).collect();
+        let light: HashMap<Uuid, usize> = (1..=250).map(|n| (Uuid::from_u128(n), 0)).collect();
+        let (requests, _) = push_all(many, &light, 8);
+        assert_eq!(requests.iter().map(|(ids, _)| ids.len()).collect::<Vec<_>>(), [100, 100, 50]);
+    }
+
+    #[test]
+    fn a_single_change_too_large_stays_queued_and_ends_the_loop() {
+        let outbox: Vec<OutboxEntry> = (1..=4).map(entry).collect();
+        let weight: HashMap<Uuid, usize> =
+            [(1, 1), (2, 1), (3, 9), (4, 1)].map(|(n, w)| (Uuid::from_u128(n), w)).into();
+        let (requests, left) = push_all(outbox.clone(), &weight, 8);
+        let sizes: Vec<(usize, bool)> = requests.iter().map(|(ids, ok)| (ids.len(), *ok)).collect();
+        assert_eq!(sizes, [(4, false), (2, true), (2, false), (1, false)]);
+        assert_eq!(requests[3].0, [outbox[2].change.change_id], "the record too large, alone");
+        assert_eq!(left, outbox[2..], "left in the outbox as queued");
+    }
+
+    #[test]
+    fn only_413_shrinks_the_batch() {
+        let mut size = BatchSize::new(BATCH);
+        for other in [
+            ApiError::Offline,
+            ApiError::Server(500),
+            ApiError::Rejected { status: 400, code: "invalid_json".into(), message: forms::Localized::new("", "") },
+        ] {
+            assert!(!size.shrink_after(BATCH, &other), "{other:?}");
+        }
+        assert_eq!(size.get(), BATCH);
+        // A short batch (the outbox held fewer) halves what was sent, not the size.
+        assert!(size.shrink_after(30, &too_large()));
+        assert_eq!(size.get(), 15);
+        // A proxy's 413 error page (no JSON) counts too; the size never grows back.
+        assert!(size.shrink_after(15, &ApiError::Server(413)));
+        assert_eq!(size.get(), 7);
+        assert!(size.shrink_after(100, &too_large()));
+        assert_eq!(size.get(), 7);
+        assert!(size.shrink_after(2, &too_large()));
+        assert_eq!(size.get(), 1);
+        assert!(!size.shrink_after(1, &too_large()), "one change: too large for the server");
+        assert_eq!(size.get(), 1);
     }
 }

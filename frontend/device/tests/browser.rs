@@ -274,6 +274,51 @@ async fn a_second_change_of_a_record_is_rebased_when_the_first_applies() {
 }
 
 #[wasm_bindgen_test]
+async fn take_theirs_stores_the_servers_version_and_drops_my_queued_changes() {
+    let (s, _) = fresh("theirs").await;
+    let mine = queue_new(&s, 1, 0).await;
+    // A second edit of the same record, waiting behind the first.
+    let mut local = s.record(mine.change.record.id).await.unwrap().unwrap();
+    local.record.values.insert("note".into(), "second edit".into());
+    s.queue(&local, &OutboxEntry::new(&local)).await.unwrap();
+    let other = queue_new(&s, 2, 0).await;
+    let mut server = record(1, 9);
+    server.revision = 4;
+    server.author = "minh".into();
+    server.values.insert("note".into(), "someone else".into());
+    let conflict =
+        Outcome::Conflict { record_id: server.id, conflict_id: Uuid::new_v4(), current: Box::new(server.clone()) };
+    s.settle(&PushResponse { results: vec![result(&mine, false, conflict)] }).await.unwrap();
+    let before = s.record(server.id).await.unwrap().unwrap();
+    assert_eq!((before.state, before.conflict.as_ref()), (SyncState::Conflict, Some(&server)));
+    assert_eq!(s.outbox().await.unwrap().len(), 2, "the second edit and the other record wait");
+
+    s.take_theirs(server.id).await.unwrap();
+    let now = s.record(server.id).await.unwrap().unwrap();
+    assert_eq!(
+        now,
+        LocalRecord { record: server.clone(), state: SyncState::Synced, errors: vec![], conflict: None },
+        "exactly the server's copy, at its revision"
+    );
+    assert_eq!(s.outbox().await.unwrap(), vec![other], "nothing of this record is left to send");
+    assert_eq!(s.counts().await.unwrap(), Counts { drafts: 0, waiting: 1, synced: 1, attention: 0 });
+    // Pulling that version later changes nothing.
+    let page = PullResponse {
+        records: vec![PulledRecord { cursor: 20, record: server.clone() }],
+        next_cursor: 20,
+        has_more: false,
+        catalog_version: "v".into(),
+    };
+    assert_eq!(s.apply_pull(&page).await.unwrap(), 0);
+
+    // Nothing left to take, or no such record: refused, nothing written.
+    assert!(matches!(s.take_theirs(server.id).await, Err(StorageError::NoConflict(_))));
+    assert!(matches!(s.take_theirs(Uuid::from_u128(99)).await, Err(StorageError::NoConflict(_))));
+    assert_eq!(s.record(server.id).await.unwrap().unwrap(), now);
+    assert_eq!(s.record(Uuid::from_u128(99)).await.unwrap(), None);
+}
+
+#[wasm_bindgen_test]
 async fn pull_stores_pages_keeps_local_edits_and_marks_tombstones() {
     let (s, _) = fresh("pull").await;
     // A synced record, one the server deletes, and one with an edit waiting.

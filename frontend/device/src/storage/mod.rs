@@ -58,6 +58,8 @@ pub enum StorageError {
     Corrupt(String),
     #[error("record {0} has been queued or synced; it cannot be discarded as a draft")]
     NotADraft(Uuid),
+    #[error("record {0} holds no server version to take")]
+    NoConflict(Uuid),
     #[error("the change is of record {change} but the record is {record}")]
     Mismatch { record: Uuid, change: Uuid },
 }

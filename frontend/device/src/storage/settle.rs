@@ -115,6 +115,44 @@ impl Storage {
         Ok(report)
     }
 
+    /// Conflict, "take the server's version": in one transaction the record becomes the
+    /// server's copy it holds in `conflict` (state `Synced`, the server's revision), the
+    /// conflict and the server's reasons are cleared, and every outbox entry of the record
+    /// goes: the officer's edit is dropped on purpose, and nothing is sent (the server already
+    /// has this version). Refused changes kept in `rejected` are left alone. A record that
+    /// is missing or holds no server copy is refused with [`StorageError::NoConflict`] and
+    /// nothing is written.
+    pub async fn take_theirs(&self, id: Uuid) -> Result<(), StorageError> {
+        let tx = self.tx(&[RECORDS, OUTBOX], TransactionMode::Readwrite)?;
+        let records = tx.object_store(RECORDS)?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let row: Option<JsValue> = records.get::<JsValue, String, _>(key(id)).await?;
+        let mut local: LocalRecord = match row {
+            Some(row) => rows::data(&row)?,
+            None => return Err(StorageError::NoConflict(id)),
+        };
+        if local.conflict.is_none() {
+            return Err(StorageError::NoConflict(id));
+        }
+        local.take_theirs();
+        let record_id = key(id);
+        let mut queued = Vec::new();
+        for row in outbox.get_all::<JsValue>().await? {
+            let row = row?;
+            if rows::get_str(&row, "record_id").as_deref() == Some(record_id.as_str()) {
+                let entry: OutboxEntry = rows::data(&row)?;
+                queued.push(key(entry.change.change_id));
+            }
+        }
+        for change_id in queued {
+            outbox.delete::<String, _>(change_id).await?;
+        }
+        records.put(rows::record_row(&local)?).with_key(record_id).without_key_type().await?;
+        drop((records, outbox));
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Stores one pulled page and, in the same transaction, its `next_cursor`: an interrupted
     /// pull resumes after the last page stored. Returns how many records were written.
     pub async fn apply_pull(&self, page: &PullResponse) -> Result<usize, StorageError> {

@@ -81,3 +81,72 @@ async fn a_revoked_token_touches_nothing() {
     assert_eq!(storage.record(local.record.id).await.unwrap().unwrap().state, SyncState::Queued);
     assert_eq!(storage.get_meta::<u64>("cursor").await.unwrap(), None);
 }
+
+/// A record of `mib` MiB that the server refuses once it reads it (a unit that does not
+/// exist): it is never stored, so later pulls stay small.
+fn heavy(local: &LocalRecord, mib: usize) -> LocalRecord {
+    let mut heavy = LocalRecord::new(local.record.clone());
+    heavy.record.id = Uuid::new_v4();
+    heavy.record.location.unit_code = "00000".into();
+    heavy.record.values.insert("note".into(), "x".repeat(mib << 20).into());
+    heavy
+}
+
+fn is_413(e: &ApiError) -> bool {
+    matches!(e, ApiError::Rejected { status: 413, .. })
+}
+
+#[wasm_bindgen_test]
+async fn a_push_over_8_mib_is_split_and_resent_with_the_same_change_ids() {
+    let storage = Storage::open_named(&format!("test-split-{}", Uuid::new_v4())).await.unwrap();
+    let Some((api, me)) = signed_in(&storage).await else { return };
+    let small = new_record(&api, &me, &storage).await;
+    // 3 × 3 MiB + a small record: 9 MiB in one push, over the server's 8 MiB.
+    let mut queued = Vec::new();
+    for local in [heavy(&small, 3), heavy(&small, 3), heavy(&small, 3), small.clone()] {
+        let entry = OutboxEntry::new(&local);
+        storage.queue(&local, &entry).await.unwrap();
+        queued.push(entry);
+    }
+    let device_id = storage.device_id().await.unwrap();
+    let all = PushRequest { device_id, changes: queued.iter().map(|e| e.change.clone()).collect() };
+    let refused = api.push(&all).await.unwrap_err();
+    assert!(is_413(&refused), "the whole batch is too large: {refused:?}");
+
+    let report = sync_once(&storage, &api, &|_| {}).await.expect("split into pushes that fit");
+    assert_eq!((report.applied, report.rejected, report.conflicts), (1, 3, 0));
+    assert!(storage.outbox().await.unwrap().is_empty());
+    assert_eq!(storage.record(small.record.id).await.unwrap().unwrap().state, SyncState::Synced);
+    // Each change reached the server under the id it was queued with.
+    let kept: Vec<Uuid> = storage.rejected().await.unwrap().iter().map(|r| r.entry.change.change_id).collect();
+    let heavy_ids: Vec<Uuid> = queued[..3].iter().map(|e| e.change.change_id).collect();
+    assert_eq!(kept.iter().filter(|id| heavy_ids.contains(id)).count(), 3);
+    let again = api.push(&PushRequest { device_id: all.device_id, changes: vec![queued[3].change.clone()] }).await;
+    assert!(again.unwrap().results[0].duplicate, "the small record was applied under its queued id");
+}
+
+#[wasm_bindgen_test]
+async fn a_record_too_large_for_the_server_stays_queued_and_ends_the_round() {
+    let storage = Storage::open_named(&format!("test-too-large-{}", Uuid::new_v4())).await.unwrap();
+    let Some((api, me)) = signed_in(&storage).await else { return };
+    let small = new_record(&api, &me, &storage).await;
+    let huge = heavy(&small, 9);
+    let small_entry = OutboxEntry::new(&small);
+    storage.queue(&small, &small_entry).await.unwrap();
+    let huge_entry = OutboxEntry::new(&huge);
+    storage.queue(&huge, &huge_entry).await.unwrap();
+
+    let error = sync_once(&storage, &api, &|_| {}).await.unwrap_err();
+    assert!(is_413(&error), "the round stops with the server's 413: {error:?}");
+    // The small record went in the half that fit; the huge one is kept, same change id.
+    assert_eq!(storage.record(small.record.id).await.unwrap().unwrap().state, SyncState::Synced);
+    assert_eq!(storage.outbox().await.unwrap(), vec![huge_entry.clone()]);
+    assert_eq!(storage.record(huge.record.id).await.unwrap().unwrap().state, SyncState::Queued);
+    assert!(storage.rejected().await.unwrap().is_empty());
+    assert_eq!(storage.get_meta::<u64>("cursor").await.unwrap(), None, "the round stopped before pulling");
+
+    // The next round tries it once more and stops the same way: no loop, nothing lost.
+    let error = sync_once(&storage, &api, &|_| {}).await.unwrap_err();
+    assert!(is_413(&error), "{error:?}");
+    assert_eq!(storage.outbox().await.unwrap(), vec![huge_entry]);
+}
