@@ -17,8 +17,8 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
-export async function signIn(page, server, username = 'lan') {
-  await page.goto(server.url);
+export async function signIn(page, server, username = 'lan', { navigate = true } = {}) {
+  if (navigate) await page.goto(server.url);
   await page.fill('input[autocomplete=username]', username);
   await page.fill('input[type=password]', PASSWORD);
   await page.click('button[type=submit]');
@@ -77,4 +77,31 @@ export function kinhChildren(record) {
   const count = (sex) =>
     cells.filter((c) => c.ethnicity === '01' && c.sex === sex && c.group === 'child').reduce((n, c) => n + c.count, 0);
   return { female: count('female'), male: count('male') };
+}
+
+/** The id of the record on the phone whose place is `place` (read from IndexedDB). */
+export async function localRecordId(page, place) {
+  return page.evaluate(async (place) => {
+    const db = await new Promise((ok, fail) => {
+      const r = indexedDB.open('sotay');
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => fail(r.error);
+    });
+    const rows = await new Promise((ok) => {
+      const r = db.transaction('records').objectStore('records').getAll();
+      r.onsuccess = () => ok(r.result);
+    });
+    db.close();
+    const hit = rows.map((row) => JSON.parse(row.data)).find((l) => l.record.values.place === place);
+    return hit?.record.id ?? null;
+  }, place);
+}
+
+/** Opens a record, presses "Sửa phiếu", sets the place and finishes it again. */
+export async function editPlace(page, id, place) {
+  await page.goto(new URL(`/#/record/${id}`, page.url()).href);
+  await page.getByRole('button', { name: 'Sửa phiếu' }).click();
+  await page.locator('#i-place').fill(place);
+  await page.getByRole('button', { name: 'Hoàn thành' }).click();
+  await page.locator('.home').waitFor({ timeout: 10_000 });
 }

@@ -56,17 +56,18 @@ export async function eventually(what, check, ms = 20_000, every = 100) {
 
 export class Server {
   /** A fresh data directory with `users` ({username, role, communes, wholeProvince}). */
-  static async create(users = [{ username: 'lan', role: 'collector', communes: [COMMUNE] }]) {
+  static async create(users = [{ username: 'lan', role: 'collector', communes: [COMMUNE] }], { pwaDir = PWA_DIR } = {}) {
     const dataDir = mkdtempSync(join(tmpdir(), 'sotay-e2e-'));
-    const server = new Server(dataDir, await freePort());
+    const server = new Server(dataDir, await freePort(), pwaDir);
     for (const u of users) server.addUser(u);
     server.addUser({ username: 'province', role: 'supervisor', wholeProvince: true });
     await server.start();
     return server;
   }
 
-  constructor(dataDir, port) {
+  constructor(dataDir, port, pwaDir = PWA_DIR) {
     this.dataDir = dataDir;
+    this.pwaDir = pwaDir;
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
     this.child = null;
@@ -93,7 +94,7 @@ export class Server {
     const log = openSync(join(this.dataDir, 'server.log'), 'a');
     this.child = spawn(
       SERVER_BIN,
-      ['--data-dir', this.dataDir, 'serve', '--listen', `127.0.0.1:${this.port}`, '--pwa-dir', PWA_DIR],
+      ['--data-dir', this.dataDir, 'serve', '--listen', `127.0.0.1:${this.port}`, '--pwa-dir', this.pwaDir],
       { stdio: ['ignore', log, log] },
     );
     const child = this.child;
