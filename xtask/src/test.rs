@@ -219,6 +219,7 @@ fn e2e_tests(s: &mut Suite) {
     c.env("NODE_PATH", node_prefix().join("node_modules"))
         .env("SOTAY_SERVER_BIN", util::target_dir().join("debug").join("sotay-sync-server"))
         .env("SOTAY_PWA_DIR", pwa_dir())
-        .env("SOTAY_CHROMIUM", CHROMIUM);
+        .env("SOTAY_CHROMIUM", CHROMIUM)
+        .env("SOTAY_SCHEMATHESIS", crate::tools::tools_dir().join("venv/bin/st"));
     s.command(NAME, c);
 }

@@ -57,9 +57,14 @@ fn home_dir() -> PathBuf {
     std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/root"))
 }
 
+/// `<repo>/.tools`: tools installed for this checkout only.
+pub fn tools_dir() -> PathBuf {
+    util::root().join(".tools")
+}
+
 /// `<repo>/.tools/node`: npm prefix for wasm-opt (binaryen), terser and playwright-core.
 pub fn node_prefix() -> PathBuf {
-    util::root().join(".tools").join("node")
+    tools_dir().join("node")
 }
 
 /// Environment for every child process: PATH with `~/.cargo/bin` and
@@ -103,8 +108,9 @@ pub fn ensure(purpose: Purpose) -> Result<Tools> {
             web::ensure_chromium()?;
             if exists("tests/e2e") {
                 web::ensure_playwright()?;
+                web::ensure_schemathesis()?;
             } else {
-                skip("playwright-core", "tests/e2e/ does not exist");
+                skip("playwright-core, schemathesis", "tests/e2e/ does not exist");
             }
         }
     } else {

@@ -15,6 +15,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_NPM: &str = "binaryen@132";
 pub const BINARYEN_VERSION: &str = "132";
 pub const PLAYWRIGHT_CORE_VERSION: &str = "1.64.1";
+/// Generated-input runs against the API (tests/e2e/api-fuzz.test.mjs), from PyPI.
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// Minifies wasm-bindgen's JS glue (trunk's own minifier fails on it).
 pub const TERSER_VERSION: &str = "5.51.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -95,6 +97,31 @@ pub fn ensure_terser() -> Result<()> {
     }
     installing("terser", &format!("{} is {}", bin.display(), have.as_deref().unwrap_or("missing")));
     npm_install(&format!("terser@{TERSER_VERSION}"))
+}
+
+/// schemathesis in a Python virtual environment `.tools/venv` (PyPI only, no browser).
+pub fn ensure_schemathesis() -> Result<()> {
+    let venv = crate::tools::tools_dir().join("venv");
+    let st = venv.join("bin/st");
+    let have = capture(cmd_args(&st, ["--version"]));
+    if let Some(v) = have.as_deref().filter(|v| v.contains(SCHEMATHESIS_VERSION)) {
+        ok("schemathesis", v);
+        return Ok(());
+    }
+    installing("schemathesis", &format!("{} is {}", st.display(), have.as_deref().unwrap_or("missing")));
+    if !venv.join("bin/pip").is_file() {
+        let mut c = cmd_args("python3", ["-m", "venv"]);
+        c.arg(&venv);
+        if run(c).is_err() {
+            apt_install(&["python3-venv"])?;
+            let mut c = cmd_args("python3", ["-m", "venv"]);
+            c.arg(&venv);
+            run(c)?;
+        }
+    }
+    let mut pip = cmd(venv.join("bin/pip"));
+    pip.args(["install", "--quiet", &format!("schemathesis=={SCHEMATHESIS_VERSION}")]);
+    run(pip)
 }
 
 /// Debian's chromium and chromium-driver (headless browser tests).
