@@ -14,8 +14,9 @@ export class FaultyLink {
    * `faults`: what to do to successive pushes ('ok' or one of FAULTS); after the list runs
    * out, pushes pass. `latencyMs` each way; `bytesPerSecond` for bodies both ways.
    */
-  static async open(target, { faults = [], latencyMs = 100, bytesPerSecond = 256 * 1024 } = {}) {
+  static async open(target, { faults = [], latencyMs = 100, bytesPerSecond = 256 * 1024, compress = false } = {}) {
     const link = new FaultyLink(target, faults, latencyMs, bytesPerSecond);
+    link.compress = compress;
     link.port = await freePort();
     link.url = `http://127.0.0.1:${link.port}`;
     await new Promise((ok) => link.server.listen(link.port, '127.0.0.1', ok));
@@ -28,6 +29,10 @@ export class FaultyLink {
     this.latencyMs = latencyMs;
     this.bytesPerSecond = bytesPerSecond;
     this.pushes = 0;
+    /** Bytes of bodies carried each way and requests carried, for the slow-link figures. */
+    this.bytesUp = 0;
+    this.bytesDown = 0;
+    this.requests = 0;
     this.injected = [];
     /** Records the phone was told were stored (applied, or kept beside a conflict). */
     this.acknowledged = new Set();
@@ -54,6 +59,8 @@ export class FaultyLink {
       this.pushes += 1;
       if (fault !== 'ok') this.injected.push(fault);
     }
+    this.requests += 1;
+    this.bytesUp += body.length;
     await sleep(this.latencyMs);
     await this.throttle(body.length);
     if (fault === 'reset-mid-request') {
@@ -86,6 +93,7 @@ export class FaultyLink {
       res.destroy();
       return;
     }
+    this.bytesDown += answer.body.length;
     await sleep(this.latencyMs);
     await this.throttle(answer.body.length);
     const headers = { ...answer.headers };
@@ -116,8 +124,9 @@ export class FaultyLink {
 
   forward(req, length) {
     const headers = { ...req.headers, host: this.target.host };
-    // Plain bodies both ways, so the link can cut them at a known point and read answers.
-    delete headers['accept-encoding'];
+    // Plain bodies both ways, so the link can cut them at a known point and read answers;
+    // a link that only measures (`compress`) carries what browser and server agree on.
+    if (!this.compress) delete headers['accept-encoding'];
     headers['content-length'] = String(length);
     return http.request({
       host: this.target.hostname,

@@ -1,0 +1,72 @@
+// Slow link (issue 5): 1,000 queued records sync over an emulated 3G link (750 kbit/s,
+// 200 ms round trip). A figure, not a timed assertion: the time against the physical lower
+// bound (bytes ÷ bandwidth + round trips × RTT) and the bytes per record are printed and
+// written to target/e2e-slow-link.json (BENCHMARKS.md records them). Asserted: every record
+// on the server exactly once.
+
+import { test, after } from 'node:test';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Server, Device, eventually } from './lib/harness.mjs';
+import { FaultyLink } from './lib/proxy.mjs';
+import { copyQueuedRecord } from './lib/seed.mjs';
+import { promise, signIn, counts, fillOutreach } from './lib/app.mjs';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const N = Number(process.env.SOTAY_SLOW_LINK_RECORDS ?? 1000);
+const BYTES_PER_SECOND = 750_000 / 8;
+const RTT_MS = 200;
+
+const cleanup = [];
+after(async () => {
+  for (const c of cleanup.reverse()) await c.dispose();
+});
+
+test(`slow link: ${N} records over 750 kbit/s with 200 ms RTT`, { timeout: 600_000 }, async () => {
+  const server = await Server.create();
+  cleanup.push(server);
+  const link = await FaultyLink.open(server.url, { latencyMs: RTT_MS / 2, bytesPerSecond: BYTES_PER_SECOND, compress: true });
+  cleanup.push({ dispose: () => link.close() });
+  const phone = new Device('slow');
+  cleanup.push(phone);
+  const page = await phone.open();
+  await signIn(page, { url: link.url });
+  await phone.offline(true);
+  await fillOutreach(page, { place: 'Chậm #1' });
+  const places = await copyQueuedRecord(page, N, (i) => `Chậm #${i + 1}`);
+  await page.reload();
+  promise('lost', (await counts(page)).waiting === N, `${N} records should wait on the phone`);
+
+  link.bytesUp = 0;
+  link.bytesDown = 0;
+  link.requests = 0;
+  const t0 = performance.now();
+  await phone.offline(false);
+  await eventually(`${N} records synced`, async () => {
+    const c = await counts(page);
+    return c.synced === N && c.waiting === 0;
+  }, 540_000, 250);
+  const seconds = (performance.now() - t0) / 1000;
+
+  const bytes = link.bytesUp + link.bytesDown;
+  const bound = bytes / BYTES_PER_SECOND + (link.requests * RTT_MS) / 1000;
+  const figures = {
+    records: N,
+    seconds: Number(seconds.toFixed(1)),
+    lower_bound_seconds: Number(bound.toFixed(1)),
+    ratio_to_bound: Number((seconds / bound).toFixed(2)),
+    requests: link.requests,
+    bytes_up: link.bytesUp,
+    bytes_down: link.bytesDown,
+    bytes_up_per_record: Math.round(link.bytesUp / N),
+    bytes_total_per_record: Math.round(bytes / N),
+  };
+  console.log(`slow-link figures: ${JSON.stringify(figures)}`);
+  mkdirSync(join(ROOT, 'target'), { recursive: true });
+  writeFileSync(join(ROOT, 'target/e2e-slow-link.json'), JSON.stringify(figures, null, 2));
+
+  const wanted = new Set(places);
+  const stored = (await server.records()).filter((r) => wanted.has(r.values.place));
+  promise('lost', new Set(stored.map((r) => r.values.place)).size === N, `server has ${stored.length} of ${N}`);
+  promise('duplicated', stored.length === N, `server has ${stored.length} records for ${N}`);
+});
