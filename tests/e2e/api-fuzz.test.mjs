@@ -42,7 +42,7 @@ test('generated requests against the API never get a 5xx', { skip: !existsSync(S
         '-n', EXAMPLES, '--request-timeout', '20', '--seed', '20261129',
         '--report', 'junit', '--report-junit-path', join(reports, `${user}.xml`),
       ],
-      { encoding: 'utf8', timeout: 600_000 },
+      { encoding: 'utf8', timeout: 600_000, cwd: reports },
     );
     const out = `${run.stdout}\n${run.stderr}`;
     const summary = out.split('\n').filter((l) => /generated|passed|failed|error/i.test(l)).slice(-4).join(' | ');
