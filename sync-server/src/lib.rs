@@ -5,10 +5,12 @@
 //!
 //! - [`db`]: connection, dialect, migrations;
 //! - [`store`]: every query, behind typed functions;
-//! - [`http`]: the router ([`http::app`]), handlers by resource, one `AppError`.
+//! - [`http`]: the router ([`http::app`]), handlers by resource, one `AppError`;
+//! - [`reports`]: summaries, the annual report and raw exports (JSON, XLSX, CSV).
 
 pub mod db;
 pub mod http;
+pub mod reports;
 pub mod store;
 
 pub use db::Db;

@@ -1,7 +1,17 @@
 //! The administration CLI, run as the real binary on an embedded SQLite database.
 
+#[macro_use]
+mod common;
+
+use std::io::Cursor;
 use std::path::Path;
 use std::process::{Command, Output};
+
+use calamine::{Data, Reader, Xlsx};
+use forms::Catalog;
+use sync_server::store::records::PreparedChange;
+use sync_server::store::users::{NewUser, Role};
+use sync_server::Db;
 
 fn run(data: &Path, args: &[&str], password: Option<&str>) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sotay-sync-server"));
@@ -84,9 +94,86 @@ fn help_and_usage_errors() {
     let help = run(dir.path(), &["--help"], None);
     assert!(help.status.success());
     let text = stdout(&help);
-    for command in ["serve", "user", "enroll", "export", "backup"] {
+    for command in ["serve", "user", "enroll", "export", "report", "backup"] {
         assert!(text.contains(command), "--help lists {command}");
     }
     assert_eq!(run(dir.path(), &["frobnicate"], None).status.code(), Some(2), "usage errors exit 2");
     assert_eq!(run(dir.path(), &["user", "add", "x"], None).status.code(), Some(2), "missing --role is a usage error");
+}
+
+#[test]
+fn reports_from_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    // One outreach event (22/11/2025, 61 participants: 37 women and girls, 56 from
+    // minorities), stored through the library as a push stores it.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let db = Db::connect(&Db::sqlite_url(data)).await.unwrap();
+        let catalog = Catalog::bundled().unwrap();
+        let new = NewUser {
+            username: "admin",
+            display_name: "Quản trị",
+            role: Role::Admin,
+            password: None,
+            whole_province: true,
+            communes: &[],
+        };
+        let user = db.create_user(&new, catalog.reference()).await.unwrap();
+        let record = common::record_of("outreach_event", 1, common::commune("21025"));
+        let validated = catalog.validate_record(&record).unwrap();
+        let form = catalog.form("outreach_event", 1).unwrap();
+        let prepared = PreparedChange::new(common::new_change(&record), &validated, form);
+        db.apply_changes(&user, &user.scope(), catalog.reference(), vec![prepared]).await.unwrap();
+        db.pool.close().await;
+    });
+
+    let summary = run(data, &["report", "summary", "--year", "2025"], None);
+    assert!(summary.status.success(), "{}", String::from_utf8_lossy(&summary.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&summary.stdout).expect("JSON on stdout");
+    assert_eq!(json["totals"]["activities"], 1);
+    assert_eq!(json["totals"]["participants"], serde_json::json!({ "male": 24, "female": 37, "total": 61 }));
+    assert_eq!(json["totals"]["minority"]["total"], 56);
+    let outside = run(data, &["report", "summary", "--from", "2025-11-23", "--to", "2025-12-31"], None);
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&outside.stdout).unwrap()["totals"]["activities"], 0);
+
+    let xlsx = data.join("bao-cao.xlsx");
+    let annual = run(data, &["report", "annual", "--year", "2025", "--out", xlsx.to_str().unwrap()], None);
+    assert!(annual.status.success(), "{}", String::from_utf8_lossy(&annual.stderr));
+    let bytes = std::fs::read(&xlsx).unwrap();
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let sheet = workbook.worksheet_range("1. Truyền thông").unwrap();
+    let row = sheet.rows().find(|r| r.get(1) == Some(&Data::String("21025".into()))).expect("a row for the commune");
+    assert_eq!(row[3], Data::Float(1.0), "one activity");
+    assert_eq!(row[4], Data::Float(61.0), "61 participants");
+
+    let csv = data.join("bao-cao.csv");
+    let annual =
+        run(data, &["report", "annual", "--year", "2025", "--format", "csv", "--out", csv.to_str().unwrap()], None);
+    assert!(annual.status.success());
+    let text = std::fs::read(&csv).unwrap();
+    assert!(text.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with a byte-order mark");
+    assert!(String::from_utf8(text).unwrap().contains("1,21025,Phường Cẩm Thành,1,61,24,37,60.7"));
+
+    let raw = data.join("phieu.csv");
+    let export = run(data, &["report", "raw", "--form", "outreach_event", "--out", raw.to_str().unwrap()], None);
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    let text = String::from_utf8(std::fs::read(&raw).unwrap()).unwrap();
+    assert_eq!(text.lines().count(), 2, "a heading line and one record: {text}");
+    let raw_xlsx = data.join("phieu.xlsx");
+    let export = run(
+        data,
+        &["report", "raw", "--form", "outreach_event", "--format", "xlsx", "--out", raw_xlsx.to_str().unwrap()],
+        None,
+    );
+    assert!(export.status.success());
+    assert!(std::fs::read(&raw_xlsx).unwrap().starts_with(b"PK\x03\x04"), "a zip (xlsx) file");
+
+    assert_eq!(
+        run(data, &["report", "raw", "--form", "nope", "--out", raw.to_str().unwrap()], None).status.code(),
+        Some(1)
+    );
+    assert_eq!(run(data, &["report", "summary"], None).status.code(), Some(1), "a period is required");
+    let pdf = run(data, &["report", "annual", "--year", "2025", "--format", "pdf", "--out", "x"], None);
+    assert_eq!(pdf.status.code(), Some(2), "an unknown format is a usage error");
 }

@@ -7,6 +7,7 @@ mod auth;
 mod error;
 mod health;
 mod pwa;
+mod reports;
 mod sync;
 
 use std::path::PathBuf;
@@ -69,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(sync::routes())
         .merge(admin::routes())
+        .merge(reports::routes())
         // Unknown API paths and methods answer in JSON, never with the PWA's index.html.
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })

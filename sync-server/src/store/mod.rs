@@ -1,10 +1,12 @@
 //! Everything the server keeps, behind typed functions: users and their scopes, tokens and
-//! enrolments, sign-in failures, and records with their sync bookkeeping. SQL lives here
-//! and nowhere else; `http` only calls these functions.
+//! enrolments, sign-in failures, records with their sync bookkeeping, and the grouped sums
+//! reports are built from. SQL lives here and nowhere else; `http` and `reports` only call
+//! these functions.
 
 pub mod apply;
 pub mod auth;
 pub mod records;
+pub mod reports;
 pub mod users;
 
 pub use crate::db::Db;

@@ -73,6 +73,12 @@ impl Scope {
         Scope { whole_province: true, communes: HashSet::new() }
     }
 
+    /// Just these communes (each with the pre-2025 units merged into it), such as one
+    /// commune a report is narrowed to.
+    pub fn of_communes(communes: impl IntoIterator<Item = Location>) -> Scope {
+        Scope { whole_province: false, communes: communes.into_iter().map(|l| (l.unit_list, l.unit_code)).collect() }
+    }
+
     /// A location is in scope when it is one of the user's communes, or, for a location on
     /// the pre-2025 list, when the unit it was merged into is.
     pub fn allows(&self, location: &Location, reference: &ReferenceData) -> bool {

@@ -11,6 +11,7 @@ mod common;
 mod auth;
 mod catalog;
 mod input;
+mod reports;
 mod scope;
 mod sync;
 

@@ -1,0 +1,231 @@
+//! Reports, for supervisors and admins: a period's summary (JSON), the annual report of plan
+//! section V (XLSX or CSV) and raw exports of one form (CSV streamed, or XLSX). Each covers
+//! the caller's scope, optionally narrowed to one of its communes.
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use forms::Localized;
+use serde::Deserialize;
+
+use super::auth::internal;
+use super::{AppError, AppResult, AppState, CurrentUser};
+use crate::reports::period::parse_year;
+use crate::reports::summary::{Filter, Summary};
+use crate::reports::{self, csv, Format, PeriodParams, ReportError, ReportScope, RAW_PAGE};
+use crate::store::users::Role;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/reports/summary", get(summary))
+        .route("/reports/annual", get(annual))
+        .route("/reports/raw", get(raw))
+}
+
+/// Reports are for supervisors and admins; a collector's device has its own records.
+fn require_reader(current: &CurrentUser) -> AppResult<()> {
+    if current.user.role == Role::Collector {
+        Err(AppError::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
+fn report_error(e: ReportError) -> AppError {
+    let bad = |code, vi: String, en: String| AppError::BadRequest(code, Localized::new(vi, en));
+    match e {
+        ReportError::InvalidPeriod(why) => bad(
+            "invalid_period",
+            format!(
+                "Kỳ báo cáo không hợp lệ ({why}). Dùng from và to (YYYY-MM-DD), hoặc một trong month (YYYY-MM), \
+                 quarter (YYYY-Qn), year (YYYY), action_month (YYYY)."
+            ),
+            format!("Invalid period: {why}."),
+        ),
+        ReportError::UnknownForm(id) => {
+            bad("unknown_form", format!("Không có mẫu phiếu “{id}”."), format!("There is no form “{id}”."))
+        }
+        ReportError::UnknownCommune(code) => bad(
+            "invalid_commune",
+            format!("“{code}” không phải mã xã, phường, đặc khu trong danh mục từ 01/7/2025."),
+            format!("“{code}” is not a commune code of the 2025 unit list."),
+        ),
+        ReportError::OutOfScope(_) => AppError::Forbidden,
+        ReportError::Store(e) => internal(e),
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
+fn scope(state: &AppState, current: &CurrentUser, commune: Option<&str>) -> AppResult<ReportScope> {
+    let user = &current.user;
+    ReportScope::resolve(&user.scope(), &user.communes, state.catalog.reference(), commune).map_err(report_error)
+}
+
+/// A downloaded file: never cached (it holds records), named for saving.
+fn file(format: Format, name: &str, body: Body) -> Response {
+    let disposition = format!("attachment; filename=\"{name}.{}\"", format.extension());
+    (
+        [
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SummaryQuery {
+    from: Option<String>,
+    to: Option<String>,
+    month: Option<String>,
+    quarter: Option<String>,
+    year: Option<String>,
+    action_month: Option<String>,
+    form: Option<String>,
+    commune: Option<String>,
+}
+
+async fn summary(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    query: Result<Query<SummaryQuery>, QueryRejection>,
+) -> AppResult<Json<Summary>> {
+    require_reader(&current)?;
+    let Query(q) = query?;
+    let params = PeriodParams {
+        from: q.from,
+        to: q.to,
+        month: q.month,
+        quarter: q.quarter,
+        year: q.year,
+        action_month: q.action_month,
+    };
+    let period = params.required().map_err(report_error)?;
+    let scope = scope(&state, &current, q.commune.as_deref())?;
+    let filter = Filter { form: q.form, commune: q.commune };
+    let summary = reports::summary(&state.db, &state.catalog, &scope, period, filter).await.map_err(report_error)?;
+    Ok(Json(summary))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnnualQuery {
+    year: Option<String>,
+    format: Option<Format>,
+    commune: Option<String>,
+}
+
+async fn annual(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    query: Result<Query<AnnualQuery>, QueryRejection>,
+) -> AppResult<Response> {
+    require_reader(&current)?;
+    let Query(q) = query?;
+    let year = q.year.ok_or_else(|| ReportError::InvalidPeriod("year is required (YYYY)".into()));
+    let year = year.and_then(|y| parse_year(&y)).map_err(report_error)?;
+    let scope = scope(&state, &current, q.commune.as_deref())?;
+    let format = q.format.unwrap_or(Format::Xlsx);
+    let report = reports::annual_report(&state.db, &state.catalog, &scope, year).await.map_err(report_error)?;
+    let bytes = reports::annual_file(&report, format).map_err(report_error)?;
+    tracing::info!(user = %current.user.username, year, "annual report");
+    Ok(file(format, &format!("bao-cao-binh-dang-gioi-{year}"), Body::from(bytes)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuery {
+    form: Option<String>,
+    format: Option<Format>,
+    from: Option<String>,
+    to: Option<String>,
+    month: Option<String>,
+    quarter: Option<String>,
+    year: Option<String>,
+    action_month: Option<String>,
+    commune: Option<String>,
+}
+
+async fn raw(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    query: Result<Query<RawQuery>, QueryRejection>,
+) -> AppResult<Response> {
+    require_reader(&current)?;
+    let Query(q) = query?;
+    let Some(form) = q.form else {
+        return Err(AppError::bad_request(
+            "unknown_form",
+            "Cần chọn mẫu phiếu (form).",
+            "The form parameter is required.",
+        ));
+    };
+    let params = PeriodParams {
+        from: q.from,
+        to: q.to,
+        month: q.month,
+        quarter: q.quarter,
+        year: q.year,
+        action_month: q.action_month,
+    };
+    let period = params.period().map_err(report_error)?;
+    let scope = scope(&state, &current, q.commune.as_deref())?;
+    let filter = reports::record_filter(&scope, period.as_ref(), Some(&form));
+    let plan = reports::raw_plan(&state.db, &state.catalog, &filter).await.map_err(report_error)?;
+    let format = q.format.unwrap_or(Format::Csv);
+    let name = format!("{form}-phieu");
+    tracing::info!(user = %current.user.username, form = %form, ?format, "raw export");
+    match format {
+        Format::Xlsx => {
+            let bytes = reports::raw_xlsx(&state.db, &plan, &filter).await.map_err(report_error)?;
+            Ok(file(format, &name, Body::from(bytes)))
+        }
+        Format::Csv => {
+            // Streamed a page at a time: memory stays bounded whatever the number of records.
+            let db = state.db.clone();
+            let start = (db, plan, filter, 0i64, Stage::Header);
+            let stream = futures_util::stream::unfold(start, |(db, plan, filter, after, stage)| async move {
+                let mut chunk = Vec::new();
+                match stage {
+                    Stage::Done => None,
+                    Stage::Header => {
+                        let written = csv::raw_header(&plan, &mut chunk).map(|_| Bytes::from(chunk));
+                        Some((written, (db, plan, filter, after, Stage::Rows)))
+                    }
+                    Stage::Rows => match db.report_records(&filter, after, RAW_PAGE).await {
+                        Ok(page) if page.is_empty() => None,
+                        Ok(page) => {
+                            let next = if page.len() as i64 == RAW_PAGE { Stage::Rows } else { Stage::Done };
+                            let last = page.last().map_or(after, |(seq, _)| *seq);
+                            let written = csv::raw_rows(&plan, page.iter().map(|(_, r)| r), &mut chunk)
+                                .map(|_| Bytes::from(chunk));
+                            Some((written, (db, plan, filter, last, next)))
+                        }
+                        Err(e) => {
+                            // The response has begun: ending it early is all that is left.
+                            tracing::error!(error = %e, "raw export failed");
+                            Some((
+                                Err(std::io::Error::other("raw export failed")),
+                                (db, plan, filter, after, Stage::Done),
+                            ))
+                        }
+                    },
+                }
+            });
+            Ok(file(format, &name, Body::from_stream(stream)))
+        }
+    }
+}
+
+enum Stage {
+    Header,
+    Rows,
+    Done,
+}

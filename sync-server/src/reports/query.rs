@@ -1,0 +1,195 @@
+//! From the database's grouped sums to a [`Cube`]: activities and people by form and
+//! commune, the people further by ethnicity and by the grid's group. Every report is a
+//! roll-up of one cube.
+//!
+//! - **Participants** of a form are the cells of its participant grid: the first count grid
+//!   of each version (today every form has one at most). Forms without a grid (model checks)
+//!   count activities only.
+//! - **Communes**: a record on the pre-2025 unit list counts in the 2025 commune its unit
+//!   was merged into; a unit split between several communes stays under its own code.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use forms::grid::{BySex, KINH};
+use forms::reference::ReferenceData;
+use forms::{Catalog, FieldType, Sex};
+
+use super::ReportError;
+use crate::store::reports::{CellBreakdown, CellSum, RecordFilter};
+use crate::Db;
+
+/// A commune as reports count it: (unit list, unit code), after the 2025 mapping.
+pub type UnitKey = (String, String);
+
+/// Additive figures of a set of records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub activities: u64,
+    pub people: BySex,
+    pub kinh: BySex,
+    pub minority: BySex,
+}
+
+impl Tally {
+    /// Share of women and girls among the participants; `None` without participants.
+    pub fn female_share(&self) -> Option<f64> {
+        let total = self.people.total();
+        (total > 0).then(|| self.people.female as f64 / total as f64)
+    }
+
+    fn add(&mut self, other: &Tally) {
+        self.activities += other.activities;
+        for (mine, theirs) in
+            [(&mut self.people, other.people), (&mut self.kinh, other.kinh), (&mut self.minority, other.minority)]
+        {
+            mine.male += theirs.male;
+            mine.female += theirs.female;
+        }
+    }
+}
+
+pub fn add_sex(counts: &mut BySex, sex: Sex, n: u64) {
+    match sex {
+        Sex::Male => counts.male += n,
+        Sex::Female => counts.female += n,
+    }
+}
+
+/// The grouped figures one report is built from.
+#[derive(Debug, Clone, Default)]
+pub struct Cube {
+    /// Activities by (form, commune).
+    pub activities: BTreeMap<(String, UnitKey), u64>,
+    /// Participants by (form, commune, ethnicity code).
+    pub ethnicity: BTreeMap<(String, UnitKey, String), BySex>,
+    /// Participants by (form, commune, group value), for grids with a further dimension.
+    pub groups: BTreeMap<(String, UnitKey, String), BySex>,
+}
+
+impl Cube {
+    /// Sums the records `filter` selects, in SQL, and gathers the sums.
+    pub async fn load(db: &Db, catalog: &Catalog, filter: &RecordFilter) -> Result<Cube, ReportError> {
+        let reference = catalog.reference();
+        let communes = CommuneMap::new(reference);
+        let participants = participant_fields(catalog);
+        let counts_people = |sum: &CellSum| {
+            participants.get(sum.form_id.as_str()).is_none_or(|fields| fields.contains(sum.field.as_str()))
+        };
+        let mut cube = Cube::default();
+        for row in db.activity_counts(filter).await? {
+            let unit = communes.key(&row.location.unit_list, &row.location.unit_code);
+            *cube.activities.entry((row.form_id, unit)).or_default() += row.activities.max(0) as u64;
+        }
+        for (by, map) in [(CellBreakdown::Ethnicity, &mut cube.ethnicity), (CellBreakdown::Group, &mut cube.groups)] {
+            for sum in db.cell_sums(filter, by).await? {
+                if !counts_people(&sum) || (by == CellBreakdown::Group && sum.key.is_empty()) {
+                    continue;
+                }
+                let unit = communes.key(&sum.location.unit_list, &sum.location.unit_code);
+                let counts = map.entry((sum.form_id, unit, sum.key)).or_default();
+                add_sex(counts, sum.sex, sum.count.max(0) as u64);
+            }
+        }
+        Ok(cube)
+    }
+
+    /// Tallies by the key `key` gives each (form, commune); `None` leaves it out.
+    pub fn tally_by<K: Ord>(&self, key: impl Fn(&str, &UnitKey) -> Option<K>) -> BTreeMap<K, Tally> {
+        let mut out: BTreeMap<K, Tally> = BTreeMap::new();
+        for ((form, unit), n) in &self.activities {
+            if let Some(k) = key(form, unit) {
+                out.entry(k).or_default().activities += n;
+            }
+        }
+        for ((form, unit, ethnicity), counts) in &self.ethnicity {
+            let Some(k) = key(form, unit) else { continue };
+            let mut t = Tally { people: *counts, ..Tally::default() };
+            if ethnicity == KINH {
+                t.kinh = *counts;
+            } else {
+                t.minority = *counts;
+            }
+            out.entry(k).or_default().add(&t);
+        }
+        out
+    }
+
+    /// The whole cube's tally where `keep` holds.
+    pub fn tally(&self, keep: impl Fn(&str, &UnitKey) -> bool) -> Tally {
+        self.tally_by(|f, u| keep(f, u).then_some(())).remove(&()).unwrap_or_default()
+    }
+
+    /// Participants by (key, ethnicity code).
+    pub fn ethnicity_by<K: Ord>(&self, key: impl Fn(&str, &UnitKey) -> Option<K>) -> BTreeMap<(K, String), BySex> {
+        roll_up(&self.ethnicity, key)
+    }
+
+    /// Participants by (key, group value).
+    pub fn groups_by<K: Ord>(&self, key: impl Fn(&str, &UnitKey) -> Option<K>) -> BTreeMap<(K, String), BySex> {
+        roll_up(&self.groups, key)
+    }
+
+    /// Every form with activities.
+    pub fn forms(&self) -> BTreeSet<&str> {
+        self.activities.keys().map(|(f, _)| f.as_str()).collect()
+    }
+}
+
+fn roll_up<K: Ord>(
+    map: &BTreeMap<(String, UnitKey, String), BySex>,
+    key: impl Fn(&str, &UnitKey) -> Option<K>,
+) -> BTreeMap<(K, String), BySex> {
+    let mut out: BTreeMap<(K, String), BySex> = BTreeMap::new();
+    for ((form, unit, inner), counts) in map {
+        if let Some(k) = key(form, unit) {
+            let sum = out.entry((k, inner.clone())).or_default();
+            sum.male += counts.male;
+            sum.female += counts.female;
+        }
+    }
+    out
+}
+
+/// Each form's participant grid fields: the first count grid of each of its versions.
+pub fn participant_fields(catalog: &Catalog) -> HashMap<&str, HashSet<&str>> {
+    let mut out: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for form in catalog.forms() {
+        let fields = out.entry(form.id()).or_default();
+        if let Some(grid) = form.fields.iter().find(|f| f.field_type == FieldType::CountGrid) {
+            fields.insert(grid.name.as_str());
+        }
+    }
+    out
+}
+
+/// Pre-2025 units to the 2025 commune each went into, where it went into exactly one.
+pub struct CommuneMap {
+    merged_into: HashMap<String, Option<String>>,
+}
+
+impl CommuneMap {
+    pub fn new(reference: &ReferenceData) -> CommuneMap {
+        let mut merged_into: HashMap<String, Option<String>> = HashMap::new();
+        for m in &reference.unit_mapping {
+            merged_into
+                .entry(m.old_code.clone())
+                .and_modify(|new| {
+                    if new.as_deref() != Some(m.new_code.as_str()) {
+                        *new = None;
+                    }
+                })
+                .or_insert_with(|| Some(m.new_code.clone()));
+        }
+        CommuneMap { merged_into }
+    }
+
+    /// The commune a location counts in.
+    pub fn key(&self, unit_list: &str, unit_code: &str) -> UnitKey {
+        if unit_list == "units_pre2025" {
+            if let Some(Some(new)) = self.merged_into.get(unit_code) {
+                return ("units_2025".to_owned(), new.clone());
+            }
+        }
+        (unit_list.to_owned(), unit_code.to_owned())
+    }
+}
