@@ -339,3 +339,11 @@ pub fn state_label(lang: Lang, state: device::SyncState) -> &'static str {
         Rejected | Conflict => t.attention,
     }
 }
+
+/// The records list shows a page at a time: the button under it.
+pub fn show_more(lang: Lang, shown: usize, total: usize) -> String {
+    match lang {
+        Lang::Vi => format!("Xem thêm (đang hiện {shown}/{total} phiếu)"),
+        Lang::En => format!("Show more ({shown} of {total} shown)"),
+    }
+}

@@ -67,6 +67,14 @@ test('bad link: resets mid-request and mid-response and dropped answers while 50
   promise('lost', link.injected.length === 5, `the link injected ${link.injected.length} of 5 faults: the test did not test them all`);
   const stored = await exactlyOnce(server, places);
   promise('lost', stored.length === n, `server has ${stored.length} of ${n}`);
+
+  // The list of 500 opens a page at a time; "Xem thêm" adds the next page.
+  await page.goto(new URL('/#/records', page.url()).href);
+  const rows = page.locator('.record-list li');
+  await eventually('the first page of the list', async () => (await rows.count()) === 50);
+  await page.getByRole('button', { name: /Xem thêm \(đang hiện 50\/500 phiếu\)/ }).click();
+  await eventually('the second page of the list', async () => (await rows.count()) === 100);
+  await shot(page, '10-records-list-paged');
 });
 
 test('server crash: SIGKILL during a push, restart; nothing acknowledged is missing, nothing twice', async () => {

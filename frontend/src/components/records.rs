@@ -1,4 +1,5 @@
 //! Every record on this phone, newest first, with search and filters by form and state.
+//! Rows are built a page at a time: a phone that has collected for a year holds thousands.
 
 use device::{LocalRecord, SyncState};
 use forms::record::format_instant;
@@ -26,6 +27,9 @@ pub fn use_records(ctx: &Ctx) -> Option<Vec<LocalRecord>> {
     (*records).clone()
 }
 
+/// Rows shown at first and added by each "Xem thêm".
+const PAGE: usize = 50;
+
 fn state_key(s: SyncState) -> &'static str {
     match s {
         SyncState::Draft => "draft",
@@ -43,6 +47,13 @@ pub fn records() -> Html {
     let query = use_state(String::new);
     let form_filter = use_state(String::new);
     let state_filter = use_state(String::new);
+    let shown = use_state(|| PAGE);
+    {
+        // A new search or filter starts from the first page again.
+        let shown = shown.clone();
+        let key = ((*query).clone(), (*form_filter).clone(), (*state_filter).clone());
+        use_effect_with(key, move |_| shown.set(PAGE));
+    }
     let Some(list) = list else {
         return html! { <main class="screen"><p>{ t.loading }</p></main> };
     };
@@ -53,20 +64,31 @@ pub fn records() -> Html {
         }
     }
     let q = fold(query.trim());
-    let rows: Vec<Html> = list
+    let matching: Vec<&LocalRecord> = list
         .iter()
         .filter(|r| form_filter.is_empty() || r.record.form_id == *form_filter)
         .filter(|r| state_filter.is_empty() || state_key(r.state) == *state_filter)
-        .filter_map(|r| {
+        .filter(|r| {
+            if q.is_empty() {
+                return true;
+            }
             let title = form_title(&ctx, &r.record.form_id, r.record.form_version);
             let place = unit_name(&ctx, &r.record.location);
             let when = format_instant(r.record.updated_at);
             let text = format!("{title} {place} {when} {}", Json::Object(r.record.values.clone()));
-            if !q.is_empty() && !fold(&text).contains(&q) {
-                return None;
-            }
+            fold(&text).contains(&q)
+        })
+        .collect();
+    let total = matching.len();
+    let rows: Vec<Html> = matching
+        .into_iter()
+        .take(*shown)
+        .map(|r| {
+            let title = form_title(&ctx, &r.record.form_id, r.record.form_version);
+            let place = unit_name(&ctx, &r.record.location);
+            let when = format_instant(r.record.updated_at);
             let badge = if r.record.deleted { t.deleted } else { i18n::state_label(lang, r.state) };
-            Some(html! {
+            html! {
                 <li key={r.record.id.to_string()}>
                     <a class="record-row" href={Route::Record(r.record.id).href()}>
                         <span class="title">{ title }</span>
@@ -74,9 +96,13 @@ pub fn records() -> Html {
                         <span class={classes!("badge", state_class(r.state))}>{ badge }</span>
                     </a>
                 </li>
-            })
+            }
         })
         .collect();
+    let more = {
+        let shown = shown.clone();
+        Callback::from(move |_| shown.set(*shown + PAGE))
+    };
     let on_query = {
         let query = query.clone();
         Callback::from(move |e: InputEvent| query.set(e.target_unchecked_into::<HtmlInputElement>().value()))
@@ -106,6 +132,9 @@ pub fn records() -> Html {
             </div>
             if rows.is_empty() { <p class="empty">{ t.no_records }</p> }
             <ul class="record-list">{ for rows }</ul>
+            if total > *shown {
+                <button class="btn secondary big more" onclick={more}>{ i18n::show_more(lang, *shown, total) }</button>
+            }
         </main>
     }
 }
