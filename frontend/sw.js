@@ -3,8 +3,11 @@
 // is offline). A new worker waits until the page asks it to take over.
 const BUILD = "__BUILD_ID__";
 const CACHE = "sotay-shell-" + BUILD;
+// The page as the browser first loaded it ("./", so installing revalidates it instead of
+// downloading it again under a second name). The 512 px install icons are left to the
+// browser, which fetches them itself when it installs the app.
 const SHELL = [
-  "index.html",
+  "./",
   "boot.js",
   "sw-register.js",
   "sotay-frontend.js",
@@ -13,8 +16,6 @@ const SHELL = [
   "manifest.webmanifest",
   "icons/icon.svg",
   "icons/icon-192.png",
-  "icons/icon-512.png",
-  "icons/maskable-512.png",
 ];
 
 self.addEventListener("install", (event) => {
@@ -48,7 +49,7 @@ self.addEventListener("fetch", (event) => {
   // Navigation: the cached shell, so the page always matches the cached wasm and opens at
   // once with no signal; the network only when nothing is cached yet.
   if (request.mode === "navigate") {
-    event.respondWith(caches.match("index.html").then((hit) => hit || fetch(request)));
+    event.respondWith(caches.match("./").then((hit) => hit || fetch(request)));
     return;
   }
   event.respondWith(

@@ -87,10 +87,10 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
         .layer(tower::util::option_layer(cors))
         .layer(CompressionLayer::new())
-        .layer(security_header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, unless_static_asset(CSP)))
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(security_header(header::REFERRER_POLICY, "no-referrer"))
-        .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, unless_static_asset("DENY")))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -111,6 +111,19 @@ async fn only_known_encodings(request: Request, next: Next) -> Response {
         next.run(request).await
     } else {
         AppError::UnsupportedMediaType.into_response()
+    }
+}
+
+/// A header only documents, workers and API answers need: the wasm, styles, images and
+/// manifest ignore CSP and frame options, and on a phone's first visit those headers on
+/// every asset (and its revalidation) would cost ~5 KB of a 300 KB budget.
+fn unless_static_asset<B>(value: &'static str) -> impl Fn(&axum::http::Response<B>) -> Option<HeaderValue> + Clone {
+    move |response| {
+        let kind = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let asset = ["application/wasm", "image/", "text/css", "application/manifest+json"]
+            .iter()
+            .any(|prefix| kind.starts_with(prefix));
+        (!asset).then(|| HeaderValue::from_static(value))
     }
 }
 

@@ -217,4 +217,10 @@ async fn the_pwa_is_sent_precompressed_when_the_browser_takes_gzip(app: TestApp)
     let r = app.raw(Method::GET, "/app_bg.wasm", &[], "").await;
     assert_eq!((r.status, r.header("content-encoding")), (StatusCode::OK, None));
     assert_eq!(r.body.as_ref(), wasm.as_slice());
+    // Assets go without the document-only headers; the page keeps them.
+    assert_eq!((r.header("content-security-policy"), r.header("x-frame-options")), (None, None));
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    let page = app.get("/", None).await;
+    assert!(page.header("content-security-policy").is_some_and(|c| c.contains("frame-ancestors 'none'")));
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
 }
