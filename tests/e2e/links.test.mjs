@@ -3,7 +3,7 @@
 // exactly once, nothing left in the outbox.
 
 import { test, after } from 'node:test';
-import { Server, Device, eventually } from './lib/harness.mjs';
+import { Server, Device, POSTGRES_URL, eventually } from './lib/harness.mjs';
 import { FaultyLink } from './lib/proxy.mjs';
 import { copyQueuedRecord } from './lib/seed.mjs';
 import { promise, signIn, counts, syncNow, fillOutreach, shot } from './lib/app.mjs';
@@ -77,30 +77,34 @@ test('bad link: resets mid-request and mid-response and dropped answers while 50
   await shot(page, '10-records-list-paged');
 });
 
-test('server crash: SIGKILL during a push, restart; nothing acknowledged is missing, nothing twice', async () => {
-  const server = await Server.create();
-  cleanup.push(server);
-  const link = await FaultyLink.open(server.url, { latencyMs: 20, bytesPerSecond: 1024 * 1024 });
-  cleanup.push({ dispose: () => link.close() });
-  const n = 300;
-  const { phone, page, places } = await phoneWithQueue(server, link, 'crash', n, (i) => `Crash #${i + 1}`);
+for (const postgres of [false, true]) {
+  const db = postgres ? 'PostgreSQL' : 'SQLite';
+  const skip = postgres && !POSTGRES_URL && 'SOTAY_TEST_DATABASE_URL is not set (cargo xtask pg-up)';
+  test(`server crash (${db}): SIGKILL during a push, restart; nothing acknowledged is missing, nothing twice`, { skip }, async () => {
+    const server = await Server.create(undefined, { postgres });
+    cleanup.push(server);
+    const link = await FaultyLink.open(server.url, { latencyMs: 20, bytesPerSecond: 1024 * 1024 });
+    cleanup.push({ dispose: () => link.close() });
+    const n = 300;
+    const { phone, page, places } = await phoneWithQueue(server, link, `crash-${db}`, n, (i) => `Crash #${i + 1}`);
 
-  let crashed = null;
-  link.onPush = () => {
-    if (crashed) return;
-    // The push is on its way to the server: power cut a moment later.
-    crashed = new Promise((r) => setTimeout(r, 15)).then(() => server.kill());
-  };
-  await phone.offline(false);
-  await eventually('a push to start', () => crashed !== null, 30_000);
-  await crashed;
-  await new Promise((r) => setTimeout(r, 1_000));
-  await server.start();
-  await syncUntilDone(page, n, 180_000);
+    let crashed = null;
+    link.onPush = () => {
+      if (crashed) return;
+      // The push is on its way to the server: power cut a moment later.
+      crashed = new Promise((r) => setTimeout(r, 15)).then(() => server.kill());
+    };
+    await phone.offline(false);
+    await eventually('a push to start', () => crashed !== null, 30_000);
+    await crashed;
+    await new Promise((r) => setTimeout(r, 1_000));
+    await server.start();
+    await syncUntilDone(page, n, 180_000);
 
-  const stored = await exactlyOnce(server, places);
-  const ids = new Set(stored.map((r) => r.id));
-  const lost = [...link.acknowledged].filter((id) => !ids.has(id));
-  promise('lost', lost.length === 0, `${lost.length} records the phone was told were stored are not on the server`);
-  promise('lost', stored.length === n, `server has ${stored.length} of ${n}`);
-});
+    const stored = await exactlyOnce(server, places);
+    const ids = new Set(stored.map((r) => r.id));
+    const lost = [...link.acknowledged].filter((id) => !ids.has(id));
+    promise('lost', lost.length === 0, `${lost.length} records the phone was told were stored are not on the server`);
+    promise('lost', stored.length === n, `server has ${stored.length} of ${n}`);
+  });
+}

@@ -54,11 +54,30 @@ export async function eventually(what, check, ms = 20_000, every = 100) {
   }
 }
 
+/** The test PostgreSQL server (`cargo xtask` sets it), or null: scenarios then skip it. */
+export const POSTGRES_URL = process.env.SOTAY_TEST_DATABASE_URL ?? null;
+
+/** A database of its own on the test PostgreSQL server; returns its URL. */
+function freshPostgresDatabase() {
+  const name = `sotay_e2e_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  execFileSync('psql', [POSTGRES_URL, '-q', '-c', `CREATE DATABASE ${name}`], { stdio: 'pipe' });
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
 export class Server {
-  /** A fresh data directory with `users` ({username, role, communes, wholeProvince}). */
-  static async create(users = [{ username: 'lan', role: 'collector', communes: [COMMUNE] }], { pwaDir = PWA_DIR } = {}) {
+  /**
+   * A fresh data directory with `users` ({username, role, communes, wholeProvince}); with
+   * `postgres`, a fresh database on the test PostgreSQL server instead of SQLite.
+   */
+  static async create(
+    users = [{ username: 'lan', role: 'collector', communes: [COMMUNE] }],
+    { pwaDir = PWA_DIR, postgres = false } = {},
+  ) {
     const dataDir = mkdtempSync(join(tmpdir(), 'sotay-e2e-'));
     const server = new Server(dataDir, await freePort(), pwaDir);
+    if (postgres) server.databaseUrl = freshPostgresDatabase();
     for (const u of users) server.addUser(u);
     server.addUser({ username: 'province', role: 'supervisor', wholeProvince: true });
     await server.start();
@@ -74,8 +93,15 @@ export class Server {
     this.tokens = new Map();
   }
 
+  /** The server's global options: its data directory and, on PostgreSQL, its database. */
+  globalArgs() {
+    const args = ['--data-dir', this.dataDir];
+    if (this.databaseUrl) args.push('--database-url', this.databaseUrl);
+    return args;
+  }
+
   cli(args, env = {}) {
-    return execFileSync(SERVER_BIN, ['--data-dir', this.dataDir, ...args], {
+    return execFileSync(SERVER_BIN, [...this.globalArgs(), ...args], {
       env: { ...process.env, ...env },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -94,7 +120,7 @@ export class Server {
     const log = openSync(join(this.dataDir, 'server.log'), 'a');
     this.child = spawn(
       SERVER_BIN,
-      ['--data-dir', this.dataDir, 'serve', '--listen', `127.0.0.1:${this.port}`, '--pwa-dir', this.pwaDir],
+      [...this.globalArgs(), 'serve', '--listen', `127.0.0.1:${this.port}`, '--pwa-dir', this.pwaDir],
       { stdio: ['ignore', log, log] },
     );
     const child = this.child;
@@ -119,7 +145,16 @@ export class Server {
 
   async dispose() {
     await this.kill();
-    if (!process.env.SOTAY_E2E_KEEP) rmSync(this.dataDir, { recursive: true, force: true });
+    if (process.env.SOTAY_E2E_KEEP) return;
+    rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.databaseUrl) {
+      const name = new URL(this.databaseUrl).pathname.slice(1);
+      try {
+        execFileSync('psql', [POSTGRES_URL, '-q', '-c', `DROP DATABASE IF EXISTS ${name}`], { stdio: 'pipe' });
+      } catch {
+        // A database left behind is only disk space on a throwaway server.
+      }
+    }
   }
 
   async token(username) {
