@@ -121,3 +121,32 @@ test('two devices edit one record offline: the conflict is kept and shown, the c
   }, 30_000, 1_000);
   promise('lost', seenOnA, 'phone A never received the resolution');
 });
+
+test('enrolment link: opening it signs the phone in without a password, once', async () => {
+  const server = await Server.create();
+  const phone = new Device('enrol');
+  cleanup.push(server, phone);
+  const out = server.cli(['--public-url', server.url, 'enroll', 'lan']);
+  const link = out.split('\n').map((l) => l.trim()).find((l) => l.startsWith(server.url));
+  promise('not restored', Boolean(link), `no enrolment link in: ${out.slice(-300)}`);
+
+  const page = await phone.open();
+  await page.goto(link);
+  await page.locator('button[type=submit]').waitFor({ timeout: 15_000 });
+  await shot(page, '11-enrolment-link');
+  await page.locator('button[type=submit]').click();
+  await page.getByText('Hoạt động truyền thông').waitFor({ timeout: 20_000 });
+  await fillOutreach(page, { place: 'Kích hoạt bằng liên kết' });
+  await settled(page, { waiting: 0, synced: 1 });
+  const stored = (await server.records()).filter((r) => r.values.place === 'Kích hoạt bằng liên kết');
+  promise('lost', stored.length === 1 && stored[0].author === 'lan', `server has ${JSON.stringify(stored.map((r) => r.author))}`);
+
+  // The code was used: a second phone opening the same link is refused.
+  const other = new Device('enrol-again');
+  cleanup.push(other);
+  const again = await other.open();
+  await again.goto(link);
+  await again.locator('button[type=submit]').click();
+  await again.locator('.error').first().waitFor({ timeout: 15_000 });
+  promise('duplicated', (await again.getByText('Hoạt động truyền thông').count()) === 0, 'a used enrolment link signed a second phone in');
+});
