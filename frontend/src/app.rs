@@ -7,8 +7,8 @@ use device::Storage;
 use yew::prelude::*;
 
 use crate::components::{
-    form_screen::NewRecordPage, home::Home, record_view::RecordPage, records::Records, settings::Settings,
-    sign_in::SignIn, sync_bar::SyncBar, update_banner::UpdateBanner,
+    form_screen::NewRecordPage, home::Home, record_view::RecordPage, records::Records, reports::Figures,
+    settings::Settings, sign_in::SignIn, sync_bar::SyncBar, update_banner::UpdateBanner,
 };
 use crate::hooks::{use_online, use_route, use_sync, use_update_signal};
 use crate::i18n::texts;
@@ -104,6 +104,8 @@ pub fn app() -> Html {
         (Route::Record(id), true) => html! { <RecordPage key={id.to_string()} id={*id} /> },
         (Route::Records, true) => html! { <Records /> },
         (Route::Settings, true) => html! { <Settings /> },
+        (Route::MyWork, true) => html! { <Figures key="mine" mine=true /> },
+        (Route::Reports, true) => html! { <Figures key="reports" mine=false /> },
     };
     html! {
         <ContextProvider<Ctx> context={ctx}>

@@ -90,6 +90,27 @@ pub struct Texts {
     pub reload: &'static str,
     pub no_catalog: &'static str,
     pub empty_answer: &'static str,
+    pub my_work: &'static str,
+    pub my_work_note: &'static str,
+    pub reports_title: &'static str,
+    pub this_month: &'static str,
+    pub this_quarter: &'static str,
+    pub this_year: &'static str,
+    pub action_month: &'static str,
+    pub date_range: &'static str,
+    pub from_date: &'static str,
+    pub to_date: &'static str,
+    pub show: &'static str,
+    pub activities: &'static str,
+    pub participants: &'static str,
+    pub women_share: &'static str,
+    pub by_form: &'static str,
+    pub by_ethnicity: &'static str,
+    pub others: &'static str,
+    pub no_activities: &'static str,
+    pub report_offline: &'static str,
+    pub not_permitted: &'static str,
+    pub downloading: &'static str,
 }
 
 pub const VI: Texts = Texts {
@@ -178,6 +199,27 @@ pub const VI: Texts = Texts {
     reload: "Tải lại",
     no_catalog: "Chưa tải được mẫu phiếu. Hãy kết nối mạng rồi bấm Đồng bộ ngay.",
     empty_answer: "(chưa nhập)",
+    my_work: "Công việc của tôi",
+    my_work_note: "Tính từ phiếu đã hoàn thành trên máy này, theo ngày hoạt động.",
+    reports_title: "Báo cáo",
+    this_month: "Tháng này",
+    this_quarter: "Quý này",
+    this_year: "Năm nay",
+    action_month: "Tháng hành động",
+    date_range: "Khoảng ngày",
+    from_date: "Từ ngày",
+    to_date: "Đến ngày",
+    show: "Xem",
+    activities: "Hoạt động",
+    participants: "Người tham gia",
+    women_share: "Tỷ lệ nữ",
+    by_form: "Theo loại hoạt động",
+    by_ethnicity: "Theo dân tộc",
+    others: "Khác",
+    no_activities: "Chưa có hoạt động nào trong kỳ này.",
+    report_offline: "Cần có mạng để xem báo cáo.",
+    not_permitted: "Chỉ cán bộ giám sát và quản trị được xem báo cáo.",
+    downloading: "Đang tải báo cáo…",
 };
 
 pub const EN: Texts = Texts {
@@ -266,6 +308,27 @@ pub const EN: Texts = Texts {
     reload: "Reload",
     no_catalog: "Forms not downloaded yet. Connect and press Sync now.",
     empty_answer: "(not answered)",
+    my_work: "My work",
+    my_work_note: "From the records finished on this phone, by activity date.",
+    reports_title: "Reports",
+    this_month: "This month",
+    this_quarter: "This quarter",
+    this_year: "This year",
+    action_month: "Action Month",
+    date_range: "Date range",
+    from_date: "From",
+    to_date: "To",
+    show: "Show",
+    activities: "Activities",
+    participants: "Participants",
+    women_share: "Women's share",
+    by_form: "By activity type",
+    by_ethnicity: "By ethnic group",
+    others: "Others",
+    no_activities: "No activities in this period.",
+    report_offline: "Reports need a connection.",
+    not_permitted: "Only supervisors and admins may see reports.",
+    downloading: "Downloading the report…",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {
@@ -326,6 +389,27 @@ pub fn delete_confirm(lang: Lang, title: &str, synced: bool) -> String {
             format!("Delete “{title}”? It will also be deleted on the server at the next sync and leave the reports.")
         }
         (Lang::En, false) => format!("Delete “{title}”? Everything typed in this record will be lost for good."),
+    }
+}
+
+/// "3 hoạt động" / "3 activities".
+pub fn activities_n(lang: Lang, n: u64) -> String {
+    match lang {
+        Lang::Vi => format!("{n} hoạt động"),
+        Lang::En => format!("{n} activities"),
+    }
+}
+
+/// "Nam 12 · Nữ 30".
+pub fn by_sex(lang: Lang, people: forms::grid::BySex) -> String {
+    let t = texts(lang);
+    format!("{} {} · {} {}", t.male, people.male, t.female, people.female)
+}
+
+pub fn annual_button(lang: Lang, year: i32) -> String {
+    match lang {
+        Lang::Vi => format!("Tải báo cáo năm {year} (Excel)"),
+        Lang::En => format!("Download the {year} annual report (Excel)"),
     }
 }
 

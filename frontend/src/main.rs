@@ -8,6 +8,7 @@ mod i18n;
 mod route;
 mod services;
 mod state;
+mod summary;
 mod web;
 
 fn main() {

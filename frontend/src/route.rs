@@ -11,6 +11,10 @@ pub enum Route {
     Record(Uuid),
     Records,
     Settings,
+    /// An officer's own finished activities, counted on the phone.
+    MyWork,
+    /// The province's summary, for supervisors and admins (online).
+    Reports,
     NotFound,
 }
 
@@ -26,6 +30,8 @@ impl Route {
             ("record", Some(id)) => Uuid::parse_str(id).map_or(Route::NotFound, Route::Record),
             ("records", None) => Route::Records,
             ("settings", None) => Route::Settings,
+            ("my-work", None) => Route::MyWork,
+            ("reports", None) => Route::Reports,
             _ => Route::NotFound,
         }
     }
@@ -39,6 +45,8 @@ impl Route {
             Route::Record(id) => format!("#/record/{id}"),
             Route::Records => "#/records".into(),
             Route::Settings => "#/settings".into(),
+            Route::MyWork => "#/my-work".into(),
+            Route::Reports => "#/reports".into(),
         }
     }
 }
@@ -50,7 +58,15 @@ mod tests {
     #[test]
     fn routes_round_trip() {
         let id = Uuid::nil();
-        for r in [Route::Home, Route::SignIn, Route::Enroll("ABC".into()), Route::New("x".into()), Route::Record(id)] {
+        for r in [
+            Route::Home,
+            Route::SignIn,
+            Route::Enroll("ABC".into()),
+            Route::New("x".into()),
+            Route::Record(id),
+            Route::MyWork,
+            Route::Reports,
+        ] {
             assert_eq!(Route::parse(&r.href()), r);
         }
         assert_eq!(Route::parse(""), Route::Home);

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
-use device::{Api, ApiError, Session};
+use device::{Api, ApiError, Role, Session};
 use device::{LocalRecord, OutboxEntry, Storage, SyncState};
 use forms::sync::Change;
 use forms::{Bundle, Catalog, Lang, Location, Record, RecordStatus};
@@ -84,6 +84,29 @@ pub fn error_text(lang: Lang, e: &ApiError) -> String {
         ApiError::Rejected { message, .. } => message.get(lang).to_owned(),
         _ => t.server_error.into(),
     }
+}
+
+/// Whether the user may see the province's reports (the server checks again).
+pub fn reads_reports(session: &Session) -> bool {
+    matches!(session.user.role, Role::Supervisor | Role::Admin)
+}
+
+/// What to tell a supervisor whose report did not come.
+pub fn report_error(lang: Lang, e: &ApiError) -> String {
+    let t = texts(lang);
+    match e {
+        ApiError::Offline => t.report_offline.into(),
+        ApiError::Unauthorized => t.session_expired.into(),
+        ApiError::Rejected { status: 403, .. } => t.not_permitted.into(),
+        _ => error_text(lang, e),
+    }
+}
+
+/// Fetches the annual report of `year` (XLSX) with the session's token and saves it.
+pub async fn download_annual(token: Option<String>, year: i32) -> Result<(), ApiError> {
+    let file = api(token).annual_report(year).await?;
+    crate::web::save_file(&file, &format!("bao-cao-binh-dang-gioi-{year}.xlsx"));
+    Ok(())
 }
 
 /// A fresh record of the newest version of a form, placed in the user's commune if they have one.

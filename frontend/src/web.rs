@@ -53,6 +53,12 @@ pub fn confirm(message: &str) -> bool {
     gloo::utils::window().confirm_with_message(message).unwrap_or(false)
 }
 
+/// The text of the `<input>` with this id (empty if there is none).
+pub fn input_value(id: &str) -> String {
+    let input = gloo::utils::document().get_element_by_id(id);
+    input.map(|e| e.unchecked_into::<web_sys::HtmlInputElement>().value()).unwrap_or_default()
+}
+
 pub fn scroll_to(id: &str) {
     if let Some(el) = gloo::utils::document().get_element_by_id(id) {
         el.scroll_into_view();
@@ -61,6 +67,24 @@ pub fn scroll_to(id: &str) {
 
 pub fn scroll_top() {
     gloo::utils::window().scroll_to_with_x_and_y(0.0, 0.0);
+}
+
+/// Today in Vietnam (UTC+7), whatever the phone's time zone.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&forms::dates::vietnam_offset()).date_naive()
+}
+
+/// Saves `blob` as a download named `name`: an object URL clicked through a detached
+/// `<a download>`. The URL is released at once: the click parsed it, and a parsed blob URL
+/// keeps its blob (a timer to release it later would cost every phone a closure's glue).
+pub fn save_file(blob: &web_sys::Blob, name: &str) {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else { return };
+    if let Ok(a) = gloo::utils::document().create_element("a") {
+        let _ = a.set_attribute("href", &url);
+        let _ = a.set_attribute("download", name);
+        a.unchecked_ref::<web_sys::HtmlElement>().click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 pub fn random_unit() -> f64 {

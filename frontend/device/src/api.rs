@@ -2,9 +2,13 @@
 
 use std::time::Duration;
 
+use chrono::NaiveDate;
+use forms::dates::iso_date;
+use forms::grid::BySex;
 use forms::sync::{PullResponse, PushRequest, PushResponse};
 use forms::{Bundle, Localized, Location};
 use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
 
 use crate::fetch::{Call, Reply};
 
@@ -67,6 +71,62 @@ pub enum Role {
     Other,
 }
 
+/// A period's summary (`GET /reports/summary`): only what the PWA shows of it, each
+/// figure defaulting to zero (and each name to empty) when absent. An officer's own work,
+/// counted on the phone, takes the same shape.
+///
+/// Read through a `serde_json::Value` (whose reader every phone has for the records'
+/// answers) rather than a derived reader per struct: a few kilobytes less to download.
+#[derive(Debug, Default, PartialEq, Deserialize)]
+#[serde(from = "Json")]
+pub struct ReportSummary {
+    /// Activities and participants by form; the totals are their sums.
+    pub forms: Vec<ReportForm>,
+    /// Participants by ethnic group.
+    pub ethnicities: Vec<ReportEthnicity>,
+}
+
+#[derive(Debug, Default, PartialEq)]
+pub struct ReportForm {
+    pub form_id: String,
+    pub title: Localized,
+    /// Finished records.
+    pub activities: u64,
+    pub participants: BySex,
+}
+
+#[derive(Debug, Default, PartialEq)]
+pub struct ReportEthnicity {
+    pub code: String,
+    pub name: Localized,
+    pub male: u64,
+    pub female: u64,
+}
+
+impl From<Json> for ReportSummary {
+    fn from(v: Json) -> Self {
+        let n = |v: &Json, key: &str| v[key].as_u64().unwrap_or(0);
+        let text = |v: &Json| v.as_str().unwrap_or_default().to_owned();
+        let label = |v: &Json| Localized { vi: text(&v["vi"]), en: text(&v["en"]) };
+        let list = |key: &str| v[key].as_array().map_or(&[][..], Vec::as_slice);
+        let mut s = ReportSummary::default();
+        for f in list("forms") {
+            let p = &f["participants"];
+            s.forms.push(ReportForm {
+                form_id: text(&f["form_id"]),
+                title: label(&f["title"]),
+                activities: n(f, "activities"),
+                participants: BySex { male: n(p, "male"), female: n(p, "female") },
+            });
+        }
+        for e in list("ethnicities") {
+            let (code, name) = (text(&e["code"]), label(&e["name"]));
+            s.ethnicities.push(ReportEthnicity { code, name, male: n(e, "male"), female: n(e, "female") });
+        }
+        s
+    }
+}
+
 #[derive(Deserialize)]
 struct ErrorBody {
     error: String,
@@ -106,7 +166,7 @@ impl Api {
 
     fn call<'a>(&self, method: &'a str, url: &'a str, timeout: Duration) -> Call<'a> {
         let headers = self.token.iter().map(|t| ("authorization", format!("Bearer {t}"))).collect();
-        Call { method, url, headers, json: None, timeout, no_store: false }
+        Call { method, url, headers, json: None, timeout, no_store: false, file: false }
     }
 
     pub async fn sign_in(&self, username: &str, password: &str, device_id: &str) -> Result<Session, ApiError> {
@@ -154,6 +214,21 @@ impl Api {
         let bundle: Bundle = serde_json::from_str(&reply.text).map_err(|e| ApiError::Decode(e.to_string()))?;
         let version = etag.unwrap_or(bundle.version);
         Ok(Some((reply.text, version)))
+    }
+
+    /// The summary of the activities dated `from` to `to` (both included) in the user's
+    /// scope. Supervisors and admins only: a collector gets `Rejected { status: 403, .. }`.
+    pub async fn report_summary(&self, from: NaiveDate, to: NaiveDate) -> Result<ReportSummary, ApiError> {
+        let url = self.url(&format!("/reports/summary?from={}&to={}", iso_date(from), iso_date(to)));
+        let call = Call { no_store: true, ..self.call("GET", &url, TIMEOUT) };
+        json(send(call).await?)
+    }
+
+    /// The annual report of `year` as an XLSX file, to save.
+    pub async fn annual_report(&self, year: i32) -> Result<web_sys::Blob, ApiError> {
+        let url = self.url(&format!("/reports/annual?year={year}&format=xlsx"));
+        let call = Call { no_store: true, file: true, ..self.call("GET", &url, TIMEOUT) };
+        send(call).await?.blob.ok_or_else(|| ApiError::Decode("no file".into()))
     }
 
     pub async fn sign_out(&self) -> Result<(), ApiError> {
@@ -225,6 +300,29 @@ mod tests {
         let api = Api::new(Some("https://sotay.example.vn/".into()), Some("secret".into()));
         assert_eq!(api.url("/sync/push"), "https://sotay.example.vn/api/v1/sync/push");
         assert!(!format!("{api:?}").contains("secret"));
+    }
+
+    #[test]
+    fn report_summary_reads_the_servers_json() {
+        let json = r#"{"period":{"from":"2026-11-01","to":"2026-11-30","kind":"month",
+            "label":{"vi":"Tháng 11/2026","en":"2026-11"}},"filter":{"form":null,"commune":null},
+            "scope":{"whole_province":true,"communes":[],"label":{"vi":"Toàn tỉnh","en":"Whole province"}},
+            "totals":{"activities":3,"participants":{"male":4,"female":6,"total":10},
+                "kinh":{"male":1,"female":1,"total":2},"minority":{"male":3,"female":5,"total":8},"female_share":0.6},
+            "forms":[{"form_id":"outreach_event","title":{"vi":"Truyền thông","en":"Outreach"},
+                "plan_area":"communication","collects_participants":true,"group_dimension":null,
+                "activities":2,"participants":{"male":4,"female":6,"total":10},"kinh":{"male":0,"female":0,"total":0},
+                "minority":{"male":0,"female":0,"total":0},"female_share":0.6,"by_ethnicity":[],"by_group":[]}],
+            "communes":[],"forms_by_commune":[],
+            "ethnicities":[{"code":"04","name":{"vi":"Mường","en":"Muong"},"minority":true,"male":3,"female":5,"total":8}]}"#;
+        let s: ReportSummary = serde_json::from_str(json).unwrap();
+        let form = &s.forms[0];
+        assert_eq!((form.form_id.as_str(), form.title.en.as_str()), ("outreach_event", "Outreach"));
+        assert_eq!((form.activities, form.participants), (2, BySex { male: 4, female: 6 }));
+        let group = &s.ethnicities[0];
+        assert_eq!((group.code.as_str(), group.name.vi.as_str(), group.male, group.female), ("04", "Mường", 3, 5));
+        // Fields the PWA does not use may come and go.
+        assert_eq!(serde_json::from_str::<ReportSummary>("{}").unwrap(), ReportSummary::default());
     }
 
     #[test]

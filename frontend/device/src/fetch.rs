@@ -46,13 +46,17 @@ pub(crate) struct Call<'a> {
     pub timeout: Duration,
     /// Skip the HTTP cache: a cached answer would hide that the device is offline.
     pub no_store: bool,
+    /// A file to save (a report): a successful answer's body is kept as a `Blob`, not text.
+    pub file: bool,
 }
 
-/// What the server answered: the status, the ETag and the whole body as text.
+/// What the server answered: the status, the ETag and the whole body as text (or, for a
+/// successful [`Call::file`], as a `Blob`, with `text` empty).
 pub(crate) struct Reply {
     pub status: u16,
     pub etag: Option<String>,
     pub text: String,
+    pub blob: Option<Blob>,
 }
 
 /// Why no answer came: the network failed, the deadline passed, or the page has no
@@ -96,16 +100,23 @@ impl Call<'_> {
                 &Array::new(),
             )
             .map_err(|_| NoAnswer)?;
-        let result = read(window.fetch_with_str_and_init(self.url, &init)).await;
+        let result = read(window.fetch_with_str_and_init(self.url, &init), self.file).await;
         window.clear_timeout_with_handle(timer);
         drop(on_timeout);
         result
     }
 }
 
-async fn read(request: Promise) -> Result<Reply, NoAnswer> {
+async fn read(request: Promise, file: bool) -> Result<Reply, NoAnswer> {
     let response: Response = JsFuture::from(request).await.map_err(|_| NoAnswer)?.dyn_into().map_err(|_| NoAnswer)?;
     let etag = response.headers().get("etag").ok().flatten();
-    let text = JsFuture::from(response.text().map_err(|_| NoAnswer)?).await.map_err(|_| NoAnswer)?;
-    Ok(Reply { status: response.status(), etag, text: text.as_string().unwrap_or_default() })
+    let (status, mut text, mut blob) = (response.status(), String::new(), None);
+    if file && (200..300).contains(&status) {
+        let body = JsFuture::from(response.blob().map_err(|_| NoAnswer)?).await.map_err(|_| NoAnswer)?;
+        blob = Some(body.dyn_into().map_err(|_| NoAnswer)?);
+    } else {
+        let body = JsFuture::from(response.text().map_err(|_| NoAnswer)?).await.map_err(|_| NoAnswer)?;
+        text = body.as_string().unwrap_or_default();
+    }
+    Ok(Reply { status, etag, text, blob })
 }

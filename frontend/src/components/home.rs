@@ -7,6 +7,7 @@ use crate::app::Ctx;
 use crate::components::flash;
 use crate::i18n::texts;
 use crate::route::Route;
+use crate::services::reads_reports;
 
 #[function_component(Home)]
 pub fn home() -> Html {
@@ -51,6 +52,12 @@ pub fn home() -> Html {
                 </span>
                 { " · " }{ last }
             </p>
+            <nav class="choice-row">
+                <a class="btn secondary choice" href={Route::MyWork.href()}>{ t.my_work }</a>
+                if s.session.as_ref().is_some_and(|u| reads_reports(u)) {
+                    <a class="btn secondary choice" href={Route::Reports.href()}>{ t.reports_title }</a>
+                }
+            </nav>
             <section class="new-forms">
                 <h2>{ t.new_record }</h2>
                 if forms.is_empty() {

@@ -6,6 +6,7 @@ pub mod form_screen;
 pub mod home;
 pub mod record_view;
 pub mod records;
+pub mod reports;
 pub mod settings;
 pub mod sign_in;
 pub mod sync_bar;

@@ -114,7 +114,7 @@ fn start(ctl: Ctl) {
             }
             Err(ApiError::Unauthorized) => dispatch.dispatch(Action::SessionExpired),
             Err(e) => {
-                gloo::console::warn!(format!("sync failed: {e:?}"));
+                gloo::console::warn!(format!("sync failed: {e}"));
                 dispatch.dispatch(Action::Sync(SyncStatus::Failed));
                 dispatch.dispatch(Action::DataChanged);
                 let failures = {
