@@ -85,6 +85,13 @@ pub fn up() -> Result<Pg> {
         ok("server", &format!("already running from {}", data_dir().display()));
     } else {
         if port_open() {
+            // Another checkout's throwaway server (`cargo xtask pg-up` there): the same
+            // trust settings, so use it and leave it running; anything else is an error.
+            if create_database(&bin).is_ok() {
+                ok("server", &format!("another checkout's test server answers on 127.0.0.1:{PORT}; using it"));
+                println!("  {URL_VAR}={URL}");
+                return Ok(pg);
+            }
             bail!("127.0.0.1:{PORT} is in use by a process that is not our server ({})", data_dir().display());
         }
         init_fresh(&bin)?;
