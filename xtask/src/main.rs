@@ -106,8 +106,12 @@ same run (see BENCHMARKS.md):
   1. `cargo bench -p sotay-forms --bench validation`
   2. `cargo bench -p sotay-sync-server --bench ingest` (SQLite, and PostgreSQL on the
      throwaway test server)
-  3. the device storage benchmark in headless Chromium (10,000 records)
-  4. the PWA's first-load transfer (`cargo xtask size`)",
+  3. `cargo bench -p sotay-sync-server --bench reports`: report latency and a raw export
+     on 1,000,000 generated records (SQLite, and PostgreSQL on the throwaway test server).
+     The first run generates them (a few minutes); later runs reuse them, from
+     target/bench-reports/ and the database sotay_bench_reports_1000000
+  4. the device storage benchmark in headless Chromium (10,000 records)
+  5. the PWA's first-load transfer (`cargo xtask size`)",
     },
     Sub {
         name: "size",
