@@ -3,21 +3,18 @@
 // Promise: no 5xx, ever. Bounded (25 examples per operation) so CI stays within its time;
 // a longer run: SOTAY_FUZZ_EXAMPLES=500 node --test tests/e2e/api-fuzz.test.mjs
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { Server, COMMUNE } from './lib/harness.mjs';
+import { Server, COMMUNE, disposeAfterAll } from './lib/harness.mjs';
 import { promise } from './lib/app.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const ST = process.env.SOTAY_SCHEMATHESIS ?? join(ROOT, '.tools/venv/bin/st');
 const EXAMPLES = process.env.SOTAY_FUZZ_EXAMPLES ?? '25';
 
-const cleanup = [];
-after(async () => {
-  for (const c of cleanup.reverse()) await c.dispose();
-});
+const cleanup = disposeAfterAll();
 
 test('generated requests against the API never get a 5xx', { skip: !existsSync(ST) && `no schemathesis at ${ST} (cargo xtask setup installs it)` }, async () => {
   const server = await Server.create([

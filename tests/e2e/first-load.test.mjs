@@ -4,19 +4,16 @@
 // apart. Printed and written to target/e2e-first-load.json; `cargo xtask size` gives the
 // same per-file figure from the build.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Server, Device } from './lib/harness.mjs';
+import { Server, Device, disposeAfterAll } from './lib/harness.mjs';
 import { serviceWorkerInCharge } from './lib/app.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BUDGET = 300 * 1024;
 
-const cleanup = [];
-after(async () => {
-  for (const c of cleanup.reverse()) await c.dispose();
-});
+const cleanup = disposeAfterAll();
 
 test('first visit: bytes over the network for the app shell', async () => {
   const server = await Server.create();

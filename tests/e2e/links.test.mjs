@@ -2,16 +2,13 @@
 // records sync, and a server killed during a push. Either way: every record on the server
 // exactly once, nothing left in the outbox.
 
-import { test, after } from 'node:test';
-import { Server, Device, POSTGRES_URL, eventually } from './lib/harness.mjs';
+import { test } from 'node:test';
+import { Server, Device, POSTGRES_URL, eventually, disposeAfterAll } from './lib/harness.mjs';
 import { FaultyLink } from './lib/proxy.mjs';
 import { copyQueuedRecord } from './lib/seed.mjs';
 import { promise, signIn, counts, syncNow, fillOutreach, shot } from './lib/app.mjs';
 
-const cleanup = [];
-after(async () => {
-  for (const c of cleanup.reverse()) await c.dispose();
-});
+const cleanup = disposeAfterAll();
 
 /** A phone signed in through `link`, holding `n` finished records made offline. */
 async function phoneWithQueue(server, link, name, n, placeOf) {

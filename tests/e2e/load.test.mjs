@@ -2,11 +2,11 @@
 // (SOTAY_LOAD_SECONDS). Promise: zero errors, every change applied once; p50/p99 push
 // latency printed and written to target/e2e-load.json.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Server, COMMUNE, PASSWORD } from './lib/harness.mjs';
+import { Server, COMMUNE, PASSWORD, disposeAfterAll } from './lib/harness.mjs';
 import { promise } from './lib/app.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -16,10 +16,7 @@ const USERS = 20;
 const PER_PUSH = 5;
 const VALUES = JSON.parse(readFileSync(join(ROOT, 'forms/tests/cases/outreach_event_v1.json'), 'utf8')).valid[0].values;
 
-const cleanup = [];
-after(async () => {
-  for (const c of cleanup.reverse()) await c.dispose();
-});
+const cleanup = disposeAfterAll();
 
 function record(author, deviceId, n) {
   const now = new Date().toISOString();

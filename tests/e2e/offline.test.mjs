@@ -1,13 +1,10 @@
 // Scenarios 1 and 2 of issue 5: a day with no signal, and a phone that dies mid-form.
 
-import { test, after } from 'node:test';
-import { Server, Device, eventually } from './lib/harness.mjs';
+import { test } from 'node:test';
+import { Server, Device, eventually, disposeAfterAll } from './lib/harness.mjs';
 import { promise, shot, signIn, serviceWorkerInCharge, counts, fillOutreach, kinhChildren } from './lib/app.mjs';
 
-const cleanup = [];
-after(async () => {
-  for (const c of cleanup.reverse()) await c.dispose();
-});
+const cleanup = disposeAfterAll();
 
 test('offline life: the app opens with no network, records wait, then reach the server exactly once', async () => {
   const server = await Server.create();

@@ -1,15 +1,12 @@
 // Scenarios 5, 6 and 8 of issue 5: two phones edit one record offline, the server refuses
 // one record of a batch, and a token is revoked while records wait.
 
-import { test, after } from 'node:test';
-import { Server, Device, COMMUNE, OTHER_COMMUNE, eventually } from './lib/harness.mjs';
+import { test } from 'node:test';
+import { Server, Device, COMMUNE, OTHER_COMMUNE, eventually, disposeAfterAll } from './lib/harness.mjs';
 import { copyQueuedRecord } from './lib/seed.mjs';
 import { promise, shot, signIn, counts, syncNow, fillOutreach, localRecordId, editPlace } from './lib/app.mjs';
 
-const cleanup = [];
-after(async () => {
-  for (const c of cleanup.reverse()) await c.dispose();
-});
+const cleanup = disposeAfterAll();
 
 async function settled(page, want, ms = 60_000) {
   return eventually(`the phone to show ${JSON.stringify(want)}`, async () => {

@@ -2,15 +2,12 @@
 // phone (offline too), and a supervisor's "Báo cáo" from the server — totals that match what
 // the collector sent, charts, the annual report's download, and the offline and 403 states.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { Server, Device, eventually } from './lib/harness.mjs';
+import { Server, Device, eventually, disposeAfterAll } from './lib/harness.mjs';
 import { promise, shot, signIn, counts, syncNow, fillOutreach } from './lib/app.mjs';
 
-const cleanup = [];
-after(async () => {
-  for (const c of cleanup.reverse()) await c.dispose();
-});
+const cleanup = disposeAfterAll();
 
 // The phones' clock: 29/11/2026, within the Action Month, so "Tháng này" is November 2026.
 const TODAY = new Date('2026-11-29T03:00:00Z');

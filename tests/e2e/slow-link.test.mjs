@@ -4,10 +4,10 @@
 // written to target/e2e-slow-link.json (BENCHMARKS.md records them). Asserted: every record
 // on the server exactly once.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Server, Device, eventually } from './lib/harness.mjs';
+import { Server, Device, eventually, disposeAfterAll } from './lib/harness.mjs';
 import { FaultyLink } from './lib/proxy.mjs';
 import { copyQueuedRecord } from './lib/seed.mjs';
 import { promise, signIn, counts, fillOutreach } from './lib/app.mjs';
@@ -17,10 +17,7 @@ const N = Number(process.env.SOTAY_SLOW_LINK_RECORDS ?? 1000);
 const BYTES_PER_SECOND = 750_000 / 8;
 const RTT_MS = 200;
 
-const cleanup = [];
-after(async () => {
-  for (const c of cleanup.reverse()) await c.dispose();
-});
+const cleanup = disposeAfterAll();
 
 test(`slow link: ${N} records over 750 kbit/s with 200 ms RTT`, { timeout: 600_000 }, async () => {
   const server = await Server.create();

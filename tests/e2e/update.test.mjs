@@ -1,16 +1,13 @@
 // Scenario 7 of issue 5: a new version of the app arrives while a draft is open.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, Device, PWA_DIR } from './lib/harness.mjs';
+import { Server, Device, PWA_DIR, disposeAfterAll } from './lib/harness.mjs';
 import { promise, shot, signIn, serviceWorkerInCharge, fillOutreach } from './lib/app.mjs';
 
-const cleanup = [];
-after(async () => {
-  for (const c of cleanup.reverse()) await c.dispose();
-});
+const cleanup = disposeAfterAll();
 
 test('app update while a draft is open: "Tải lại" loads the new version and loses nothing', async () => {
   // A copy of the built PWA that this test can "release" again.

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
 import { createRequire } from 'node:module';
+import { after } from 'node:test';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 // playwright-core lives in `.tools/node` (installed by `cargo xtask`), found through
@@ -34,6 +35,15 @@ export async function freePort() {
     });
     srv.on('error', fail);
   });
+}
+
+/** What a test file starts (servers, phones, links): disposed in reverse after its last test. */
+export function disposeAfterAll() {
+  const started = [];
+  after(async () => {
+    for (const c of started.reverse()) await c.dispose();
+  });
+  return started;
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
