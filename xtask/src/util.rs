@@ -2,7 +2,7 @@
 //! processes with the tool environment, and printing headers.
 
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -10,9 +10,14 @@ use anyhow::{bail, Context, Result};
 
 use crate::tools::tool_env;
 
-/// The workspace root (the parent of `xtask/`).
+/// The workspace root (the parent of `xtask/`). `cargo run` tells the running binary which
+/// checkout it runs for; the path compiled in names the checkout that built it, another one
+/// when checkouts share a target directory (`CARGO_TARGET_DIR`) and cargo finds the binary
+/// fresh. Trusting that path once ran one checkout's tests on another's code.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives inside the workspace").to_path_buf()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let manifest_dir = manifest_dir.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir.parent().expect("xtask lives inside the workspace").to_path_buf()
 }
 
 /// Cargo's target directory (honours `CARGO_TARGET_DIR`).

@@ -2,8 +2,11 @@
 //! when it changed (`docs/sync-protocol.md`, "A sync round").
 
 use std::collections::HashSet;
+use std::hash::Hash;
 
-use forms::sync::{Change, PushRequest};
+use forms::sync::{Change, PushRequest, PushResponse};
+use futures_util::future::join;
+use uuid::Uuid;
 
 use crate::api::{Api, ApiError};
 use crate::model::OutboxEntry;
@@ -44,8 +47,17 @@ pub struct SyncReport {
 /// The next batch: oldest first, at most `max` changes, at most one change per record (a
 /// second change of a record waits for the first to settle, which rebases it).
 pub fn next_batch(outbox: &[OutboxEntry], max: usize) -> Vec<Change> {
+    first_per_record(outbox.iter().map(|e| e.change.record.id), max)
+        .into_iter()
+        .map(|i| outbox[i].change.clone())
+        .collect()
+}
+
+/// The positions of [`next_batch`] among changes listed oldest first by their record:
+/// storage picks a batch by record id without parsing the rest of the queue.
+pub fn first_per_record<K: Eq + Hash>(records: impl IntoIterator<Item = K>, max: usize) -> Vec<usize> {
     let mut seen = HashSet::new();
-    outbox.iter().filter(|e| seen.insert(e.change.record.id)).take(max).map(|e| e.change.clone()).collect()
+    records.into_iter().enumerate().filter_map(|(i, record)| seen.insert(record).then_some(i)).take(max).collect()
 }
 
 /// The size of the push batches of one round. A push answered 413 (more than the server's
@@ -88,6 +100,12 @@ fn is_too_large(e: &ApiError) -> bool {
 /// stored. [`ApiError::Unauthorized`] changes nothing locally. A batch answered 413 is
 /// split (see [`BatchSize`]); a single change answered 413 stays in the outbox and the round
 /// stops with that error.
+///
+/// Pushes and pulls are pipelined, one request in flight at a time: while a request is on its
+/// way, the previous answer is stored and the next batch read, so on a slow link the phone's
+/// own work hides behind the network instead of adding to it. A batch never holds a record
+/// of the batch in flight (a later change of it waits for the rebase that storing the
+/// answer does); the next pull page starts from the cursor the previous page gave.
 pub async fn sync_once(
     storage: &Storage,
     api: &Api,
@@ -96,46 +114,76 @@ pub async fn sync_once(
     let mut report = SyncReport::default();
     let device_id = storage.device_id().await?;
 
-    let mut outbox = storage.outbox().await?;
-    let mut total = outbox.len();
+    let mut size = BatchSize::new(BATCH);
+    let (mut batch, queued) = storage.push_batch(size.get(), &HashSet::new()).await?;
+    // Changes queued while syncing join this round (`total` grows).
+    let mut total = queued;
     let mut sent = 0;
     on_progress(SyncProgress { sent, total, phase: Phase::Pushing });
-    let mut size = BatchSize::new(BATCH);
-    while !outbox.is_empty() {
-        let changes = next_batch(&outbox, size.get());
-        let count = changes.len();
-        let response = match api.push(&PushRequest { device_id: device_id.clone(), changes }).await {
-            Ok(response) => response,
-            // Nothing of a refused request was applied: resend its first half.
-            Err(e) if size.shrink_after(count, &e) => continue,
-            Err(e) => return Err(e),
+    // A push answered and not stored yet.
+    let mut answered: Option<PushResponse> = None;
+    while !batch.is_empty() || answered.is_some() {
+        // While `batch` is on its way: store the previous answer, then pick the batch after
+        // it, without the records in flight.
+        let in_flight: HashSet<Uuid> = batch.iter().map(|c| c.record.id).collect();
+        let next_size = size.get();
+        let store = async {
+            let settled = match &answered {
+                Some(response) => Some(storage.settle(response).await?),
+                None => None,
+            };
+            Ok::<_, ApiError>((settled, storage.push_batch(next_size, &in_flight).await?))
         };
-        let settled = storage.settle(&response).await?;
-        report.applied += settled.applied;
-        report.duplicates += settled.duplicates;
-        report.conflicts += settled.conflicts;
-        report.rejected += settled.rejected;
-        if settled.settled() == 0 {
-            // The server answered none of the batch: resending it now would loop.
-            return Err(ApiError::Decode(format!("push answered none of {count} changes")));
+        let send = async {
+            if batch.is_empty() {
+                return Ok(None);
+            }
+            push(api, &device_id, batch, &mut size).await.map(Some)
+        };
+        let (stored, pushed) = join(store, send).await;
+        let (settled, (following, queued)) = stored?;
+        if let Some(settled) = settled {
+            report.applied += settled.applied;
+            report.duplicates += settled.duplicates;
+            report.conflicts += settled.conflicts;
+            report.rejected += settled.rejected;
+            if settled.settled() == 0 {
+                // The server answered none of the batch: resending it now would loop.
+                return Err(ApiError::Decode("a push was answered for none of its changes".into()));
+            }
+            sent += settled.settled();
         }
-        outbox = storage.outbox().await?;
-        sent += settled.settled();
-        // Changes queued while syncing join this round.
-        total = total.max(sent + outbox.len());
+        total = total.max(sent + queued);
         on_progress(SyncProgress { sent, total, phase: Phase::Pushing });
+        answered = pushed?;
+        batch = following;
+        // A 413 meanwhile made batches smaller.
+        batch.truncate(size.get());
     }
 
     let mut cursor: u64 = storage.get_meta(META_CURSOR).await?.unwrap_or(0);
+    on_progress(SyncProgress { sent, total, phase: Phase::Pulling });
+    let mut page = api.pull(cursor, PULL_LIMIT).await?;
     let server_catalog = loop {
-        on_progress(SyncProgress { sent, total, phase: Phase::Pulling });
-        let page = api.pull(cursor, PULL_LIMIT).await?;
-        report.pulled += storage.apply_pull(&page).await?;
         // `next_cursor` only grows; a page that does not move it cannot be followed.
-        if !page.has_more || page.next_cursor <= cursor {
-            break page.catalog_version;
+        let more = page.has_more && page.next_cursor > cursor;
+        let next = async {
+            if more {
+                api.pull(page.next_cursor, PULL_LIMIT).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let (stored, fetched) = join(storage.apply_pull(&page), next).await;
+        report.pulled += stored?;
+        match fetched? {
+            Some(following) => {
+                cursor = page.next_cursor;
+                page = following;
+                on_progress(SyncProgress { sent, total, phase: Phase::Pulling });
+            }
+            None => break page.catalog_version,
         }
-        cursor = page.next_cursor;
     };
 
     let held: Option<String> = storage.get_meta(META_CATALOG_VERSION).await?;
@@ -148,6 +196,29 @@ pub async fn sync_once(
     }
     on_progress(SyncProgress { sent, total, phase: Phase::Done });
     Ok(report)
+}
+
+/// Sends one batch, resending its first half while the answer is 413 (see [`BatchSize`]).
+async fn push(
+    api: &Api,
+    device_id: &str,
+    mut batch: Vec<Change>,
+    size: &mut BatchSize,
+) -> Result<PushResponse, ApiError> {
+    loop {
+        let count = batch.len();
+        let request = PushRequest { device_id: device_id.to_owned(), changes: batch };
+        match api.push(&request).await {
+            Ok(response) => return Ok(response),
+            // Nothing of a refused request was applied: resend its first half (the batch
+            // is oldest first, so its head is what a smaller batch would hold).
+            Err(e) if size.shrink_after(count, &e) => {
+                batch = request.changes;
+                batch.truncate(size.get());
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 #[path = "browser/server.rs"]
 mod server;
 
+use std::collections::HashSet;
+
 use chrono::{Duration, TimeZone, Utc};
 use forms::sync::{ChangeResult, Outcome, PullResponse, PulledRecord, PushResponse};
 use forms::{ErrorCode, FieldError, Localized, Location, Record, RecordStatus};
@@ -271,6 +273,51 @@ async fn a_second_change_of_a_record_is_rebased_when_the_first_applies() {
     let now = s.record(local.record.id).await.unwrap().unwrap();
     assert_eq!((now.state, now.record.revision), (SyncState::Queued, 1), "still waiting for the second");
     assert_eq!(now.record.values["note"], "second edit");
+}
+
+#[wasm_bindgen_test]
+async fn a_push_batch_is_oldest_first_one_change_per_record_and_counts_the_whole_queue() {
+    let (s, _) = fresh("batch").await;
+    let first = queue_new(&s, 1, 0).await;
+    let mut local = s.record(first.change.record.id).await.unwrap().unwrap();
+    local.record.values.insert("note".into(), "second edit".into());
+    let second = OutboxEntry::new(&local);
+    s.queue(&local, &second).await.unwrap();
+    let b = queue_new(&s, 2, 1).await;
+    let c = queue_new(&s, 3, 2).await;
+
+    let ids = |changes: Vec<forms::sync::Change>| changes.into_iter().map(|c| c.change_id).collect::<Vec<_>>();
+    let none = HashSet::new();
+    let (batch, queued) = s.push_batch(10, &none).await.unwrap();
+    assert_eq!(queued, 4);
+    assert_eq!(batch[0], first.change, "sent as queued");
+    let wanted = [&first, &b, &c].map(|e| e.change.change_id);
+    assert_eq!(ids(batch), wanted, "the second edit of record 1 waits for the first");
+    assert_eq!(ids(s.push_batch(2, &none).await.unwrap().0), wanted[..2]);
+    // While the first is sent and its answer not stored, record 1 is left out entirely.
+    let busy = HashSet::from([first.change.record.id]);
+    let (batch, queued) = s.push_batch(10, &busy).await.unwrap();
+    assert_eq!((ids(batch), queued), (vec![b.change.change_id, c.change.change_id], 4));
+
+    // Once the first settles, the second edit goes out rebased, in its place in the line.
+    s.settle(&PushResponse { results: vec![result(&first, false, applied(&first, 1))] }).await.unwrap();
+    let (batch, queued) = s.push_batch(10, &none).await.unwrap();
+    assert_eq!(queued, 3);
+    assert_eq!(ids(batch.clone()), [second.change.change_id, b.change.change_id, c.change.change_id]);
+    assert_eq!(batch[0].base_revision, 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_result_repeated_in_one_answer_settles_once() {
+    let (s, _) = fresh("repeat").await;
+    let a = queue_new(&s, 1, 0).await;
+    let b = queue_new(&s, 2, 0).await;
+    let answer = result(&a, false, applied(&a, 1));
+    let report = s.settle(&PushResponse { results: vec![answer.clone(), answer] }).await.unwrap();
+    assert_eq!((report.applied, report.unknown), (1, 1));
+    assert_eq!(s.outbox().await.unwrap(), vec![b]);
+    let now = s.record(a.change.record.id).await.unwrap().unwrap();
+    assert_eq!((now.state, now.record.revision), (SyncState::Synced, 1));
 }
 
 #[wasm_bindgen_test]

@@ -33,6 +33,9 @@ export class FaultyLink {
     this.bytesUp = 0;
     this.bytesDown = 0;
     this.requests = 0;
+    /** Per request: when the link had its body, when the server answered, when the phone had
+     * the answer (ms, `performance.now()`), so a figure can say where time went. */
+    this.timeline = [];
     this.injected = [];
     /** Records the phone was told were stored (applied, or kept beside a conflict). */
     this.acknowledged = new Set();
@@ -61,6 +64,8 @@ export class FaultyLink {
     }
     this.requests += 1;
     this.bytesUp += body.length;
+    const times = { path: req.url.split('?')[0], up: body.length, received: performance.now() };
+    this.timeline.push(times);
     await sleep(this.latencyMs);
     await this.throttle(body.length);
     if (fault === 'reset-mid-request') {
@@ -88,12 +93,14 @@ export class FaultyLink {
       res.destroy();
       return;
     }
+    times.answered = performance.now();
     if (fault === 'drop-after-commit') {
       // The server committed and answered; the phone never hears it.
       res.destroy();
       return;
     }
     this.bytesDown += answer.body.length;
+    times.down = answer.body.length;
     await sleep(this.latencyMs);
     await this.throttle(answer.body.length);
     const headers = { ...answer.headers };
@@ -107,6 +114,7 @@ export class FaultyLink {
       return;
     }
     res.end(answer.body);
+    times.delivered = performance.now();
     if (push && answer.status === 200) this.remember(answer);
   }
 

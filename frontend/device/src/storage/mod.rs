@@ -9,8 +9,10 @@ mod rows;
 pub mod schema;
 mod settle;
 
+use std::collections::HashSet;
 use std::rc::Rc;
 
+use forms::sync::Change;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
@@ -303,6 +305,37 @@ impl Storage {
             .collect::<Result<_, StorageError>>()?;
         entries.sort_by(|a, b| a.0.total_cmp(&b.0));
         Ok(entries.into_iter().map(|(_, e)| e).collect())
+    }
+
+    /// The next changes to push, oldest first: at most `max` and at most one per record
+    /// ([`crate::sync::first_per_record`]), none of a record in `busy` (sent and not settled
+    /// yet: its later changes wait for the rebase settling does); and how many changes wait
+    /// in all. Only the chosen entries are parsed: a sync round reads the outbox before
+    /// every batch, and a queue of a thousand records should not cost a thousand parses each
+    /// time.
+    pub async fn push_batch(&self, max: usize, busy: &HashSet<Uuid>) -> Result<(Vec<Change>, usize), StorageError> {
+        let tx = self.tx(&[OUTBOX], TransactionMode::Readonly)?;
+        let store = tx.object_store(OUTBOX)?;
+        let mut queued: Vec<(f64, JsValue)> = store
+            .get_all::<JsValue>()
+            .await?
+            .map(|row| row.map(|row| (rows::outbox_seq(&row), row)))
+            .collect::<Result<_, _>>()?;
+        queued.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let record_ids = queued
+            .iter()
+            .map(|(_, row)| match rows::get_str(row, "record_id") {
+                Some(id) => Ok(id),
+                None => rows::data::<OutboxEntry>(row).map(|e| key(e.change.record.id)),
+            })
+            .collect::<Result<Vec<String>, StorageError>>()?;
+        let busy: HashSet<String> = busy.iter().map(|id| key(*id)).collect();
+        let open: Vec<usize> = (0..queued.len()).filter(|&i| !busy.contains(&record_ids[i])).collect();
+        let batch = crate::sync::first_per_record(open.iter().map(|&i| &record_ids[i]), max)
+            .into_iter()
+            .map(|j| rows::data::<OutboxEntry>(&queued[open[j]].1).map(|e| e.change))
+            .collect::<Result<_, _>>()?;
+        Ok((batch, queued.len()))
     }
 
     /// The changes the server refused, oldest first; kept until a fix supersedes them.
