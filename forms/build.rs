@@ -2,11 +2,14 @@
 //! version is adding a file: no code lists them.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::{env, fs};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read when the script runs, not baked in when it was compiled: checkouts sharing a
+    // target directory share this script's binary.
+    let root = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = root.as_path();
     let mut out = String::new();
 
     let defs = root.join("definitions");

@@ -59,6 +59,8 @@ pub enum DbError {
     Sqlx(#[from] sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("could not sum the stored records for reports: {0}")]
+    Totals(#[from] crate::store::StoreError),
 }
 
 #[derive(Debug, Clone)]
@@ -111,7 +113,9 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await?;
-        Ok(Db { pool, backend })
+        let db = Db { pool, backend };
+        db.ensure_report_totals().await?;
+        Ok(db)
     }
 
     /// The SQLite URL for a file under `data_dir`, created when missing.

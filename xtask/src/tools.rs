@@ -136,8 +136,15 @@ pub fn installing(tool: &str, why: &str) {
 
 pub fn ensure_wasm_target() -> Result<()> {
     const T: &str = "wasm32-unknown-unknown";
-    let Some(list) = capture(cmd_args("rustup", ["target", "list", "--installed"])) else {
-        bail!("`rustup target list --installed` failed: rustup is needed to add the {T} target");
+    let out = cmd_args("rustup", ["target", "list", "--installed"]).stdin(std::process::Stdio::null()).output();
+    let list = match out {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
+        Ok(out) => bail!(
+            "`rustup target list --installed` failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Err(e) => bail!("rustup is needed to add the {T} target: {e}"),
     };
     if list.lines().any(|l| l.trim() == T) {
         ok("rust target", &format!("{T} installed"));

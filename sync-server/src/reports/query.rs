@@ -15,7 +15,7 @@ use forms::reference::ReferenceData;
 use forms::{Catalog, FieldType, Sex};
 
 use super::ReportError;
-use crate::store::reports::{CellBreakdown, CellSum, RecordFilter};
+use crate::store::reports::RecordFilter;
 use crate::Db;
 
 /// A commune as reports count it: (unit list, unit code), after the 2025 mapping.
@@ -67,28 +67,29 @@ pub struct Cube {
 }
 
 impl Cube {
-    /// Sums the records `filter` selects, in SQL, and gathers the sums.
+    /// Gathers the sums kept for the records `filter` selects (one read at the finest grain,
+    /// rolled up here by ethnicity and by group).
     pub async fn load(db: &Db, catalog: &Catalog, filter: &RecordFilter) -> Result<Cube, ReportError> {
         let reference = catalog.reference();
         let communes = CommuneMap::new(reference);
         let participants = participant_fields(catalog);
-        let counts_people = |sum: &CellSum| {
-            participants.get(sum.form_id.as_str()).is_none_or(|fields| fields.contains(sum.field.as_str()))
-        };
+        let counts_people =
+            |form: &str, field: &str| participants.get(form).is_none_or(|fields| fields.contains(field));
         let mut cube = Cube::default();
-        for row in db.activity_counts(filter).await? {
+        for row in db.report_totals(filter).await? {
             let unit = communes.key(&row.location.unit_list, &row.location.unit_code);
-            *cube.activities.entry((row.form_id, unit)).or_default() += row.activities.max(0) as u64;
-        }
-        for (by, map) in [(CellBreakdown::Ethnicity, &mut cube.ethnicity), (CellBreakdown::Group, &mut cube.groups)] {
-            for sum in db.cell_sums(filter, by).await? {
-                if !counts_people(&sum) || (by == CellBreakdown::Group && sum.key.is_empty()) {
-                    continue;
-                }
-                let unit = communes.key(&sum.location.unit_list, &sum.location.unit_code);
-                let counts = map.entry((sum.form_id, unit, sum.key)).or_default();
-                add_sex(counts, sum.sex, sum.count.max(0) as u64);
+            let n = row.total.max(0) as u64;
+            let Some(sex) = row.sex else {
+                *cube.activities.entry((row.form_id, unit)).or_default() += n;
+                continue;
+            };
+            if !counts_people(&row.form_id, &row.field) {
+                continue;
             }
+            if !row.group.is_empty() {
+                add_sex(cube.groups.entry((row.form_id.clone(), unit.clone(), row.group)).or_default(), sex, n);
+            }
+            add_sex(cube.ethnicity.entry((row.form_id, unit, row.ethnicity)).or_default(), sex, n);
         }
         Ok(cube)
     }

@@ -15,6 +15,7 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 use uuid::Uuid;
 
 use super::records::{out_of_scope, parse_uuid, record_from_row, withdrawn, PreparedChange, RECORD_COLUMNS};
+use super::totals;
 use super::users::{Scope, User};
 use super::{Db, StoreError};
 use crate::db::{now_ms, Backend};
@@ -292,6 +293,15 @@ impl Batch {
     ) -> Result<(), StoreError> {
         let mut inserts = Vec::new();
         let mut cells = Vec::new();
+        // What the records rewritten here counted in report sums comes out first, while
+        // their old rows are still there; what they count now goes in at the end.
+        let rewritten: Vec<String> = self
+            .order
+            .iter()
+            .filter(|id| self.pending.get(id).is_some_and(|p| p.stored_before))
+            .map(Uuid::to_string)
+            .collect();
+        totals::subtract_records(tx, &rewritten).await?;
         for id in &self.order {
             let (Some(p), Some(r)) = (self.pending.get(id), current.get(id)) else { continue };
             let row = vec![
@@ -331,6 +341,8 @@ impl Batch {
         insert_rows(tx, backend, "records", &RECORD_INSERT_COLUMNS, inserts).await?;
         insert_rows(tx, backend, "record_cells", &CELL_COLUMNS, cells).await?;
         insert_rows(tx, backend, "applied_changes", &APPLIED_COLUMNS, self.applied).await?;
+        let written: Vec<String> = self.order.iter().map(Uuid::to_string).collect();
+        totals::add_records(tx, &written).await?;
         sqlx::query("UPDATE counters SET value = $1 WHERE name = 'seq'").bind(self.seq).execute(&mut **tx).await?;
         Ok(())
     }

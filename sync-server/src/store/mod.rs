@@ -7,6 +7,7 @@ pub mod apply;
 pub mod auth;
 pub mod records;
 pub mod reports;
+pub mod totals;
 pub mod users;
 
 pub use crate::db::Db;

@@ -3,7 +3,7 @@
 //! form page by page for raw exports. Written once, with `$n` placeholders, for both
 //! databases; `activity_date` is ISO text (`YYYY-MM-DD`) on both, so ranges compare as text.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use forms::{Location, Record, Sex};
@@ -11,6 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::records::{record_from_row, RECORD_COLUMNS};
+use super::totals::{PeriodParts, KEY};
 use super::{Db, StoreError};
 
 /// Which records a report reads. Always final and not deleted: drafts skip the constraints
@@ -34,17 +35,20 @@ impl RecordFilter {
     /// The condition on `records r`, and its text parameters, numbered from `$1`.
     fn clause(&self) -> (String, Vec<String>) {
         let mut params: Vec<String> = Vec::new();
-        let mut bind = |value: String| {
-            params.push(value);
-            format!("${}", params.len())
-        };
         let mut sql = String::from("r.deleted = 0 AND r.status = 'final'");
         if let Some((from, to)) = self.period {
-            let (from, to) = (bind(iso(from)), bind(iso(to)));
+            let (from, to) = (bind(&mut params, iso(from)), bind(&mut params, iso(to)));
             sql += &format!(" AND r.activity_date >= {from} AND r.activity_date <= {to}");
         }
+        sql += &self.scope_terms("r.", &mut params);
+        (sql, params)
+    }
+
+    /// ` AND …` terms for the form and the locations, on columns prefixed with `prefix`.
+    fn scope_terms(&self, prefix: &str, params: &mut Vec<String>) -> String {
+        let mut sql = String::new();
         if let Some(form) = &self.form_id {
-            sql += &format!(" AND r.form_id = {}", bind(form.clone()));
+            sql += &format!(" AND {prefix}form_id = {}", bind(params, form.clone()));
         }
         if let Some(pairs) = &self.locations {
             let mut by_list: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -54,19 +58,61 @@ impl RecordFilter {
             let terms: Vec<String> = by_list
                 .into_iter()
                 .map(|(list, codes)| {
-                    let list = bind(list.to_owned());
-                    let codes: Vec<String> = codes.into_iter().map(|c| bind(c.to_owned())).collect();
-                    format!("(r.unit_list = {list} AND r.unit_code IN ({}))", codes.join(", "))
+                    let list = bind(params, list.to_owned());
+                    let codes: Vec<String> = codes.into_iter().map(|c| bind(params, c.to_owned())).collect();
+                    format!("({prefix}unit_list = {list} AND {prefix}unit_code IN ({}))", codes.join(", "))
                 })
                 .collect();
             sql += &format!(" AND ({})", terms.join(" OR "));
         }
-        (sql, params)
+        sql
     }
+}
+
+/// Adds a text parameter; returns its placeholder.
+fn bind(params: &mut Vec<String>, value: String) -> String {
+    params.push(value);
+    format!("${}", params.len())
 }
 
 fn iso(date: NaiveDate) -> String {
     forms::dates::iso_date(date)
+}
+
+/// One sum of [`Db::report_totals`]: the people of one grid cell key, or (`sex` `None`,
+/// `field` empty) the activities of a form in a location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotalRow {
+    pub form_id: String,
+    pub location: Location,
+    pub field: String,
+    pub ethnicity: String,
+    /// `""` where the grid has no further dimension.
+    pub group: String,
+    pub sex: Option<Sex>,
+    /// People counted, or records for an activity row.
+    pub total: i64,
+}
+
+impl TotalRow {
+    fn into_activities(self) -> Option<ActivityCount> {
+        self.sex.is_none().then_some(ActivityCount {
+            form_id: self.form_id,
+            location: self.location,
+            activities: self.total,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct TotalKey {
+    form_id: String,
+    unit_list: String,
+    unit_code: String,
+    field: String,
+    ethnicity: String,
+    group: String,
+    sex: String,
 }
 
 /// Activities (records) of one form in one location.
@@ -84,15 +130,6 @@ pub enum CellBreakdown {
     Ethnicity,
     /// By the grid's further dimension (age group, role…); `""` where a grid has none.
     Group,
-}
-
-impl CellBreakdown {
-    fn column(self) -> &'static str {
-        match self {
-            CellBreakdown::Ethnicity => "c.ethnicity",
-            CellBreakdown::Group => "c.grp",
-        }
-    }
 }
 
 /// People counted in the grid field `field` of records of `form_id` in `location`, of one
@@ -123,66 +160,97 @@ fn sex_of(row: &AnyRow) -> Result<Sex, StoreError> {
 }
 
 impl Db {
-    /// Records by form and location.
-    pub async fn activity_counts(&self, filter: &RecordFilter) -> Result<Vec<ActivityCount>, StoreError> {
+    /// The sums kept at write time ([`super::totals`]) for the records `filter` selects, at
+    /// the finest grain: by form, location, field, ethnicity, group and sex, plus one row
+    /// per form and location for the activities (`field` empty). Whole months of the period
+    /// are read from `totals_by_month` in key order, partial months from `totals_by_day`,
+    /// and the parts added up here.
+    pub async fn report_totals(&self, filter: &RecordFilter) -> Result<Vec<TotalRow>, StoreError> {
         if filter.selects_nothing() {
             return Ok(Vec::new());
         }
-        let (clause, params) = filter.clause();
-        let sql = format!(
-            "SELECT r.form_id, r.unit_list, r.unit_code, COUNT(*) AS n FROM records r WHERE {clause} \
-             GROUP BY r.form_id, r.unit_list, r.unit_code"
-        );
-        let mut query = sqlx::query(&sql);
-        for p in &params {
-            query = query.bind(p.as_str());
+        let mut reads: Vec<(&str, Option<(String, String)>)> = Vec::new();
+        match filter.period {
+            None => reads.push(("month", None)),
+            Some((from, to)) => {
+                let parts = PeriodParts::of(from, to);
+                reads.extend(parts.months.map(|m| ("month", Some(m))));
+                reads.extend(parts.days.into_iter().map(|d| ("day", Some(d))));
+            }
         }
-        query
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|row| {
-                Ok(ActivityCount {
+        let mut sums: HashMap<TotalKey, (i64, i64)> = HashMap::new();
+        for (period, range) in reads {
+            let mut params = Vec::new();
+            let mut sql = format!(
+                "SELECT {KEY}, CAST(SUM(entries) AS BIGINT) AS entries, CAST(SUM(total) AS BIGINT) AS total \
+                 FROM totals_by_{period} WHERE 1 = 1"
+            );
+            if let Some((from, to)) = range {
+                let (from, to) = (bind(&mut params, from), bind(&mut params, to));
+                sql += &format!(" AND {period} >= {from} AND {period} <= {to}");
+            }
+            sql += &filter.scope_terms("", &mut params);
+            sql += &format!(" GROUP BY {KEY}");
+            let mut query = sqlx::query(&sql);
+            for p in &params {
+                query = query.bind(p.as_str());
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let key = TotalKey {
                     form_id: row.try_get("form_id")?,
-                    location: Location { unit_list: row.try_get("unit_list")?, unit_code: row.try_get("unit_code")? },
-                    activities: row.try_get("n")?,
+                    unit_list: row.try_get("unit_list")?,
+                    unit_code: row.try_get("unit_code")?,
+                    field: row.try_get("field")?,
+                    ethnicity: row.try_get("ethnicity")?,
+                    group: row.try_get("grp")?,
+                    sex: row.try_get("sex")?,
+                };
+                let sum = sums.entry(key).or_default();
+                sum.0 += row.try_get::<i64, _>("entries")?;
+                sum.1 += row.try_get::<i64, _>("total")?;
+            }
+        }
+        // A key whose records were all corrected away or deleted keeps a row of zeros.
+        sums.into_iter()
+            .filter(|(_, (entries, _))| *entries > 0)
+            .map(|(k, (_, total))| {
+                let sex = match k.sex.as_str() {
+                    "" if k.field.is_empty() => None,
+                    s => Some(Sex::parse(s).ok_or_else(|| StoreError::Corrupt(format!("sex '{s}' in report totals")))?),
+                };
+                Ok(TotalRow {
+                    form_id: k.form_id,
+                    location: Location { unit_list: k.unit_list, unit_code: k.unit_code },
+                    field: k.field,
+                    ethnicity: k.ethnicity,
+                    group: k.group,
+                    sex,
+                    total,
                 })
             })
             .collect()
     }
 
+    /// Records by form and location.
+    pub async fn activity_counts(&self, filter: &RecordFilter) -> Result<Vec<ActivityCount>, StoreError> {
+        Ok(self.report_totals(filter).await?.into_iter().filter_map(TotalRow::into_activities).collect())
+    }
+
     /// Grid cells summed by form, field, location, sex and `by`.
     pub async fn cell_sums(&self, filter: &RecordFilter, by: CellBreakdown) -> Result<Vec<CellSum>, StoreError> {
-        if filter.selects_nothing() {
-            return Ok(Vec::new());
+        let mut sums: HashMap<(String, String, Location, String, Sex), i64> = HashMap::new();
+        for row in self.report_totals(filter).await? {
+            let Some(sex) = row.sex else { continue };
+            let key = match by {
+                CellBreakdown::Ethnicity => row.ethnicity,
+                CellBreakdown::Group => row.group,
+            };
+            *sums.entry((row.form_id, row.field, row.location, key, sex)).or_default() += row.total;
         }
-        let (clause, params) = filter.clause();
-        let key = by.column();
-        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back so both drivers read an i64.
-        let sql = format!(
-            "SELECT r.form_id, c.field, r.unit_list, r.unit_code, {key} AS k, c.sex, CAST(SUM(c.count) AS BIGINT) AS n \
-             FROM record_cells c JOIN records r ON r.id = c.record_id WHERE {clause} \
-             GROUP BY r.form_id, c.field, r.unit_list, r.unit_code, {key}, c.sex"
-        );
-        let mut query = sqlx::query(&sql);
-        for p in &params {
-            query = query.bind(p.as_str());
-        }
-        query
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|row| {
-                Ok(CellSum {
-                    form_id: row.try_get("form_id")?,
-                    field: row.try_get("field")?,
-                    location: Location { unit_list: row.try_get("unit_list")?, unit_code: row.try_get("unit_code")? },
-                    key: row.try_get("k")?,
-                    sex: sex_of(row)?,
-                    count: row.try_get("n")?,
-                })
-            })
-            .collect()
+        Ok(sums
+            .into_iter()
+            .map(|((form_id, field, location, key, sex), count)| CellSum { form_id, field, location, key, sex, count })
+            .collect())
     }
 
     /// Every distinct grid cell the selected records hold: the cell columns of a raw export.

@@ -2,7 +2,7 @@
 //! pages update records. Each answer is applied in one transaction, so an entry leaves the
 //! outbox exactly when its record takes the server's outcome.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::Utc;
 use forms::sync::{Outcome, PullResponse, PushResponse};
@@ -45,48 +45,22 @@ impl Storage {
         let tx = self.tx(&[RECORDS, OUTBOX, REJECTED], TransactionMode::Readwrite)?;
         let records = tx.object_store(RECORDS)?;
         let outbox = tx.object_store(OUTBOX)?;
-        let rejected = if self.version >= 2 { Some(tx.object_store(REJECTED)?) } else { None };
+        let mut pending: HashMap<Uuid, (f64, OutboxEntry)> = HashMap::new();
+        for row in outbox.get_all::<JsValue>().await? {
+            let row = row?;
+            let entry: OutboxEntry = rows::data(&row)?;
+            pending.insert(entry.change.change_id, (rows::outbox_seq(&row), entry));
+        }
 
-        // Requests go out when built and run in order, so everything is read first in two
-        // batches of requests rather than one awaited request at a time: a push of 100
-        // changes costs a few round trips to the database, not 300. `getAll` and
-        // `getAllKeys` list the same rows in the same (key) order.
-        let (keys, values) = (outbox.get_all_keys::<String>().primitive()?, outbox.get_all::<JsValue>().primitive()?);
-        let keys: Vec<String> = keys.await?.collect::<Result<_, _>>()?;
-        let values: Vec<JsValue> = values.await?.collect::<Result<_, _>>()?;
-        let queued: HashMap<String, JsValue> = keys.into_iter().zip(values).collect();
-
-        // Each answered change, parsed from its row: only these (and later changes of the
-        // same records, below) are parsed, however long the queue.
-        let mut answered: Vec<Option<(f64, OutboxEntry)>> = Vec::with_capacity(response.results.len());
-        let mut seen = HashSet::new();
         for result in &response.results {
-            let row = seen.insert(result.change_id).then(|| queued.get(&key(result.change_id))).flatten();
-            answered.push(row.map(|row| Ok::<_, StorageError>((rows::outbox_seq(row), rows::data(row)?))).transpose()?);
-        }
-        let mut local: HashMap<Uuid, Option<LocalRecord>> = HashMap::new();
-        let mut reads = Vec::new();
-        for (_, entry) in answered.iter().flatten() {
-            let id = entry.change.record.id;
-            if local.insert(id, None).is_none() {
-                reads.push((id, records.get::<JsValue, String, _>(key(id)).primitive()?));
-            }
-        }
-        for (id, read) in reads {
-            let row: Option<JsValue> = read.await?;
-            local.insert(id, row.map(|r| rows::data(&r)).transpose()?);
-        }
-
-        let mut writes = Vec::new();
-        let mut deletes = Vec::new();
-        for (result, answered) in response.results.iter().zip(answered) {
-            let Some((seq, entry)) = answered else {
+            let Some((seq, entry)) = pending.remove(&result.change_id) else {
                 report.unknown += 1;
                 continue;
             };
             let record_id = entry.change.record.id;
-            let current = local.get_mut(&record_id).and_then(Option::take);
-            deletes.push(outbox.delete::<String, _>(key(result.change_id)).primitive()?);
+            let row: Option<JsValue> = records.get::<JsValue, String, _>(key(record_id)).await?;
+            let local: Option<LocalRecord> = row.map(|r| rows::data(&r)).transpose()?;
+            outbox.delete::<String, _>(key(result.change_id)).await?;
             let updated = match &result.outcome {
                 Outcome::Applied { revision, .. } => {
                     if result.duplicate {
@@ -97,55 +71,46 @@ impl Storage {
                     // Later changes of this record were queued against the old revision;
                     // they were never sent (one change per record per batch), so they now
                     // build on this one instead of conflicting with it.
-                    let later = later_changes(&queued, record_id, result.change_id)?;
-                    let more_pending = !later.is_empty();
-                    for (seq, mut other) in later {
+                    let mut more_pending = false;
+                    for (seq, other) in pending.values_mut().filter(|(_, e)| e.change.record.id == record_id) {
+                        more_pending = true;
                         other.change.base_revision = *revision;
-                        let row = rows::outbox_row(&other, seq)?;
-                        writes.push(
-                            outbox.put(row).with_key(key(other.change.change_id)).without_key_type().primitive()?,
-                        );
+                        let row = rows::outbox_row(other, *seq)?;
+                        outbox.put(row).with_key(key(other.change.change_id)).without_key_type().await?;
                     }
-                    current.map(|l| model::after_applied(l, *revision, more_pending))
+                    local.map(|l| model::after_applied(l, *revision, more_pending))
                 }
-                Outcome::Conflict { current: theirs, .. } => {
+                Outcome::Conflict { current, .. } => {
                     if result.duplicate {
                         report.duplicates += 1;
                     } else {
                         report.conflicts += 1;
                     }
-                    current.map(|l| model::after_conflict(l, (**theirs).clone()))
+                    local.map(|l| model::after_conflict(l, (**current).clone()))
                 }
                 Outcome::Rejected { errors } => {
                     report.rejected += 1;
                     let kept = RejectedEntry { entry: entry.clone(), errors: errors.clone(), rejected_at: Utc::now() };
-                    if let Some(rejected) = &rejected {
-                        let row = rows::rejected_row(&kept)?;
-                        writes.push(rejected.put(row).with_key(key(result.change_id)).without_key_type().primitive()?);
+                    if self.version >= 2 {
+                        let rejected = tx.object_store(REJECTED)?;
+                        rejected
+                            .put(rows::rejected_row(&kept)?)
+                            .with_key(key(result.change_id))
+                            .without_key_type()
+                            .await?;
                     } else {
                         // A v1 database has nowhere else to keep it: leave it queued.
                         let row = rows::outbox_row(&entry, seq)?;
-                        writes.push(outbox.put(row).with_key(key(result.change_id)).without_key_type().primitive()?);
+                        outbox.put(row).with_key(key(result.change_id)).without_key_type().await?;
                     }
-                    current.map(|l| model::after_rejected(l, errors.clone()))
+                    local.map(|l| model::after_rejected(l, errors.clone()))
                 }
             };
-            // A later result for the same record (not sent by this crate, but possible) builds
-            // on this outcome, as it would had each been stored before the next was read.
-            if let Some(updated) = &updated {
-                writes.push(
-                    records.put(rows::record_row(updated)?).with_key(key(record_id)).without_key_type().primitive()?,
-                );
+            if let Some(updated) = updated {
+                records.put(rows::record_row(&updated)?).with_key(key(record_id)).without_key_type().await?;
             }
-            local.insert(record_id, updated);
         }
-        for delete in deletes {
-            delete.await?;
-        }
-        for write in writes {
-            write.await?;
-        }
-        drop((records, outbox, rejected));
+        drop((records, outbox));
         tx.commit().await?;
         Ok(report)
     }
@@ -194,39 +159,15 @@ impl Storage {
         let tx = self.tx(&[META, RECORDS], TransactionMode::Readwrite)?;
         let meta = tx.object_store(META)?;
         let records = tx.object_store(RECORDS)?;
-        // All reads go out at once (see `settle`); a page repeating a record is folded in
-        // order, each version against the one before.
-        let mut local: HashMap<Uuid, Option<LocalRecord>> = HashMap::new();
-        let mut reads = Vec::new();
+        let mut written = 0;
         for pulled in &page.records {
             let id = pulled.record.id;
-            if local.insert(id, None).is_none() {
-                reads.push((id, records.get::<JsValue, String, _>(key(id)).primitive()?));
+            let row: Option<JsValue> = records.get::<JsValue, String, _>(key(id)).await?;
+            let local: Option<LocalRecord> = row.map(|r| rows::data(&r)).transpose()?;
+            if let Some(updated) = model::after_pull(local, pulled.record.clone()) {
+                records.put(rows::record_row(&updated)?).with_key(key(id)).without_key_type().await?;
+                written += 1;
             }
-        }
-        for (id, read) in reads {
-            let row: Option<JsValue> = read.await?;
-            local.insert(id, row.map(|r| rows::data(&r)).transpose()?);
-        }
-        let mut writes = Vec::new();
-        for pulled in &page.records {
-            let id = pulled.record.id;
-            let current = local.get_mut(&id).and_then(Option::take);
-            match model::after_pull(current.clone(), pulled.record.clone()) {
-                Some(updated) => {
-                    writes.push(
-                        records.put(rows::record_row(&updated)?).with_key(key(id)).without_key_type().primitive()?,
-                    );
-                    local.insert(id, Some(updated));
-                }
-                None => {
-                    local.insert(id, current);
-                }
-            }
-        }
-        let written = writes.len();
-        for write in writes {
-            write.await?;
         }
         let old: Option<JsValue> = meta.get::<JsValue, &str, _>(META_CURSOR).await?;
         let old = old.map(|v| rows::meta_parse::<u64>(&v)).transpose()?.unwrap_or(0);
@@ -237,20 +178,4 @@ impl Storage {
         tx.commit().await?;
         Ok(written)
     }
-}
-
-/// The outbox entries of `record` other than `settled`, parsed, with their `seq`.
-fn later_changes(
-    queued: &HashMap<String, JsValue>,
-    record: Uuid,
-    settled: Uuid,
-) -> Result<Vec<(f64, OutboxEntry)>, StorageError> {
-    let (record, settled) = (key(record), key(settled));
-    queued
-        .iter()
-        .filter(|(change_id, row)| {
-            **change_id != settled && rows::get_str(row, "record_id").as_deref() == Some(&record)
-        })
-        .map(|(_, row)| Ok((rows::outbox_seq(row), rows::data(row)?)))
-        .collect()
 }
