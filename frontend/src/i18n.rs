@@ -111,6 +111,12 @@ pub struct Texts {
     pub report_offline: &'static str,
     pub not_permitted: &'static str,
     pub downloading: &'static str,
+    pub by_month: &'static str,
+    pub month: &'static str,
+    /// Opens the annual report (of the year that follows) as a page to read and print.
+    pub view_annual: &'static str,
+    pub print: &'static str,
+    pub close: &'static str,
 }
 
 pub const VI: Texts = Texts {
@@ -220,6 +226,11 @@ pub const VI: Texts = Texts {
     report_offline: "Cần có mạng để xem báo cáo.",
     not_permitted: "Chỉ cán bộ giám sát và quản trị được xem báo cáo.",
     downloading: "Đang tải báo cáo…",
+    by_month: "Theo tháng",
+    month: "Tháng",
+    view_annual: "Xem và in báo cáo năm",
+    print: "In báo cáo",
+    close: "Đóng",
 };
 
 pub const EN: Texts = Texts {
@@ -329,6 +340,11 @@ pub const EN: Texts = Texts {
     report_offline: "Reports need a connection.",
     not_permitted: "Only supervisors and admins may see reports.",
     downloading: "Downloading the report…",
+    by_month: "By month",
+    month: "Month",
+    view_annual: "View and print the annual report of",
+    print: "Print",
+    close: "Close",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

@@ -1,6 +1,7 @@
 // Issue 6 on the phone: a collector's "Công việc của tôi" counted from the records on the
 // phone (offline too), and a supervisor's "Báo cáo" from the server — totals that match what
-// the collector sent, charts, the annual report's download, and the offline and 403 states.
+// the collector sent, charts, the year month by month, the Action Month of a chosen year, the
+// annual report shown and printed in the app and downloaded, and the offline and 403 states.
 
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
@@ -100,6 +101,80 @@ test('my work on the phone and the province report agree with what was sent', as
   promise('lost', download.suggestedFilename() === 'bao-cao-binh-dang-gioi-2026.xlsx', download.suggestedFilename());
   const bytes = readFileSync(await download.path());
   promise('lost', bytes.length > 1000 && bytes.subarray(0, 2).toString() === 'PK', `${bytes.length} bytes, not an XLSX`);
+
+  // The year month by month: November holds both events, as the server's trend says.
+  const token = await server.token('province');
+  const trend = await server.api('GET', '/reports/trend?year=2026', { token });
+  const november = trend.months[10];
+  promise(
+    'lost',
+    november.activities === 2 && november.participants.male === 3 && november.participants.female === 7,
+    `the server's trend for November: ${JSON.stringify(november)}`,
+  );
+  await desk.getByRole('heading', { name: 'Theo tháng' }).waitFor();
+  const months = desk.locator('.bars').last().locator('li');
+  promise('lost', (await months.count()) === 12, `${await months.count()} months in the chart, not 12`);
+  const nov = await months.nth(10).innerText();
+  promise(
+    'lost',
+    nov.includes('Tháng 11/2026') && nov.includes('2 hoạt động · Nam 3 · Nữ 7'),
+    `November in the chart: ${nov}`,
+  );
+  const oct = await months.nth(9).innerText();
+  promise('overwritten', oct.includes('0 hoạt động · Nam 0 · Nữ 0'), `October in the chart: ${oct}`);
+  await months.nth(10).scrollIntoViewIfNeeded();
+  await shot(desk, '19-reports-by-month');
+
+  // Another year: 2025 had nothing; and back.
+  await desk.getByRole('button', { name: '‹ 2025' }).click();
+  await desk.getByText('01/01/2025 – 31/12/2025').waitFor();
+  promise('overwritten', (await tiles(desk)).activities === 0, 'the year 2025 shows activities');
+  await desk.getByText('Chưa có hoạt động nào trong kỳ này.').waitFor();
+  await desk.getByRole('button', { name: '2026 ›' }).click();
+  await desk.getByText('01/01/2026 – 31/12/2026').waitFor();
+
+  // The Action Month (15/11–15/12/2026): the server's figures by activity type and ethnicity.
+  await desk.getByRole('button', { name: 'Tháng hành động' }).click();
+  await desk.getByText('15/11/2026 – 15/12/2026').waitFor();
+  const am = await server.api('GET', '/reports/summary?action_month=2026', { token });
+  const amTiles = await tiles(desk);
+  promise(
+    'lost',
+    amTiles.activities === am.totals.activities && amTiles.participants === am.totals.participants.total &&
+      am.totals.activities === 2,
+    `the Action Month shows ${JSON.stringify(amTiles)}, the server ${JSON.stringify(am.totals)}`,
+  );
+  promise('overwritten', amTiles.share === '70,0%', `Action Month women's share ${amTiles.share}`);
+  await desk.locator('.bars li', { hasText: 'Hoạt động truyền thông' }).getByText('2 hoạt động · Nam 3 · Nữ 7').waitFor();
+  await desk.locator('.bars li', { hasText: 'Kinh' }).getByText('Nam 3 · Nữ 7').waitFor();
+  await shot(desk, '20-reports-action-month');
+  // The previous year's Action Month is one tap away, and empty here.
+  await desk.getByRole('button', { name: '‹ 2025' }).click();
+  await desk.getByText('15/11/2025 – 15/12/2025').waitFor();
+  await desk.getByText('Chưa có hoạt động nào trong kỳ này.').waitFor();
+  await desk.getByRole('button', { name: '2026 ›' }).click();
+
+  // The annual report opens in the app, with the server's figures, and prints.
+  await desk.getByRole('button', { name: 'Năm nay' }).click();
+  await desk.getByRole('button', { name: 'Xem và in báo cáo năm 2026' }).click();
+  const annual = desk.frameLocator('#annual');
+  await annual.getByText('BÁO CÁO KẾT QUẢ THỰC HIỆN KẾ HOẠCH BÌNH ĐẲNG GIỚI NĂM 2026').waitFor({ timeout: 20_000 });
+  const overview = await annual.locator('section').first().locator('tbody tr').first().locator('td').allInnerTexts();
+  promise(
+    'lost',
+    overview[0] === '1' && overview[3] === '2' && overview[4] === '10' && overview[5] === '3' && overview[6] === '7' &&
+      overview[7] === '70,0',
+    `the annual page's communication row: ${JSON.stringify(overview)}`,
+  );
+  await shot(desk, '21-annual-report');
+  await desk.evaluate(() => {
+    const frame = document.getElementById('annual').contentWindow;
+    frame.print = () => { window.sotayPrinted = (window.sotayPrinted || 0) + 1; };
+  });
+  await desk.getByRole('button', { name: 'In báo cáo' }).click();
+  promise('lost', (await desk.evaluate(() => window.sotayPrinted)) === 1, 'the report page was not printed');
+  await desk.getByRole('button', { name: 'Đóng' }).click();
+  await desk.getByRole('heading', { name: 'Theo tháng' }).waitFor();
 
   // Offline, the report says it needs a connection, and comes back with it.
   await supervisor.offline(true);

@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use chrono::NaiveDate;
-use forms::dates::iso_date;
 use forms::grid::BySex;
 use forms::sync::{PullResponse, PushRequest, PushResponse};
 use forms::{Bundle, Localized, Location};
@@ -127,6 +125,19 @@ impl From<Json> for ReportSummary {
     }
 }
 
+/// The months of a trend (`GET /reports/trend`), January first: (activities,
+/// participants), zero where a figure is absent.
+pub fn trend_months(v: &Json) -> Vec<(u64, BySex)> {
+    let n = |v: &Json, key: &str| v[key].as_u64().unwrap_or(0);
+    let list = v["months"].as_array().map_or(&[][..], Vec::as_slice);
+    list.iter()
+        .map(|m| {
+            let p = &m["participants"];
+            (n(m, "activities"), BySex { male: n(p, "male"), female: n(p, "female") })
+        })
+        .collect()
+}
+
 #[derive(Deserialize)]
 struct ErrorBody {
     error: String,
@@ -216,12 +227,14 @@ impl Api {
         Ok(Some((reply.text, version)))
     }
 
-    /// The summary of the activities dated `from` to `to` (both included) in the user's
-    /// scope. Supervisors and admins only: a collector gets `Rejected { status: 403, .. }`.
-    pub async fn report_summary(&self, from: NaiveDate, to: NaiveDate) -> Result<ReportSummary, ApiError> {
-        let url = self.url(&format!("/reports/summary?from={}&to={}", iso_date(from), iso_date(to)));
+    /// A report of the user's scope, as the server sent it: `summary?from=…&to=…` (JSON, read
+    /// with `ReportSummary::from`), `trend?year=…` (JSON, read with [`trend_months`]) or
+    /// `annual?year=…&format=html` (a page). Supervisors and admins only: a collector gets
+    /// `Rejected { status: 403, .. }`.
+    pub async fn report(&self, query: &str) -> Result<String, ApiError> {
+        let url = self.url(&format!("/reports/{query}"));
         let call = Call { no_store: true, ..self.call("GET", &url, TIMEOUT) };
-        json(send(call).await?)
+        Ok(send(call).await?.text)
     }
 
     /// The annual report of `year` as an XLSX file, to save.
@@ -323,6 +336,17 @@ mod tests {
         assert_eq!((group.code.as_str(), group.name.vi.as_str(), group.male, group.female), ("04", "Mường", 3, 5));
         // Fields the PWA does not use may come and go.
         assert_eq!(serde_json::from_str::<ReportSummary>("{}").unwrap(), ReportSummary::default());
+    }
+
+    #[test]
+    fn trend_months_reads_the_servers_months() {
+        let json = r#"{"year":2026,"totals":{"activities":3},"months":[
+            {"month":1,"activities":2,"participants":{"male":4,"female":6,"total":10},"female_share":0.6},
+            {"month":2,"activities":0,"participants":{"male":0,"female":0,"total":0},"female_share":null},
+            {"month":3}]}"#;
+        let m = trend_months(&serde_json::from_str(json).unwrap());
+        assert_eq!(m, [(2, BySex { male: 4, female: 6 }), (0, BySex::default()), (0, BySex::default())]);
+        assert!(trend_months(&serde_json::from_str("{}").unwrap()).is_empty());
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Reports, for supervisors and admins: a period's summary (JSON), the annual report of plan
-//! section V (XLSX or CSV) and raw exports of one form (CSV streamed, or XLSX). Each covers
-//! the caller's scope, optionally narrowed to one of its communes.
+//! Reports, for supervisors and admins: a period's summary (JSON), a year month by month
+//! (JSON), the annual report of plan section V (XLSX, CSV, or a printable HTML page) and raw
+//! exports of one form (CSV streamed, or XLSX). Each covers the caller's scope, optionally
+//! narrowed to one of its communes.
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
@@ -16,12 +17,14 @@ use super::auth::internal;
 use super::{AppError, AppResult, AppState, CurrentUser};
 use crate::reports::period::parse_year;
 use crate::reports::summary::{Filter, Summary};
+use crate::reports::trend::Trend;
 use crate::reports::{self, csv, Format, PeriodParams, ReportError, ReportScope, RAW_PAGE};
 use crate::store::users::Role;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/reports/summary", get(summary))
+        .route("/reports/trend", get(trend))
         .route("/reports/annual", get(annual))
         .route("/reports/raw", get(raw))
 }
@@ -114,13 +117,54 @@ async fn summary(
     Ok(Json(summary))
 }
 
+fn required_year(year: Option<String>) -> AppResult<i32> {
+    let year = year.ok_or_else(|| ReportError::InvalidPeriod("year is required (YYYY)".into()));
+    year.and_then(|y| parse_year(&y)).map_err(report_error)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrendQuery {
+    year: Option<String>,
+    form: Option<String>,
+    commune: Option<String>,
+}
+
+/// The twelve months of a year: activities and participants of each, as the summary of that
+/// month counts them.
+async fn trend(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    query: Result<Query<TrendQuery>, QueryRejection>,
+) -> AppResult<Json<Trend>> {
+    require_reader(&current)?;
+    let Query(q) = query?;
+    let year = required_year(q.year)?;
+    let scope = scope(&state, &current, q.commune.as_deref())?;
+    let filter = Filter { form: q.form, commune: q.commune };
+    let trend = reports::trend(&state.db, &state.catalog, &scope, year, filter).await.map_err(report_error)?;
+    Ok(Json(trend))
+}
+
+/// How the annual report is sent: a file (XLSX, CSV), or a page to read and print.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum AnnualFormat {
+    Xlsx,
+    Csv,
+    Html,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AnnualQuery {
     year: Option<String>,
-    format: Option<Format>,
+    format: Option<AnnualFormat>,
     commune: Option<String>,
 }
+
+/// The page has no script and loads nothing: its policy says so, whatever frames it.
+const HTML_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
 async fn annual(
     State(state): State<AppState>,
@@ -129,13 +173,27 @@ async fn annual(
 ) -> AppResult<Response> {
     require_reader(&current)?;
     let Query(q) = query?;
-    let year = q.year.ok_or_else(|| ReportError::InvalidPeriod("year is required (YYYY)".into()));
-    let year = year.and_then(|y| parse_year(&y)).map_err(report_error)?;
+    let year = required_year(q.year)?;
     let scope = scope(&state, &current, q.commune.as_deref())?;
-    let format = q.format.unwrap_or(Format::Xlsx);
     let report = reports::annual_report(&state.db, &state.catalog, &scope, year).await.map_err(report_error)?;
+    tracing::info!(user = %current.user.username, year, format = ?q.format, "annual report");
+    let format = match q.format.unwrap_or(AnnualFormat::Xlsx) {
+        AnnualFormat::Xlsx => Format::Xlsx,
+        AnnualFormat::Csv => Format::Csv,
+        AnnualFormat::Html => {
+            let page = reports::html::annual(&report);
+            return Ok((
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-store"),
+                    (header::CONTENT_SECURITY_POLICY, HTML_CSP),
+                ],
+                page,
+            )
+                .into_response());
+        }
+    };
     let bytes = reports::annual_file(&report, format).map_err(report_error)?;
-    tracing::info!(user = %current.user.username, year, "annual report");
     Ok(file(format, &format!("bao-cao-binh-dang-gioi-{year}"), Body::from(bytes)))
 }
 

@@ -7,16 +7,20 @@
 //! - [`summary`]: the JSON summary by form, commune, ethnicity and group;
 //! - [`annual`]: the annual report, one table per plan area;
 //! - [`raw`]: one row per record, one column per field and per grid cell;
-//! - [`xlsx`] and [`csv`]: the files, for officials to open in Excel.
+//! - [`xlsx`] and [`csv`]: the files, for officials to open in Excel;
+//! - [`trend`]: a year month by month;
+//! - [`html`]: the annual report as a printable page.
 //!
 //! The HTTP handlers (`http::reports`) and the `report` command both call these.
 
 pub mod annual;
 pub mod csv;
+pub mod html;
 pub mod period;
 pub mod query;
 pub mod raw;
 pub mod summary;
+pub mod trend;
 pub mod xlsx;
 
 use forms::reference::ReferenceData;
@@ -24,6 +28,7 @@ use forms::{Catalog, Location};
 use serde::Deserialize;
 
 pub use period::{Period, PeriodParams};
+pub use trend::trend;
 
 use crate::store::reports::RecordFilter;
 use crate::store::users::Scope;

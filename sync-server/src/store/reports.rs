@@ -1,7 +1,7 @@
-//! The reads reports are built from: activities and grid cells summed with `GROUP BY` over
-//! the final, non-deleted records of a period and a set of locations, and the records of a
-//! form page by page for raw exports. Written once, with `$n` placeholders, for both
-//! databases; `activity_date` is ISO text (`YYYY-MM-DD`) on both, so ranges compare as text.
+//! The reads reports are built from: the sums kept at write time ([`super::totals`]) for a
+//! period and a set of locations, and for raw exports the grid cell keys and the records of
+//! a form page by page. Written once, with `$n` placeholders, for both databases; dates are
+//! ISO text (`YYYY-MM-DD`, months `YYYY-MM`) on both, so ranges compare as text.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -94,16 +94,6 @@ pub struct TotalRow {
     pub total: i64,
 }
 
-impl TotalRow {
-    fn into_activities(self) -> Option<ActivityCount> {
-        self.sex.is_none().then_some(ActivityCount {
-            form_id: self.form_id,
-            location: self.location,
-            activities: self.total,
-        })
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct TotalKey {
     form_id: String,
@@ -113,35 +103,6 @@ struct TotalKey {
     ethnicity: String,
     group: String,
     sex: String,
-}
-
-/// Activities (records) of one form in one location.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActivityCount {
-    pub form_id: String,
-    pub location: Location,
-    pub activities: i64,
-}
-
-/// The further key grid cells are summed by, besides form, field, location and sex.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CellBreakdown {
-    /// By ethnic group code.
-    Ethnicity,
-    /// By the grid's further dimension (age group, role…); `""` where a grid has none.
-    Group,
-}
-
-/// People counted in the grid field `field` of records of `form_id` in `location`, of one
-/// sex and one value of the breakdown (`key`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CellSum {
-    pub form_id: String,
-    pub field: String,
-    pub location: Location,
-    pub key: String,
-    pub sex: Sex,
-    pub count: i64,
 }
 
 /// One column of a raw export: a grid cell some record of the form has.
@@ -229,28 +190,6 @@ impl Db {
                 })
             })
             .collect()
-    }
-
-    /// Records by form and location.
-    pub async fn activity_counts(&self, filter: &RecordFilter) -> Result<Vec<ActivityCount>, StoreError> {
-        Ok(self.report_totals(filter).await?.into_iter().filter_map(TotalRow::into_activities).collect())
-    }
-
-    /// Grid cells summed by form, field, location, sex and `by`.
-    pub async fn cell_sums(&self, filter: &RecordFilter, by: CellBreakdown) -> Result<Vec<CellSum>, StoreError> {
-        let mut sums: HashMap<(String, String, Location, String, Sex), i64> = HashMap::new();
-        for row in self.report_totals(filter).await? {
-            let Some(sex) = row.sex else { continue };
-            let key = match by {
-                CellBreakdown::Ethnicity => row.ethnicity,
-                CellBreakdown::Group => row.group,
-            };
-            *sums.entry((row.form_id, row.field, row.location, key, sex)).or_default() += row.total;
-        }
-        Ok(sums
-            .into_iter()
-            .map(|((form_id, field, location, key, sex), count)| CellSum { form_id, field, location, key, sex, count })
-            .collect())
     }
 
     /// Every distinct grid cell the selected records hold: the cell columns of a raw export.

@@ -1,10 +1,13 @@
 //! Reports: records with known counts are generated, pushed through the real sync API
 //! (created, some corrected, some deleted, some left as drafts), and every figure the server
 //! reports (summed in SQL) is checked against sums computed here over the generated data.
-//! The XLSX is read back with calamine; the CSV parsed by hand.
+//! The XLSX is read back with calamine; the CSV and the HTML page parsed by hand; the
+//! monthly trend checked month by month.
 
 mod files;
+mod html;
 mod summary;
+mod trend;
 
 use std::collections::BTreeMap;
 

@@ -41,7 +41,13 @@ fn columns(rows: &[Vec<String>], top: usize) -> BTreeMap<(String, String), usize
 }
 
 /// Checks one area table (rows as text) against the records of its area in 2026.
-fn check_area_rows(rows: &[Vec<String>], number: &dyn Fn(usize, usize) -> f64, gens: &[Gen], area: usize, what: &str) {
+pub(super) fn check_area_rows(
+    rows: &[Vec<String>],
+    number: &dyn Fn(usize, usize) -> f64,
+    gens: &[Gen],
+    area: usize,
+    what: &str,
+) {
     let top = rows.iter().position(|r| r.first().is_some_and(|c| c == "STT")).expect("a heading row");
     let cols = columns(rows, top);
     let col = |g: &str, s: &str| {
