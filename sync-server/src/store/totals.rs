@@ -22,7 +22,7 @@ const TABLES: [(&str, &str, &str); 2] = [
 ];
 
 /// Every column of a sum's key but the period.
-pub(crate) const KEY: &str = "form_id, unit_list, unit_code, field, ethnicity, grp, sex";
+pub const KEY: &str = "form_id, unit_list, unit_code, field, ethnicity, grp, sex";
 
 /// Records per statement (each id is bound once and used twice).
 const CHUNK: usize = 500;
