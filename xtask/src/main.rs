@@ -121,8 +121,9 @@ cargo xtask size: the PWA's first-load transfer against its 300 KB budget
 
 Usage: cargo xtask size
 
-Builds the PWA as `start` does (trunk, then zopfli `.gz` files) and prints, per file, the
-bytes the server sends a phone on its first visit, and the total.",
+Builds the PWA as `start` does (trunk, then brotli `.br` and zopfli `.gz` files) and prints,
+per file, the bytes the server sends a phone on its first visit (brotli over HTTPS; gzip
+beside it), and the total.",
     },
     Sub {
         name: "setup",

@@ -17,9 +17,10 @@ pub fn routes(pwa_dir: Option<&Path>) -> Router<AppState> {
     let Some(dir) = pwa_dir else {
         return Router::new().route("/", get(not_built));
     };
-    // `cargo xtask` writes zopfli `.gz` files beside the built ones: sent as they are.
-    let index = ServeFile::new(dir.join("index.html")).precompressed_gzip();
-    let serve = ServeDir::new(dir).precompressed_gzip().fallback(index);
+    // `cargo xtask` writes brotli `.br` and zopfli `.gz` files beside the built ones: sent
+    // as they are, brotli to browsers that accept it (all of them over HTTPS).
+    let index = ServeFile::new(dir.join("index.html")).precompressed_br().precompressed_gzip();
+    let serve = ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(index);
     Router::new().fallback_service(serve).layer(middleware::from_fn(cache_policy))
 }
 

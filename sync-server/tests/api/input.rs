@@ -195,28 +195,38 @@ async fn with_the_pwa_served_unknown_api_routes_are_still_404(app: TestApp) {
     }
 }
 
-both!(the_pwa_is_sent_precompressed_when_the_browser_takes_gzip);
-async fn the_pwa_is_sent_precompressed_when_the_browser_takes_gzip(app: TestApp) {
+both!(the_pwa_is_sent_precompressed_as_the_browser_takes_it);
+async fn the_pwa_is_sent_precompressed_as_the_browser_takes_it(app: TestApp) {
     let pwa = tempfile::tempdir().unwrap();
     let wasm = vec![7u8; 4096];
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gz.write_all(&wasm).unwrap();
     let gz = gz.finish().unwrap();
+    // Served as it is, never decoded: any bytes stand for the brotli file.
+    let br = b"brotli bytes as built".to_vec();
     std::fs::write(pwa.path().join("index.html"), "<!doctype html><title>sotay</title>").unwrap();
     std::fs::write(pwa.path().join("app_bg.wasm"), &wasm).unwrap();
     std::fs::write(pwa.path().join("app_bg.wasm.gz"), &gz).unwrap();
+    std::fs::write(pwa.path().join("app_bg.wasm.br"), &br).unwrap();
     let app =
         app.with_settings(sync_server::Settings { pwa_dir: Some(pwa.path().to_owned()), ..common::test_settings() });
 
-    // The `.gz` beside the file goes out byte for byte, not compressed a second time …
-    let r = app.raw(Method::GET, "/app_bg.wasm", &[("accept-encoding", "gzip, deflate, br")], "").await;
-    assert_eq!((r.status, r.header("content-encoding")), (StatusCode::OK, Some("gzip")));
-    assert_eq!(r.body.as_ref(), gz.as_slice(), "the precompressed file, as built");
-    assert_eq!(r.header("content-type"), Some("application/wasm"));
-    // … and a client that takes no gzip gets the file itself.
+    // The compressed file beside the built one goes out byte for byte, not compressed a
+    // second time: brotli where the browser takes it (every browser over HTTPS), gzip where
+    // it takes only gzip, and the file itself to a client that takes neither.
+    let cases: [(&[(&str, &str)], Option<&str>, &[u8]); 4] = [
+        (&[("accept-encoding", "gzip, deflate, br, zstd")], Some("br"), &br),
+        (&[("accept-encoding", "br")], Some("br"), &br),
+        (&[("accept-encoding", "gzip, deflate")], Some("gzip"), &gz),
+        (&[], None, &wasm),
+    ];
+    for (headers, encoding, body) in cases {
+        let r = app.raw(Method::GET, "/app_bg.wasm", headers, "").await;
+        assert_eq!((r.status, r.header("content-encoding")), (StatusCode::OK, encoding), "{headers:?}");
+        assert_eq!(r.body.as_ref(), body, "{headers:?}: the file as built");
+        assert_eq!(r.header("content-type"), Some("application/wasm"));
+    }
     let r = app.raw(Method::GET, "/app_bg.wasm", &[], "").await;
-    assert_eq!((r.status, r.header("content-encoding")), (StatusCode::OK, None));
-    assert_eq!(r.body.as_ref(), wasm.as_slice());
     // Assets go without the document-only headers; the page keeps them.
     assert_eq!((r.header("content-security-policy"), r.header("x-frame-options")), (None, None));
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
