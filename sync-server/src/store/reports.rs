@@ -3,7 +3,7 @@
 //! a form page by page. Written once, with `$n` placeholders, for both databases; dates are
 //! ISO text (`YYYY-MM-DD`, months `YYYY-MM`) on both, so ranges compare as text.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use forms::{Location, Record, Sex};
@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::records::{record_from_row, RECORD_COLUMNS};
-use super::totals::{PeriodParts, KEY};
+use super::totals::{buckets, KEY};
 use super::{Db, StoreError};
 
 /// Which records a report reads. Always final and not deleted: drafts skip the constraints
@@ -94,17 +94,6 @@ pub struct TotalRow {
     pub total: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct TotalKey {
-    form_id: String,
-    unit_list: String,
-    unit_code: String,
-    field: String,
-    ethnicity: String,
-    group: String,
-    sex: String,
-}
-
 /// One column of a raw export: a grid cell some record of the form has.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct CellKey {
@@ -117,76 +106,67 @@ pub struct CellKey {
 
 fn sex_of(row: &AnyRow) -> Result<Sex, StoreError> {
     let sex: String = row.try_get("sex")?;
-    Sex::parse(&sex).ok_or_else(|| StoreError::Corrupt(format!("sex '{sex}' in record_cells")))
+    Sex::parse(&sex).ok_or_else(|| StoreError::Corrupt(format!("sex '{sex}' in the report tables")))
 }
 
 impl Db {
     /// The sums kept at write time ([`super::totals`]) for the records `filter` selects, at
     /// the finest grain: by form, location, field, ethnicity, group and sex, plus one row
-    /// per form and location for the activities (`field` empty). Whole months of the period
-    /// are read from `totals_by_month` in key order, partial months from `totals_by_day`,
-    /// and the parts added up here.
+    /// per form and location for the activities (`field` empty). The period is read as the
+    /// fewest calendar buckets that cover it ([`buckets`]: a year is one), each one range of
+    /// the table's key, added up in one `GROUP BY`.
     pub async fn report_totals(&self, filter: &RecordFilter) -> Result<Vec<TotalRow>, StoreError> {
         if filter.selects_nothing() {
             return Ok(Vec::new());
         }
-        let mut reads: Vec<(&str, Option<(String, String)>)> = Vec::new();
-        match filter.period {
-            None => reads.push(("month", None)),
+        let mut params = Vec::new();
+        let mut by_grain: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let periods = match filter.period {
+            // Every year, and the undated records.
+            None => "grain = 'y'".to_owned(),
             Some((from, to)) => {
-                let parts = PeriodParts::of(from, to);
-                reads.extend(parts.months.map(|m| ("month", Some(m))));
-                reads.extend(parts.days.into_iter().map(|d| ("day", Some(d))));
+                for (grain, period) in buckets(from, to) {
+                    by_grain.entry(grain).or_default().push(period);
+                }
+                if by_grain.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let terms: Vec<String> = by_grain
+                    .into_iter()
+                    .map(|(grain, periods)| {
+                        let list: Vec<String> = periods.into_iter().map(|p| bind(&mut params, p)).collect();
+                        format!("(grain = '{grain}' AND period IN ({}))", list.join(", "))
+                    })
+                    .collect();
+                format!("({})", terms.join(" OR "))
             }
+        };
+        let scope = filter.scope_terms("", &mut params);
+        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back so both drivers read an i64. A
+        // key whose records all moved away or were deleted keeps a row of zeros: left out.
+        let sql = format!(
+            "SELECT {KEY}, CAST(SUM(total) AS BIGINT) AS total FROM report_totals WHERE {periods}{scope} \
+             GROUP BY {KEY} HAVING SUM(entries) > 0"
+        );
+        let mut query = sqlx::query(&sql);
+        for p in &params {
+            query = query.bind(p.as_str());
         }
-        let mut sums: HashMap<TotalKey, (i64, i64)> = HashMap::new();
-        for (period, range) in reads {
-            let mut params = Vec::new();
-            let mut sql = format!(
-                "SELECT {KEY}, CAST(SUM(entries) AS BIGINT) AS entries, CAST(SUM(total) AS BIGINT) AS total \
-                 FROM totals_by_{period} WHERE 1 = 1"
-            );
-            if let Some((from, to)) = range {
-                let (from, to) = (bind(&mut params, from), bind(&mut params, to));
-                sql += &format!(" AND {period} >= {from} AND {period} <= {to}");
-            }
-            sql += &filter.scope_terms("", &mut params);
-            sql += &format!(" GROUP BY {KEY}");
-            let mut query = sqlx::query(&sql);
-            for p in &params {
-                query = query.bind(p.as_str());
-            }
-            for row in query.fetch_all(&self.pool).await? {
-                let key = TotalKey {
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                let field: String = row.try_get("field")?;
+                let sex = if field.is_empty() { None } else { Some(sex_of(row)?) };
+                Ok(TotalRow {
                     form_id: row.try_get("form_id")?,
-                    unit_list: row.try_get("unit_list")?,
-                    unit_code: row.try_get("unit_code")?,
-                    field: row.try_get("field")?,
+                    location: Location { unit_list: row.try_get("unit_list")?, unit_code: row.try_get("unit_code")? },
+                    field,
                     ethnicity: row.try_get("ethnicity")?,
                     group: row.try_get("grp")?,
-                    sex: row.try_get("sex")?,
-                };
-                let sum = sums.entry(key).or_default();
-                sum.0 += row.try_get::<i64, _>("entries")?;
-                sum.1 += row.try_get::<i64, _>("total")?;
-            }
-        }
-        // A key whose records were all corrected away or deleted keeps a row of zeros.
-        sums.into_iter()
-            .filter(|(_, (entries, _))| *entries > 0)
-            .map(|(k, (_, total))| {
-                let sex = match k.sex.as_str() {
-                    "" if k.field.is_empty() => None,
-                    s => Some(Sex::parse(s).ok_or_else(|| StoreError::Corrupt(format!("sex '{s}' in report totals")))?),
-                };
-                Ok(TotalRow {
-                    form_id: k.form_id,
-                    location: Location { unit_list: k.unit_list, unit_code: k.unit_code },
-                    field: k.field,
-                    ethnicity: k.ethnicity,
-                    group: k.group,
                     sex,
-                    total,
+                    total: row.try_get("total")?,
                 })
             })
             .collect()

@@ -1,6 +1,6 @@
-//! Report sums kept at write time (`migrations/*/0003_report_totals.sql`): per month and per
-//! day of activity date, form and location, the grid cells and the records that count in
-//! reports (final, not deleted).
+//! Report sums kept at write time (`migrations/*/0003_report_totals.sql`): per year, month,
+//! half-month and day of activity date, form and location, the grid cells and the records
+//! that count in reports (final, not deleted).
 //!
 //! One statement both builds and maintains them: it sums a set of records — the ones a push
 //! writes, or all of them — from `records` and `record_cells` and adds the sums (or
@@ -15,11 +15,12 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use super::{Db, StoreError};
 
-/// The two tables: name, period column, and the period of a record (`r`) in it.
-const TABLES: [(&str, &str, &str); 2] = [
-    ("totals_by_month", "month", "COALESCE(SUBSTR(r.activity_date, 1, 7), '')"),
-    ("totals_by_day", "day", "COALESCE(r.activity_date, '')"),
-];
+/// The bucket of a record (`r`) in each grain; `''` when it has no activity date.
+const PERIOD_OF: &str = "CASE WHEN r.activity_date IS NULL THEN '' \
+     WHEN g.grain = 'y' THEN SUBSTR(r.activity_date, 1, 4) \
+     WHEN g.grain = 'm' THEN SUBSTR(r.activity_date, 1, 7) \
+     WHEN g.grain = 'h' THEN SUBSTR(r.activity_date, 1, 7) || CASE WHEN SUBSTR(r.activity_date, 9, 2) < '15' THEN '-1' ELSE '-2' END \
+     ELSE r.activity_date END";
 
 /// Every column of a sum's key but the period.
 pub const KEY: &str = "form_id, unit_list, unit_code, field, ethnicity, grp, sex";
@@ -27,7 +28,7 @@ pub const KEY: &str = "form_id, unit_list, unit_code, field, ethnicity, grp, sex
 /// Records per statement (each id is bound once and used twice).
 const CHUNK: usize = 500;
 
-/// Adds (`sign` 1) or subtracts (`sign` -1) to both tables what the records `ids` count now;
+/// Adds (`sign` 1) or subtracts (`sign` -1) in every grain what the records `ids` count now;
 /// `None` sums every record.
 async fn add(conn: &mut AnyConnection, ids: Option<&[String]>, sign: i64) -> Result<(), StoreError> {
     let chunks: Vec<&[String]> = match ids {
@@ -45,30 +46,29 @@ async fn add(conn: &mut AnyConnection, ids: Option<&[String]>, sign: i64) -> Res
         } else {
             (String::new(), String::new())
         };
-        for (table, period, period_of) in TABLES {
-            // Grouped first: an upsert may touch each key once per statement (PostgreSQL).
-            let sql = format!(
-                "INSERT INTO {table} ({period}, {KEY}, entries, total) \
-                 SELECT {period_of} AS p, r.form_id, r.unit_list, r.unit_code, x.field, x.ethnicity, x.grp, x.sex, \
-                        {sign} * SUM(x.entries), {sign} * SUM(x.total) \
-                 FROM records r JOIN ( \
-                     SELECT record_id, field, ethnicity, grp, sex, 1 AS entries, count AS total \
-                     FROM record_cells {cells_where} \
-                     UNION ALL \
-                     SELECT id AS record_id, '' AS field, '' AS ethnicity, '' AS grp, '' AS sex, 1 AS entries, 1 AS total \
-                     FROM records {records_where} \
-                 ) x ON x.record_id = r.id \
-                 WHERE r.status = 'final' AND r.deleted = 0 \
-                 GROUP BY 1, r.form_id, r.unit_list, r.unit_code, x.field, x.ethnicity, x.grp, x.sex \
-                 ON CONFLICT ({period}, {KEY}) DO UPDATE SET \
-                     entries = {table}.entries + excluded.entries, total = {table}.total + excluded.total"
-            );
-            let mut query = sqlx::query(&sql);
-            for id in chunk {
-                query = query.bind(id.as_str());
-            }
-            query.execute(&mut *conn).await?;
+        // Grouped first: an upsert may touch each key once per statement (PostgreSQL).
+        let sql = format!(
+            "INSERT INTO report_totals (grain, period, {KEY}, entries, total) \
+             SELECT g.grain, {PERIOD_OF} AS p, r.form_id, r.unit_list, r.unit_code, x.field, x.ethnicity, x.grp, x.sex, \
+                    {sign} * SUM(x.entries), {sign} * SUM(x.total) \
+             FROM records r JOIN ( \
+                 SELECT record_id, field, ethnicity, grp, sex, 1 AS entries, count AS total \
+                 FROM record_cells {cells_where} \
+                 UNION ALL \
+                 SELECT id AS record_id, '' AS field, '' AS ethnicity, '' AS grp, '' AS sex, 1 AS entries, 1 AS total \
+                 FROM records {records_where} \
+             ) x ON x.record_id = r.id \
+             CROSS JOIN (SELECT 'y' AS grain UNION ALL SELECT 'm' UNION ALL SELECT 'h' UNION ALL SELECT 'd') g \
+             WHERE r.status = 'final' AND r.deleted = 0 \
+             GROUP BY g.grain, 2, r.form_id, r.unit_list, r.unit_code, x.field, x.ethnicity, x.grp, x.sex \
+             ON CONFLICT (grain, period, {KEY}) DO UPDATE SET \
+                 entries = report_totals.entries + excluded.entries, total = report_totals.total + excluded.total"
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id.as_str());
         }
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -113,50 +113,40 @@ impl Db {
 
 async fn rebuild(tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
     sqlx::query("UPDATE counters SET value = value WHERE name = 'seq'").execute(&mut **tx).await?;
-    for (table, ..) in TABLES {
-        sqlx::query(&format!("DELETE FROM {table}")).execute(&mut **tx).await?;
-    }
+    sqlx::query("DELETE FROM report_totals").execute(&mut **tx).await?;
     add(tx, None, 1).await?;
     sqlx::query("UPDATE counters SET value = 1 WHERE name = 'report_totals_built'").execute(&mut **tx).await?;
     Ok(())
 }
 
-/// How a period is read: whole months from `totals_by_month`, the rest day by day from
-/// `totals_by_day`. Bounds are inclusive, as ISO text (`YYYY-MM`, `YYYY-MM-DD`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PeriodParts {
-    pub months: Option<(String, String)>,
-    pub days: Vec<(String, String)>,
-}
-
-impl PeriodParts {
-    pub fn of(from: NaiveDate, to: NaiveDate) -> PeriodParts {
-        let month = |d: NaiveDate| format!("{:04}-{:02}", d.year(), d.month());
-        let day = forms::dates::iso_date;
-        if from > to {
-            return PeriodParts::default();
-        }
-        // The first day of the first whole month, and the last day of the last one.
-        let first = if from.day() == 1 { Some(from) } else { first_of_next_month(from) };
-        let last = if first_of_next_month(to).and_then(|d| d.pred_opt()) == Some(to) {
-            Some(to)
+/// The fewest buckets that cover a period exactly, as (grain, period) pairs, from its first
+/// day on: a whole year where one fits, else a whole month, else a whole half-month, else a
+/// day. A year is one bucket, a quarter three, the Action Month (15/11–15/12) three.
+pub fn buckets(from: NaiveDate, to: NaiveDate) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let mut day = from;
+    while day <= to {
+        let (y, m, d) = (day.year(), day.month(), day.day());
+        let month_end = first_of_next_month(day).and_then(|n| n.pred_opt()).unwrap_or(day);
+        let year_end = NaiveDate::from_ymd_opt(y, 12, 31).unwrap_or(day);
+        let (grain, period, last) = if m == 1 && d == 1 && year_end <= to {
+            ("y", format!("{y:04}"), year_end)
+        } else if d == 1 && month_end <= to {
+            ("m", format!("{y:04}-{m:02}"), month_end)
+        } else if d == 1 && day.with_day(14).is_some_and(|e| e <= to) {
+            ("h", format!("{y:04}-{m:02}-1"), day.with_day(14).unwrap_or(day))
+        } else if d == 15 && month_end <= to {
+            ("h", format!("{y:04}-{m:02}-2"), month_end)
         } else {
-            to.with_day(1).and_then(|d| d.pred_opt())
+            ("d", forms::dates::iso_date(day), day)
         };
-        match (first, last) {
-            (Some(first), Some(last)) if first <= last => {
-                let mut days = Vec::new();
-                if from < first {
-                    days.push((day(from), day(first.pred_opt().unwrap_or(first))));
-                }
-                if to > last {
-                    days.push((day(last.succ_opt().unwrap_or(last)), day(to)));
-                }
-                PeriodParts { months: Some((month(first), month(last))), days }
-            }
-            _ => PeriodParts { months: None, days: vec![(day(from), day(to))] },
+        out.push((grain, period));
+        match last.succ_opt() {
+            Some(next) => day = next,
+            None => break,
         }
     }
+    out
 }
 
 fn first_of_next_month(d: NaiveDate) -> Option<NaiveDate> {
@@ -169,28 +159,68 @@ mod tests {
     use super::*;
 
     #[test]
-    fn periods_split_into_whole_months_and_days() {
+    fn periods_are_covered_by_the_fewest_buckets() {
         #[rustfmt::skip]
-        let cases: [(&str, &str, Option<(&str, &str)>, &[(&str, &str)]); 13] = [
-            ("2026-01-01", "2026-12-31", Some(("2026-01", "2026-12")), &[]),
-            ("2026-02-01", "2026-02-28", Some(("2026-02", "2026-02")), &[]),
-            ("2028-02-01", "2028-02-29", Some(("2028-02", "2028-02")), &[]),
-            ("2028-02-01", "2028-02-28", None, &[("2028-02-01", "2028-02-28")]),
-            // The Action Month: two partial months.
-            ("2026-11-15", "2026-12-15", None, &[("2026-11-15", "2026-12-15")]),
-            ("2026-01-10", "2026-03-20", Some(("2026-02", "2026-02")), &[("2026-01-10", "2026-01-31"), ("2026-03-01", "2026-03-20")]),
-            ("2025-12-20", "2027-01-05", Some(("2026-01", "2026-12")), &[("2025-12-20", "2025-12-31"), ("2027-01-01", "2027-01-05")]),
-            ("2026-03-05", "2026-03-09", None, &[("2026-03-05", "2026-03-09")]),
-            ("2026-01-31", "2026-02-01", None, &[("2026-01-31", "2026-02-01")]),
-            ("2026-04-01", "2026-05-10", Some(("2026-04", "2026-04")), &[("2026-05-01", "2026-05-10")]),
-            ("2026-04-10", "2026-05-31", Some(("2026-05", "2026-05")), &[("2026-04-10", "2026-04-30")]),
-            ("2026-05-31", "2026-05-31", None, &[("2026-05-31", "2026-05-31")]),
-            ("2026-05-02", "2026-05-01", None, &[]),
+        let cases: [(&str, &str, &str); 12] = [
+            ("2026-01-01", "2026-12-31", "y2026"),
+            ("2026-10-01", "2026-12-31", "m2026-10 m2026-11 m2026-12"),
+            ("2028-02-01", "2028-02-29", "m2028-02"),
+            ("2028-02-15", "2028-02-29", "h2028-02-2"),
+            ("2028-02-01", "2028-02-28", "h2028-02-1 d2028-02-15 d2028-02-16 d2028-02-17 d2028-02-18 d2028-02-19 d2028-02-20 d2028-02-21 d2028-02-22 d2028-02-23 d2028-02-24 d2028-02-25 d2028-02-26 d2028-02-27 d2028-02-28"),
+            // The Action Month.
+            ("2026-11-15", "2026-12-15", "h2026-11-2 h2026-12-1 d2026-12-15"),
+            ("2025-12-30", "2027-01-02", "d2025-12-30 d2025-12-31 y2026 d2027-01-01 d2027-01-02"),
+            ("2026-01-15", "2026-03-14", "h2026-01-2 m2026-02 h2026-03-1"),
+            ("2026-03-05", "2026-03-07", "d2026-03-05 d2026-03-06 d2026-03-07"),
+            ("2026-01-31", "2026-02-01", "d2026-01-31 d2026-02-01"),
+            ("2026-05-31", "2026-05-31", "d2026-05-31"),
+            ("2026-05-02", "2026-05-01", ""),
         ];
-        let owned = |(a, b): (&str, &str)| (a.to_owned(), b.to_owned());
-        for (from, to, months, days) in cases {
-            let want = PeriodParts { months: months.map(owned), days: days.iter().copied().map(owned).collect() };
-            assert_eq!(PeriodParts::of(from.parse().unwrap(), to.parse().unwrap()), want, "{from}..{to}");
+        for (from, to, want) in cases {
+            let got: Vec<String> = buckets(from.parse().unwrap(), to.parse().unwrap())
+                .into_iter()
+                .map(|(grain, period)| format!("{grain}{period}"))
+                .collect();
+            assert_eq!(got.join(" "), want, "{from}..{to}");
+        }
+    }
+
+    #[test]
+    fn buckets_cover_every_day_once() {
+        // Every range within two years around a leap day, checked day by day.
+        let start: NaiveDate = "2027-12-20".parse().unwrap();
+        for a in 0..90 {
+            for b in (a..500).step_by(7) {
+                let (from, to) = (start + chrono::Duration::days(a), start + chrono::Duration::days(b));
+                let mut covered = Vec::new();
+                for (grain, period) in buckets(from, to) {
+                    let first: NaiveDate = match grain {
+                        "y" => format!("{period}-01-01"),
+                        "m" => format!("{period}-01"),
+                        "h" if period.ends_with("-1") => format!("{}-01", &period[..7]),
+                        "h" => format!("{}-15", &period[..7]),
+                        _ => period.clone(),
+                    }
+                    .parse()
+                    .unwrap();
+                    let mut day = first;
+                    loop {
+                        let inside = match grain {
+                            "y" => day.year() == first.year(),
+                            "m" => day.month() == first.month() && day.year() == first.year(),
+                            "h" => day.month() == first.month() && (day.day() < 15) == (first.day() == 1),
+                            _ => day == first,
+                        };
+                        if !inside {
+                            break;
+                        }
+                        covered.push(day);
+                        day = day.succ_opt().unwrap();
+                    }
+                }
+                let want: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
+                assert_eq!(covered, want, "{from}..{to}");
+            }
         }
     }
 }
