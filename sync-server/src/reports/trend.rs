@@ -2,16 +2,16 @@
 //! minority) in each of its twelve months, over the same records as the summary of that
 //! month (final, not deleted, in the caller's scope, optionally one form).
 //!
-//! Each month is read like every other report (`Cube::load` over the sums kept by month,
-//! `store::totals`), one month at a time: twelve whole months, twelve small reads.
+//! The twelve months are read at once from the monthly sums kept at write time
+//! (`store::totals`), grouped down in SQL to what a trend shows.
 
+use forms::grid::KINH;
 use forms::Catalog;
 use serde::Serialize;
 
-use super::query::{Cube, Tally};
+use super::query::{add_sex, participant_fields, Tally};
 use super::summary::{Figures, Filter, ScopeSummary};
 use super::{known_form, record_filter, Period, ReportError, ReportScope};
-use crate::store::reports::RecordFilter;
 use crate::Db;
 
 /// A year month by month.
@@ -36,12 +36,6 @@ pub struct MonthFigures {
     pub figures: Figures,
 }
 
-/// The tally of the records `filter` selects: activities, and the participants of each
-/// form's participant grid by sex, Kinh and minority (the summary's figures).
-async fn tally(db: &Db, catalog: &Catalog, filter: &RecordFilter) -> Result<Tally, ReportError> {
-    Ok(Cube::load(db, catalog, filter).await?.tally(|_, _| true))
-}
-
 /// The twelve months of `year` in `scope`, optionally of one form.
 pub async fn trend(
     db: &Db,
@@ -54,18 +48,34 @@ pub async fn trend(
         known_form(catalog, form)?;
     }
     let period = Period::year(year)?;
+    // The summary's figures, month by month: activities, and the people of each form's
+    // participant grid by sex, Kinh and minority.
+    let participants = participant_fields(catalog);
+    let mut tallies = [Tally::default(); 12];
+    let filter_of_year = record_filter(scope, Some(&period), filter.form.as_deref());
+    for row in db.report_months(&filter_of_year, year, KINH).await? {
+        let t = &mut tallies[row.month as usize - 1];
+        let n = row.total.max(0) as u64;
+        match row.sex {
+            None => t.activities += n,
+            Some(sex) => {
+                if participants.get(row.form_id.as_str()).is_none_or(|fields| fields.contains(row.field.as_str())) {
+                    add_sex(&mut t.people, sex, n);
+                    add_sex(if row.kinh { &mut t.kinh } else { &mut t.minority }, sex, n);
+                }
+            }
+        }
+    }
     let mut total = Tally::default();
     let mut months = Vec::with_capacity(12);
-    for month in 1..=12 {
-        let period = Period::month(year, month)?;
-        let t = tally(db, catalog, &record_filter(scope, Some(&period), filter.form.as_deref())).await?;
+    for (t, month) in tallies.iter().zip(1..=12) {
         total.activities += t.activities;
         for (sum, part) in [(&mut total.people, t.people), (&mut total.kinh, t.kinh), (&mut total.minority, t.minority)]
         {
             sum.male += part.male;
             sum.female += part.female;
         }
-        months.push(MonthFigures { month, period, figures: Figures::from(&t) });
+        months.push(MonthFigures { month, period: Period::month(year, month)?, figures: Figures::from(t) });
     }
     let reference = catalog.reference();
     Ok(Trend {

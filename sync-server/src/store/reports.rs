@@ -94,6 +94,19 @@ pub struct TotalRow {
     pub total: i64,
 }
 
+/// One month's sum of [`Db::report_months`]: the people of one sex in one grid field,
+/// Kinh or not, or (`sex` `None`, `field` empty) the activities of a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthTotal {
+    /// 1–12.
+    pub month: u32,
+    pub form_id: String,
+    pub field: String,
+    pub kinh: bool,
+    pub sex: Option<Sex>,
+    pub total: i64,
+}
+
 /// One column of a raw export: a grid cell some record of the form has.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct CellKey {
@@ -166,6 +179,52 @@ impl Db {
                     ethnicity: row.try_get("ethnicity")?,
                     group: row.try_get("grp")?,
                     sex,
+                    total: row.try_get("total")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The sums of each month of `year` for the records `filter` selects (its period
+    /// aside), coarser than [`Db::report_totals`]: by form, field, sex and whether the
+    /// ethnic group is `kinh`, which is all a trend shows. Twelve buckets in one range of
+    /// the key, grouped down to a few hundred rows in SQL.
+    pub async fn report_months(
+        &self,
+        filter: &RecordFilter,
+        year: i32,
+        kinh: &str,
+    ) -> Result<Vec<MonthTotal>, StoreError> {
+        if filter.selects_nothing() {
+            return Ok(Vec::new());
+        }
+        let mut params = vec![kinh.to_owned(), format!("{year:04}-01"), format!("{year:04}-12")];
+        let scope = filter.scope_terms("", &mut params);
+        let sql = format!(
+            "SELECT period, form_id, field, sex, CAST(CASE WHEN ethnicity = $1 THEN 1 ELSE 0 END AS BIGINT) AS kinh, \
+             CAST(SUM(total) AS BIGINT) AS total FROM report_totals \
+             WHERE grain = 'm' AND period >= $2 AND period <= $3{scope} \
+             GROUP BY 1, 2, 3, 4, 5 HAVING SUM(entries) > 0"
+        );
+        let mut query = sqlx::query(&sql);
+        for p in &params {
+            query = query.bind(p.as_str());
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                let field: String = row.try_get("field")?;
+                let period: String = row.try_get("period")?;
+                let month = period.get(5..7).and_then(|m| m.parse().ok()).filter(|m| (1..=12).contains(m));
+                Ok(MonthTotal {
+                    month: month
+                        .ok_or_else(|| StoreError::Corrupt(format!("month '{period}' in the report tables")))?,
+                    sex: if field.is_empty() { None } else { Some(sex_of(row)?) },
+                    form_id: row.try_get("form_id")?,
+                    field,
+                    kinh: row.try_get::<i64, _>("kinh")? == 1,
                     total: row.try_get("total")?,
                 })
             })
