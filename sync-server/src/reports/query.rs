@@ -75,23 +75,31 @@ impl Cube {
         let participants = participant_fields(catalog);
         let counts_people =
             |form: &str, field: &str| participants.get(form).is_none_or(|fields| fields.contains(field));
-        let mut cube = Cube::default();
+        // Gathered in hash maps (one hash per row, where a B-tree compares string keys a
+        // dozen times), ordered once at the end: the rows outnumber the cube's entries.
+        let mut activities: HashMap<(String, UnitKey), u64> = HashMap::new();
+        let mut ethnicity: HashMap<(String, UnitKey, String), BySex> = HashMap::new();
+        let mut groups: HashMap<(String, UnitKey, String), BySex> = HashMap::new();
         for row in db.report_totals(filter).await? {
             let unit = communes.key(&row.location.unit_list, &row.location.unit_code);
             let n = row.total.max(0) as u64;
             let Some(sex) = row.sex else {
-                *cube.activities.entry((row.form_id, unit)).or_default() += n;
+                *activities.entry((row.form_id, unit)).or_default() += n;
                 continue;
             };
             if !counts_people(&row.form_id, &row.field) {
                 continue;
             }
             if !row.group.is_empty() {
-                add_sex(cube.groups.entry((row.form_id.clone(), unit.clone(), row.group)).or_default(), sex, n);
+                add_sex(groups.entry((row.form_id.clone(), unit.clone(), row.group)).or_default(), sex, n);
             }
-            add_sex(cube.ethnicity.entry((row.form_id, unit, row.ethnicity)).or_default(), sex, n);
+            add_sex(ethnicity.entry((row.form_id, unit, row.ethnicity)).or_default(), sex, n);
         }
-        Ok(cube)
+        Ok(Cube {
+            activities: activities.into_iter().collect(),
+            ethnicity: ethnicity.into_iter().collect(),
+            groups: groups.into_iter().collect(),
+        })
     }
 
     /// Tallies by the key `key` gives each (form, commune); `None` leaves it out.
