@@ -341,8 +341,20 @@ impl Batch {
         insert_rows(tx, backend, "records", &RECORD_INSERT_COLUMNS, inserts).await?;
         insert_rows(tx, backend, "record_cells", &CELL_COLUMNS, cells).await?;
         insert_rows(tx, backend, "applied_changes", &APPLIED_COLUMNS, self.applied).await?;
-        let written: Vec<String> = self.order.iter().map(Uuid::to_string).collect();
-        totals::add_records(tx, &written).await?;
+        let counted: Vec<totals::Counted> = self
+            .order
+            .iter()
+            .filter_map(|id| Some((self.pending.get(id)?, current.get(id)?)))
+            .filter(|(_, r)| r.status == RecordStatus::Final && !r.deleted)
+            .map(|(p, r)| totals::Counted {
+                form_id: &r.form_id,
+                unit_list: &r.location.unit_list,
+                unit_code: &r.location.unit_code,
+                activity_date: p.activity_date.as_deref(),
+                cells: p.cells.iter().filter_map(|row| counted_cell(row)).collect(),
+            })
+            .collect();
+        totals::add_counted(tx, backend, &counted).await?;
         sqlx::query("UPDATE counters SET value = $1 WHERE name = 'seq'").bind(self.seq).execute(&mut **tx).await?;
         Ok(())
     }
@@ -388,6 +400,17 @@ fn status(s: RecordStatus) -> &'static str {
     match s {
         RecordStatus::Draft => "draft",
         RecordStatus::Final => "final",
+    }
+}
+
+/// A `record_cells` row (laid out as `CELL_COLUMNS`) as the sums take it: field,
+/// ethnicity, group, sex, count.
+fn counted_cell(row: &[Param]) -> Option<(&str, &str, &str, &str, i64)> {
+    match row {
+        [_, Param::Text(field), Param::Text(ethnicity), Param::Text(sex), Param::Text(group), Param::Int(count)] => {
+            Some((field, ethnicity, group, sex, *count))
+        }
+        _ => None,
     }
 }
 

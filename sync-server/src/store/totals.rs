@@ -11,7 +11,11 @@
 //! equal sums rebuilt from scratch, on both databases.
 
 use chrono::{Datelike, NaiveDate};
+use std::collections::HashMap;
+
 use sqlx::{Any, AnyConnection, Row, Transaction};
+
+use crate::db::Backend;
 
 use super::{Db, StoreError};
 
@@ -78,9 +82,70 @@ pub(crate) async fn subtract_records(conn: &mut AnyConnection, ids: &[String]) -
     add(conn, Some(ids), -1).await
 }
 
-/// After a push wrote records `ids` and their cells: adds what they count now.
-pub(crate) async fn add_records(conn: &mut AnyConnection, ids: &[String]) -> Result<(), StoreError> {
-    add(conn, Some(ids), 1).await
+/// One record's contribution, as a push holds it in memory.
+pub(crate) struct Counted<'a> {
+    pub form_id: &'a str,
+    pub unit_list: &'a str,
+    pub unit_code: &'a str,
+    pub activity_date: Option<&'a str>,
+    /// Its grid cells: field, ethnicity, group, sex, count.
+    pub cells: Vec<(&'a str, &'a str, &'a str, &'a str, i64)>,
+}
+
+/// After a push wrote its records: adds what the final, non-deleted ones among them count,
+/// summed here from what the push holds (the same buckets as [`PERIOD_OF`]) and written with
+/// multi-row upserts, one row per key: the push path's cost, so not left to a join.
+pub(crate) async fn add_counted<'a>(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    records: &[Counted<'a>],
+) -> Result<(), StoreError> {
+    let mut sums: HashMap<[&'a str; 7], HashMap<(&'static str, String), (i64, i64)>> = HashMap::new();
+    for r in records {
+        let periods = periods_of(r.activity_date);
+        let mut add = |key: [&'a str; 7], total: i64| {
+            let by_period = sums.entry(key).or_default();
+            for period in &periods {
+                let sum = by_period.entry(period.clone()).or_default();
+                sum.0 += 1;
+                sum.1 += total;
+            }
+        };
+        add([r.form_id, r.unit_list, r.unit_code, "", "", "", ""], 1);
+        for &(field, ethnicity, group, sex, count) in &r.cells {
+            add([r.form_id, r.unit_list, r.unit_code, field, ethnicity, group, sex], count);
+        }
+    }
+    let rows: Vec<(&(&'static str, String), &[&str; 7], &(i64, i64))> =
+        sums.iter().flat_map(|(key, by_period)| by_period.iter().map(move |(p, sum)| (p, key, sum))).collect();
+    const WIDTH: usize = 11;
+    for chunk in rows.chunks(30_000 / WIDTH) {
+        let sql = format!(
+            "INSERT INTO report_totals (grain, period, {KEY}, entries, total) VALUES {} \
+             ON CONFLICT (grain, period, {KEY}) DO UPDATE SET \
+                 entries = report_totals.entries + excluded.entries, total = report_totals.total + excluded.total",
+            backend.tuples(chunk.len(), WIDTH)
+        );
+        let mut query = sqlx::query(&sql);
+        for ((grain, period), key, (entries, total)) in chunk {
+            query = query.bind(*grain).bind(period.as_str());
+            for part in key.iter() {
+                query = query.bind(*part);
+            }
+            query = query.bind(*entries).bind(*total);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The bucket of an activity date in each grain, as [`PERIOD_OF`] computes it in SQL.
+fn periods_of(activity_date: Option<&str>) -> [(&'static str, String); 4] {
+    let Some(d) = activity_date.filter(|d| d.len() == 10) else {
+        return ["y", "m", "h", "d"].map(|g| (g, String::new()));
+    };
+    let half = if &d[8..10] < "15" { "-1" } else { "-2" };
+    [("y", d[..4].to_owned()), ("m", d[..7].to_owned()), ("h", format!("{}{half}", &d[..7])), ("d", d.to_owned())]
 }
 
 impl Db {
