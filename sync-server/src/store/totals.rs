@@ -2,17 +2,17 @@
 //! half-month and day of activity date, form and location, the grid cells and the records
 //! that count in reports (final, not deleted).
 //!
-//! One statement both builds and maintains them: it sums a set of records — the ones a push
-//! writes, or all of them — from `records` and `record_cells` and adds the sums (or
-//! subtracts them) with an upsert. A push subtracts what its records counted before it
-//! rewrites them and adds what they count after, in its own transaction, under the lock on
-//! the `seq` counter that every writer takes: the sums never disagree with the records.
-//! `tests/api/reports.rs` checks that sums kept through pushes, corrections and deletions
-//! equal sums rebuilt from scratch, on both databases.
+//! A push, in its own transaction and under the lock on the `seq` counter that every writer
+//! takes, first subtracts what the stored records it rewrites counted — one statement that
+//! sums them from `records` and `record_cells` — then adds what its records count, summed
+//! in memory from what it holds ([`add_counted`]: the hot path, so no join). The same
+//! statement rebuilds every sum from scratch. The sums never disagree with the records:
+//! `tests/api/totals.rs` checks sums kept through pushes, corrections and deletions against
+//! a rebuild, on both databases.
 
-use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
 
+use chrono::{Datelike, NaiveDate};
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use crate::db::Backend;
