@@ -25,11 +25,11 @@ test('app update while a draft is open: "Tải lại" loads the new version and 
   await page.getByText('Đã lưu trên máy').waitFor({ timeout: 5_000 });
   const draftUrl = page.url();
 
-  // The new release: a new service worker (a new build id), gzip copy removed so the
-  // server sends the changed file.
+  // The new release: a new service worker (a new build id), its compressed copies removed
+  // so the server sends the changed file.
   const sw = join(pwa, 'sw.js');
   writeFileSync(sw, readFileSync(sw, 'utf8').replace(/const BUILD = "([^"]+)"/, 'const BUILD = "$1-next"'));
-  rmSync(`${sw}.gz`, { force: true });
+  for (const copy of ['gz', 'br']) rmSync(`${sw}.${copy}`, { force: true });
   await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
   const banner = page.getByText('Có phiên bản mới');
   await banner.waitFor({ timeout: 20_000 });
