@@ -80,6 +80,17 @@ pub struct ScopeSummary {
     pub label: Localized,
 }
 
+impl ScopeSummary {
+    /// What a report says of the scope it covers.
+    pub fn of(scope: &ReportScope, catalog: &Catalog) -> ScopeSummary {
+        ScopeSummary {
+            whole_province: scope.whole_province,
+            communes: scope.communes.clone(),
+            label: scope.label(catalog.reference()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct FormSummary {
     pub form_id: String,
@@ -252,11 +263,7 @@ pub fn build(catalog: &Catalog, cube: &Cube, period: Period, scope: &ReportScope
     Summary {
         period,
         filter,
-        scope: ScopeSummary {
-            whole_province: scope.whole_province,
-            communes: scope.communes.clone(),
-            label: scope.label(reference),
-        },
+        scope: ScopeSummary::of(scope, catalog),
         totals,
         forms,
         communes,

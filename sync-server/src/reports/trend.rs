@@ -77,17 +77,5 @@ pub async fn trend(
         }
         months.push(MonthFigures { month, period: Period::month(year, month)?, figures: Figures::from(t) });
     }
-    let reference = catalog.reference();
-    Ok(Trend {
-        year,
-        period,
-        filter,
-        scope: ScopeSummary {
-            whole_province: scope.whole_province,
-            communes: scope.communes.clone(),
-            label: scope.label(reference),
-        },
-        totals: Figures::from(&total),
-        months,
-    })
+    Ok(Trend { year, period, filter, scope: ScopeSummary::of(scope, catalog), totals: Figures::from(&total), months })
 }

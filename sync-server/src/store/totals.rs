@@ -82,6 +82,13 @@ pub(crate) async fn subtract_records(conn: &mut AnyConnection, ids: &[String]) -
     add(conn, Some(ids), -1).await
 }
 
+/// A sum's key but the period: form, unit list, unit code, field, ethnicity, group, sex.
+type SumKey<'a> = [&'a str; 7];
+/// A grain and a period of it, e.g. `("m", "2026-11")`.
+type Bucket = (&'static str, String);
+/// Entries and total.
+type Sum = (i64, i64);
+
 /// One record's contribution, as a push holds it in memory.
 pub(crate) struct Counted<'a> {
     pub form_id: &'a str,
@@ -100,10 +107,10 @@ pub(crate) async fn add_counted<'a>(
     backend: Backend,
     records: &[Counted<'a>],
 ) -> Result<(), StoreError> {
-    let mut sums: HashMap<[&'a str; 7], HashMap<(&'static str, String), (i64, i64)>> = HashMap::new();
+    let mut sums: HashMap<SumKey<'a>, HashMap<Bucket, Sum>> = HashMap::new();
     for r in records {
         let periods = periods_of(r.activity_date);
-        let mut add = |key: [&'a str; 7], total: i64| {
+        let mut add = |key: SumKey<'a>, total: i64| {
             let by_period = sums.entry(key).or_default();
             for period in &periods {
                 let sum = by_period.entry(period.clone()).or_default();
@@ -116,7 +123,7 @@ pub(crate) async fn add_counted<'a>(
             add([r.form_id, r.unit_list, r.unit_code, field, ethnicity, group, sex], count);
         }
     }
-    let rows: Vec<(&(&'static str, String), &[&str; 7], &(i64, i64))> =
+    let rows: Vec<(&Bucket, &SumKey, &Sum)> =
         sums.iter().flat_map(|(key, by_period)| by_period.iter().map(move |(p, sum)| (p, key, sum))).collect();
     const WIDTH: usize = 11;
     for chunk in rows.chunks(30_000 / WIDTH) {
