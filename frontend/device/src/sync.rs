@@ -9,7 +9,6 @@ use futures_util::future::join;
 use uuid::Uuid;
 
 use crate::api::{Api, ApiError};
-use crate::model::OutboxEntry;
 use crate::storage::{Storage, META_CATALOG_VERSION, META_CURSOR};
 
 /// Changes per push. Far below the server's limit (500 / 8 MiB): on a weak signal a small
@@ -44,17 +43,10 @@ pub struct SyncReport {
     pub catalog_updated: bool,
 }
 
-/// The next batch: oldest first, at most `max` changes, at most one change per record (a
-/// second change of a record waits for the first to settle, which rebases it).
-pub fn next_batch(outbox: &[OutboxEntry], max: usize) -> Vec<Change> {
-    first_per_record(outbox.iter().map(|e| e.change.record.id), max)
-        .into_iter()
-        .map(|i| outbox[i].change.clone())
-        .collect()
-}
-
-/// The positions of [`next_batch`] among changes listed oldest first by their record:
-/// storage picks a batch by record id without parsing the rest of the queue.
+/// The next batch, as positions among the queued changes listed oldest first by their
+/// record: at most `max`, at most one change per record (a second change of a record waits
+/// for the first to settle, which rebases it). Storage picks a batch by record id without
+/// parsing the rest of the queue.
 pub fn first_per_record<K: Eq + Hash>(records: impl IntoIterator<Item = K>, max: usize) -> Vec<usize> {
     let mut seen = HashSet::new();
     records.into_iter().enumerate().filter_map(|(i, record)| seen.insert(record).then_some(i)).take(max).collect()
@@ -225,6 +217,7 @@ async fn push(
 mod tests {
     use super::*;
     use crate::model::LocalRecord;
+    use crate::model::OutboxEntry;
     use chrono::Utc;
     use std::collections::HashMap;
     use uuid::Uuid;
@@ -245,6 +238,14 @@ mod tests {
             values: Default::default(),
         };
         OutboxEntry::new(&LocalRecord::new(record))
+    }
+
+    /// The batch `Storage::push_batch` picks from an outbox held in memory.
+    fn next_batch(outbox: &[OutboxEntry], max: usize) -> Vec<Change> {
+        first_per_record(outbox.iter().map(|e| e.change.record.id), max)
+            .into_iter()
+            .map(|i| outbox[i].change.clone())
+            .collect()
     }
 
     #[test]

@@ -52,8 +52,8 @@ pub async fn trend(
     // participant grid by sex, Kinh and minority.
     let participants = participant_fields(catalog);
     let mut tallies = [Tally::default(); 12];
-    let filter_of_year = record_filter(scope, Some(&period), filter.form.as_deref());
-    for row in db.report_months(&filter_of_year, year, KINH).await? {
+    let scope_and_form = record_filter(scope, None, filter.form.as_deref());
+    for row in db.report_months(&scope_and_form, year, KINH).await? {
         let t = &mut tallies[row.month as usize - 1];
         let n = row.total.max(0) as u64;
         match row.sex {

@@ -209,7 +209,7 @@ struct Pending {
     seq: i64,
     activity_date: Option<String>,
     answers: String,
-    cells: Vec<Vec<Param>>,
+    cells: Vec<CellRow>,
 }
 
 impl Batch {
@@ -259,7 +259,7 @@ impl Batch {
         // The author of a record is who first sent it; corrections keep it.
         let author = existing.map_or_else(|| user.username.clone(), |c| c.author.clone());
         let stored = existing.is_some();
-        let cells = if incoming.deleted { Vec::new() } else { cell_rows(&incoming.id, &prepared) };
+        let cells = if incoming.deleted { Vec::new() } else { cell_rows(&prepared) };
         let PreparedChange { change, answers, activity_date, .. } = prepared;
         let mut record = change.record;
         record.author = author;
@@ -334,7 +334,7 @@ impl Batch {
         }
         for id in &self.order {
             if let Some(p) = self.pending.get(id) {
-                cells.extend(p.cells.iter().cloned());
+                cells.extend(p.cells.iter().map(|c| c.params(id)));
             }
         }
         let backend = self.backend;
@@ -351,7 +351,11 @@ impl Batch {
                 unit_list: &r.location.unit_list,
                 unit_code: &r.location.unit_code,
                 activity_date: p.activity_date.as_deref(),
-                cells: p.cells.iter().filter_map(|row| counted_cell(row)).collect(),
+                cells: p
+                    .cells
+                    .iter()
+                    .map(|c| (c.field.as_str(), c.ethnicity.as_str(), c.group.as_str(), c.sex, c.count))
+                    .collect(),
             })
             .collect();
         totals::add_counted(tx, backend, &counted).await?;
@@ -403,19 +407,32 @@ fn status(s: RecordStatus) -> &'static str {
     }
 }
 
-/// A `record_cells` row (laid out as `CELL_COLUMNS`) as the sums take it: field,
-/// ethnicity, group, sex, count.
-fn counted_cell(row: &[Param]) -> Option<(&str, &str, &str, &str, i64)> {
-    match row {
-        [_, Param::Text(field), Param::Text(ethnicity), Param::Text(sex), Param::Text(group), Param::Int(count)] => {
-            Some((field, ethnicity, group, sex, *count))
-        }
-        _ => None,
+/// One grid cell of a record: a `record_cells` row, and what the report sums add up.
+struct CellRow {
+    field: String,
+    ethnicity: String,
+    sex: &'static str,
+    /// `""` where the grid has no further dimension.
+    group: String,
+    count: i64,
+}
+
+impl CellRow {
+    /// As a `record_cells` row of record `id`, laid out as `CELL_COLUMNS`.
+    fn params(&self, id: &Uuid) -> Vec<Param> {
+        vec![
+            Param::Text(id.to_string()),
+            Param::Text(self.field.clone()),
+            Param::Text(self.ethnicity.clone()),
+            Param::Text(self.sex.to_owned()),
+            Param::Text(self.group.clone()),
+            Param::Int(self.count),
+        ]
     }
 }
 
-/// A record's grid cells as `record_cells` rows.
-fn cell_rows(id: &Uuid, prepared: &PreparedChange) -> Vec<Vec<Param>> {
+/// A record's grid cells.
+fn cell_rows(prepared: &PreparedChange) -> Vec<CellRow> {
     let mut rows = Vec::new();
     for (field, grid) in &prepared.cells {
         for cell in &grid.cells {
@@ -423,14 +440,13 @@ fn cell_rows(id: &Uuid, prepared: &PreparedChange) -> Vec<Vec<Param>> {
                 forms::Sex::Male => "male",
                 forms::Sex::Female => "female",
             };
-            rows.push(vec![
-                Param::Text(id.to_string()),
-                Param::Text(field.clone()),
-                Param::Text(cell.ethnicity.clone()),
-                Param::Text(sex.to_owned()),
-                Param::Text(cell.group.clone().unwrap_or_default()),
-                Param::Int(i64::from(cell.count)),
-            ]);
+            rows.push(CellRow {
+                field: field.clone(),
+                ethnicity: cell.ethnicity.clone(),
+                sex,
+                group: cell.group.clone().unwrap_or_default(),
+                count: i64::from(cell.count),
+            });
         }
     }
     rows

@@ -119,7 +119,7 @@ pub struct CellKey {
 
 fn sex_of(row: &AnyRow) -> Result<Sex, StoreError> {
     let sex: String = row.try_get("sex")?;
-    Sex::parse(&sex).ok_or_else(|| StoreError::Corrupt(format!("sex '{sex}' in the report tables")))
+    Sex::parse(&sex).ok_or_else(|| StoreError::Corrupt(format!("stored sex '{sex}'")))
 }
 
 impl Db {

@@ -29,45 +29,43 @@ const PERIOD_OF: &str = "CASE WHEN r.activity_date IS NULL THEN '' \
 /// Every column of a sum's key but the period.
 pub const KEY: &str = "form_id, unit_list, unit_code, field, ethnicity, grp, sex";
 
-/// Records per statement (each id is bound once and used twice).
+/// Records per subtracting statement (each id is bound once and used twice).
 const CHUNK: usize = 500;
 
-/// Adds (`sign` 1) or subtracts (`sign` -1) in every grain what the records `ids` count now;
-/// `None` sums every record.
-async fn add(conn: &mut AnyConnection, ids: Option<&[String]>, sign: i64) -> Result<(), StoreError> {
-    let chunks: Vec<&[String]> = match ids {
-        Some(ids) => ids.chunks(CHUNK).collect(),
-        None => vec![&[]],
+/// The statement that sums records from `records` and `record_cells` in every grain and
+/// adds the sums (`sign` 1) or takes them out (`sign` -1): of the `ids` records bound as
+/// `$1`…`$ids`, or of every record when `ids` is 0.
+fn sum_statement(ids: usize, sign: i64) -> String {
+    let (cells_where, records_where) = if ids == 0 {
+        (String::new(), String::new())
+    } else {
+        let list = (1..=ids).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        (format!("WHERE record_id IN ({list})"), format!("WHERE id IN ({list})"))
     };
-    for chunk in chunks {
-        if ids.is_some() && chunk.is_empty() {
-            continue;
-        }
-        let (cells_where, records_where) = if ids.is_some() {
-            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let list = list.join(", ");
-            (format!("WHERE record_id IN ({list})"), format!("WHERE id IN ({list})"))
-        } else {
-            (String::new(), String::new())
-        };
-        // Grouped first: an upsert may touch each key once per statement (PostgreSQL).
-        let sql = format!(
-            "INSERT INTO report_totals (grain, period, {KEY}, entries, total) \
-             SELECT g.grain, {PERIOD_OF} AS p, r.form_id, r.unit_list, r.unit_code, x.field, x.ethnicity, x.grp, x.sex, \
-                    {sign} * SUM(x.entries), {sign} * SUM(x.total) \
-             FROM records r JOIN ( \
-                 SELECT record_id, field, ethnicity, grp, sex, 1 AS entries, count AS total \
-                 FROM record_cells {cells_where} \
-                 UNION ALL \
-                 SELECT id AS record_id, '' AS field, '' AS ethnicity, '' AS grp, '' AS sex, 1 AS entries, 1 AS total \
-                 FROM records {records_where} \
-             ) x ON x.record_id = r.id \
-             CROSS JOIN (SELECT 'y' AS grain UNION ALL SELECT 'm' UNION ALL SELECT 'h' UNION ALL SELECT 'd') g \
-             WHERE r.status = 'final' AND r.deleted = 0 \
-             GROUP BY g.grain, 2, r.form_id, r.unit_list, r.unit_code, x.field, x.ethnicity, x.grp, x.sex \
-             ON CONFLICT (grain, period, {KEY}) DO UPDATE SET \
-                 entries = report_totals.entries + excluded.entries, total = report_totals.total + excluded.total"
-        );
+    // Grouped first: an upsert may touch each key once per statement (PostgreSQL).
+    format!(
+        "INSERT INTO report_totals (grain, period, {KEY}, entries, total) \
+         SELECT g.grain, {PERIOD_OF} AS p, r.form_id, r.unit_list, r.unit_code, x.field, x.ethnicity, x.grp, x.sex, \
+                {sign} * SUM(x.entries), {sign} * SUM(x.total) \
+         FROM records r JOIN ( \
+             SELECT record_id, field, ethnicity, grp, sex, 1 AS entries, count AS total \
+             FROM record_cells {cells_where} \
+             UNION ALL \
+             SELECT id AS record_id, '' AS field, '' AS ethnicity, '' AS grp, '' AS sex, 1 AS entries, 1 AS total \
+             FROM records {records_where} \
+         ) x ON x.record_id = r.id \
+         CROSS JOIN (SELECT 'y' AS grain UNION ALL SELECT 'm' UNION ALL SELECT 'h' UNION ALL SELECT 'd') g \
+         WHERE r.status = 'final' AND r.deleted = 0 \
+         GROUP BY g.grain, 2, r.form_id, r.unit_list, r.unit_code, x.field, x.ethnicity, x.grp, x.sex \
+         ON CONFLICT (grain, period, {KEY}) DO UPDATE SET \
+             entries = report_totals.entries + excluded.entries, total = report_totals.total + excluded.total"
+    )
+}
+
+/// Before a push rewrites records `ids` (stored before it): takes out what they counted.
+pub(crate) async fn subtract_records(conn: &mut AnyConnection, ids: &[String]) -> Result<(), StoreError> {
+    for chunk in ids.chunks(CHUNK) {
+        let sql = sum_statement(chunk.len(), -1);
         let mut query = sqlx::query(&sql);
         for id in chunk {
             query = query.bind(id.as_str());
@@ -75,11 +73,6 @@ async fn add(conn: &mut AnyConnection, ids: Option<&[String]>, sign: i64) -> Res
         query.execute(&mut *conn).await?;
     }
     Ok(())
-}
-
-/// Before a push rewrites records `ids` (stored before it): takes out what they counted.
-pub(crate) async fn subtract_records(conn: &mut AnyConnection, ids: &[String]) -> Result<(), StoreError> {
-    add(conn, Some(ids), -1).await
 }
 
 /// A sum's key but the period: form, unit list, unit code, field, ethnicity, group, sex.
@@ -186,7 +179,7 @@ impl Db {
 async fn rebuild(tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
     sqlx::query("UPDATE counters SET value = value WHERE name = 'seq'").execute(&mut **tx).await?;
     sqlx::query("DELETE FROM report_totals").execute(&mut **tx).await?;
-    add(tx, None, 1).await?;
+    sqlx::query(&sum_statement(0, 1)).execute(&mut **tx).await?;
     sqlx::query("UPDATE counters SET value = 1 WHERE name = 'report_totals_built'").execute(&mut **tx).await?;
     Ok(())
 }
