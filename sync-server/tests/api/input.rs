@@ -214,7 +214,8 @@ async fn the_pwa_is_sent_precompressed_as_the_browser_takes_it(app: TestApp) {
     // The compressed file beside the built one goes out byte for byte, not compressed a
     // second time: brotli where the browser takes it (every browser over HTTPS), gzip where
     // it takes only gzip, and the file itself to a client that takes neither.
-    let cases: [(&[(&str, &str)], Option<&str>, &[u8]); 4] = [
+    type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>, &'a [u8]);
+    let cases: [Case; 4] = [
         (&[("accept-encoding", "gzip, deflate, br, zstd")], Some("br"), &br),
         (&[("accept-encoding", "br")], Some("br"), &br),
         (&[("accept-encoding", "gzip, deflate")], Some("gzip"), &gz),
