@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::definition::FormDefinition;
+use crate::figures::FormFigures;
 use crate::form::{DefinitionError, Form};
 use crate::messages::{ErrorCode, FieldError};
 use crate::record::{Location, Record, RecordStatus};
@@ -19,6 +20,9 @@ pub struct Bundle {
     pub version: String,
     pub forms: Vec<FormDefinition>,
     pub reference: ReferenceData,
+    /// Report figures by form ([`crate::figures`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<FormFigures>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,6 +37,8 @@ pub enum CatalogError {
 pub struct Catalog {
     forms: BTreeMap<(String, u32), Form>,
     reference: ReferenceData,
+    /// Report figures by form id.
+    figures: BTreeMap<String, FormFigures>,
     version: String,
 }
 
@@ -53,15 +59,38 @@ impl Catalog {
                 });
             }
         }
-        let version = fingerprint(&forms, &reference);
-        Ok(Self { forms, reference, version })
+        let figures = BTreeMap::new();
+        let version = fingerprint(&forms, &reference, &figures);
+        Ok(Self { forms, reference, figures, version })
+    }
+
+    /// Adds report figures (each with the file it came from), checked against every
+    /// version of their form.
+    pub fn with_figures(mut self, figures: Vec<(String, FormFigures)>) -> Result<Self, DefinitionError> {
+        for (file, figs) in figures {
+            let versions: Vec<&Form> = self.forms.values().filter(|f| f.id() == figs.form).collect();
+            figs.check(&versions, &file)?;
+            if self.figures.contains_key(&figs.form) {
+                return Err(DefinitionError {
+                    file,
+                    field: None,
+                    attribute: None,
+                    column: None,
+                    message: format!("the figures of {} are defined twice", figs.form),
+                });
+            }
+            self.figures.insert(figs.form.clone(), figs);
+        }
+        self.version = fingerprint(&self.forms, &self.reference, &self.figures);
+        Ok(self)
     }
 
     /// Rebuilds a catalog from a bundle, checking it again: a device trusts no definition it
     /// has not checked itself.
     pub fn from_bundle(bundle: Bundle) -> Result<Self, DefinitionError> {
         let defs = bundle.forms.into_iter().map(|d| (format!("{}/v{}", d.id, d.version), d)).collect();
-        Self::new(defs, bundle.reference)
+        let figures = bundle.figures.into_iter().map(|f| (format!("{}/figures", f.form), f)).collect();
+        Self::new(defs, bundle.reference)?.with_figures(figures)
     }
 
     pub fn bundle(&self) -> Bundle {
@@ -69,6 +98,7 @@ impl Catalog {
             version: self.version.clone(),
             forms: self.forms.values().map(|f| f.definition.clone()).collect(),
             reference: self.reference.clone(),
+            figures: self.figures.values().cloned().collect(),
         }
     }
 
@@ -79,6 +109,37 @@ impl Catalog {
 
     pub fn reference(&self) -> &ReferenceData {
         &self.reference
+    }
+
+    /// The report figures of a form, if it has any.
+    pub fn figures(&self, form_id: &str) -> Option<&FormFigures> {
+        self.figures.get(form_id)
+    }
+
+    /// Every form's report figures, by form id.
+    pub fn all_figures(&self) -> impl Iterator<Item = &FormFigures> {
+        self.figures.values()
+    }
+
+    /// What a record of `form` with these stored answers adds to its form's figures.
+    pub fn figure_values(&self, form: &Form, answers: &serde_json::Map<String, serde_json::Value>) -> Vec<(&str, i64)> {
+        self.figures(form.id()).map(|f| f.values(form, answers)).unwrap_or_default()
+    }
+
+    /// Changes whenever a figure is added to or taken from a form: what the server's stored
+    /// figure values depend on (labels aside). Never 0.
+    pub fn figures_fingerprint(&self) -> i64 {
+        let fields: Vec<(&str, &str)> = self
+            .figures
+            .values()
+            .flat_map(|f| f.figures.iter().map(move |g| (f.form.as_str(), g.field.as_str())))
+            .collect();
+        let hash = fnv1a(&serde_json::to_vec(&fields).unwrap_or_default()) as i64;
+        if hash == 0 {
+            1
+        } else {
+            hash
+        }
     }
 
     pub fn form(&self, id: &str, version: u32) -> Option<&Form> {
@@ -150,11 +211,19 @@ impl Catalog {
 }
 
 /// FNV-1a over the bundle's canonical JSON: stable across platforms and builds.
-fn fingerprint(forms: &BTreeMap<(String, u32), Form>, reference: &ReferenceData) -> String {
+fn fingerprint(
+    forms: &BTreeMap<(String, u32), Form>,
+    reference: &ReferenceData,
+    figures: &BTreeMap<String, FormFigures>,
+) -> String {
     let defs: Vec<&FormDefinition> = forms.values().map(|f| &f.definition).collect();
-    let json = serde_json::to_vec(&(defs, reference)).unwrap_or_default();
-    let hash = json.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
-    format!("{hash:016x}")
+    let figures: Vec<&FormFigures> = figures.values().collect();
+    let json = serde_json::to_vec(&(defs, reference, figures)).unwrap_or_default();
+    format!("{:016x}", fnv1a(&json))
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 #[cfg(feature = "toml")]
@@ -167,11 +236,15 @@ impl Catalog {
     /// The definitions and reference data shipped in this repository.
     pub fn bundled() -> Result<Self, CatalogError> {
         let reference = bundled_reference()?;
-        let mut defs = Vec::new();
+        let (mut defs, mut figures) = (Vec::new(), Vec::new());
         for (file, text) in bundled::DEFINITIONS {
-            defs.push(parse_definition(file, text)?);
+            if file.ends_with("/figures.toml") {
+                figures.push(crate::figures::parse_figures(file, text)?);
+            } else {
+                defs.push(parse_definition(file, text)?);
+            }
         }
-        Ok(Self::new(defs, reference)?)
+        Ok(Self::new(defs, reference)?.with_figures(figures)?)
     }
 }
 

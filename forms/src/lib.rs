@@ -8,6 +8,7 @@
 //! - [`Form`]: a definition checked and compiled, with [`Form::validate`];
 //! - [`expr`]: the expression language of skip logic, constraints and calculations;
 //! - [`grid`]: disaggregated count grids and their totals;
+//! - [`figures`]: the numbers reports add up from answers (models active, people supported);
 //! - [`reference`]: ethnic groups, administrative units, agencies, model types;
 //! - [`Catalog`]: every form version plus reference data, and whole-record validation;
 //! - [`record`] and [`sync`]: the record model and the sync protocol's wire types.
@@ -16,6 +17,7 @@ pub mod catalog;
 pub mod dates;
 pub mod definition;
 pub mod expr;
+pub mod figures;
 pub mod form;
 pub mod grid;
 pub mod localized;
