@@ -178,6 +178,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
     };
     let db = Db::connect(&url).await.context("opening the database")?;
+    db.ensure_report_figures(&catalog).await.context("working out the report figures of stored records")?;
     match cli.command {
         Command::Serve { listen, pwa_dir, trust_proxy, dev_allow_any_origin } => {
             let public_url = cli.public_url.unwrap_or_else(|| format!("http://{listen}"));

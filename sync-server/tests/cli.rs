@@ -123,7 +123,7 @@ fn reports_from_the_terminal() {
         let record = common::record_of("outreach_event", 1, common::commune("21025"));
         let validated = catalog.validate_record(&record).unwrap();
         let form = catalog.form("outreach_event", 1).unwrap();
-        let prepared = PreparedChange::new(common::new_change(&record), &validated, form);
+        let prepared = PreparedChange::new(common::new_change(&record), &validated, form, &catalog);
         db.apply_changes(&user, &user.scope(), catalog.reference(), vec![prepared]).await.unwrap();
         db.pool.close().await;
     });

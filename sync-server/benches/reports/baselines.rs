@@ -61,6 +61,8 @@ pub(crate) async fn baseline(db: &Db, statements: &[String], period: &Period) ->
         let n = *n as u64;
         match (keys[0].as_str(), keys[7].as_str()) {
             ("a", _) => totals.activities += n,
+            // A report figure's cells (sex ''): read, not people.
+            (_, "") => {}
             ("c", "male") => totals.male += n,
             ("c", _) => totals.female += n,
             (_, "male") => by_group.male += n,
@@ -96,9 +98,11 @@ pub(crate) async fn sums_baseline(db: &Db, buckets: &[(&str, &str)]) -> (Totals,
         if entries <= 0 {
             continue;
         }
-        match keys[6].as_str() {
-            "" => totals.activities += n,
-            "male" => totals.male += n,
+        match (keys[3].as_str(), keys[6].as_str()) {
+            ("", _) => totals.activities += n,
+            // A report figure (field set, sex ''): read, not people.
+            (_, "") => {}
+            (_, "male") => totals.male += n,
             _ => totals.female += n,
         }
     }

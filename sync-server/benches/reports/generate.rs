@@ -267,8 +267,9 @@ impl Generator {
                 panic!("generated record is invalid: {errors:?}\n{}", serde_json::to_string(&record).unwrap())
             });
             let form = self.catalog.form(mix.id, mix.version).unwrap();
-            let prepared = PreparedChange::new(Change { change_id: id, base_revision: 0, record }, &validated, form);
-            let cells = prepared
+            let prepared =
+                PreparedChange::new(Change { change_id: id, base_revision: 0, record }, &validated, form, &self.catalog);
+            let mut cells: Vec<Cell> = prepared
                 .cells
                 .iter()
                 .flat_map(|(field, grid)| {
@@ -281,6 +282,14 @@ impl Generator {
                     })
                 })
                 .collect();
+            // Report figures, stored as the push path stores them (sex, ethnicity, group '').
+            cells.extend(prepared.figures.iter().filter(|(_, n)| *n != 0).map(|(field, n)| Cell {
+                field: field.clone(),
+                ethnicity: String::new(),
+                sex: "",
+                group: String::new(),
+                count: *n,
+            }));
             (serde_json::to_string(&prepared.answers).unwrap(), prepared.activity_date, cells)
         };
         GenRow {

@@ -59,7 +59,7 @@ async fn push(
         let form = state.catalog.form(&record.form_id, record.form_version);
         match (state.catalog.validate_record(record), form) {
             (Ok(validated), Some(form)) => {
-                prepared.push(PreparedChange::new(change, &validated, form));
+                prepared.push(PreparedChange::new(change, &validated, form, &state.catalog));
                 results.push(None);
             }
             (Err(errors), _) => results.push(settled(Outcome::Rejected { errors })),

@@ -66,6 +66,16 @@ pub struct AreaRow {
     pub tally: Tally,
     pub ethnicity: BTreeMap<String, BySex>,
     pub groups: BTreeMap<String, BySex>,
+    /// Report figures by (form, field).
+    pub figures: BTreeMap<(String, String), i64>,
+}
+
+/// A report figure's column in an area's table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureColumn {
+    pub form: String,
+    pub field: String,
+    pub title: String,
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +88,8 @@ pub struct AreaTable {
     pub groups: Vec<(String, String)>,
     /// Minority groups with participants, in list order.
     pub minorities: Vec<(String, String)>,
+    /// The report figures of the area's forms, in the order their files list them.
+    pub figures: Vec<FigureColumn>,
     pub rows: Vec<AreaRow>,
     pub total: AreaRow,
 }
@@ -100,6 +112,7 @@ pub fn build(catalog: &Catalog, cube: &Cube, year: i32, period: Period, scope: &
     let rows = cube.tally_by(|f, u| Some((area_of(f)?, u.clone())));
     let ethnicity = cube.ethnicity_by(|f, u| Some((area_of(f)?, u.clone())));
     let groups = cube.groups_by(|f, u| Some((area_of(f)?, u.clone())));
+    let figures = cube.figures_by(|f, u| Some((area_of(f)?, u.clone(), f.to_owned())));
     let tables = AREAS
         .iter()
         .enumerate()
@@ -137,6 +150,11 @@ pub fn build(catalog: &Catalog, cube: &Cube, year: i32, period: Period, scope: &
                         tally: rows.get(&key).copied().unwrap_or_default(),
                         ethnicity: pick(&ethnicity, &key),
                         groups: pick(&groups, &key),
+                        figures: figures
+                            .iter()
+                            .filter(|(((a, u, _), _), _)| (*a, u) == (key.0, &key.1))
+                            .map(|(((_, _, form), field), n)| ((form.clone(), field.clone()), *n))
+                            .collect(),
                     };
                     total.add(&row);
                     row
@@ -155,8 +173,25 @@ pub fn build(catalog: &Catalog, cube: &Cube, year: i32, period: Period, scope: &
                     group_options.push((value.clone(), value.clone()));
                 }
             }
+            let with_figures: Vec<_> = forms.iter().filter_map(|f| catalog.figures(f.id()).map(|x| (f, x))).collect();
+            let figure_columns = with_figures
+                .iter()
+                .flat_map(|(form, figs)| {
+                    figs.figures.iter().map(|g| FigureColumn {
+                        form: form.id().to_owned(),
+                        field: g.field.clone(),
+                        // Two forms of one area may name alike figures: say whose.
+                        title: if with_figures.len() > 1 {
+                            format!("{} ({})", g.label.vi, form.definition.title.vi)
+                        } else {
+                            g.label.vi.clone()
+                        },
+                    })
+                })
+                .collect();
             AreaTable {
                 info: area_info(area),
+                figures: figure_columns,
                 forms: forms.iter().map(|f| f.definition.title.vi.clone()).collect(),
                 collects_participants: forms.iter().any(|f| participant_grid(f).is_some())
                     || total.tally.people.total() > 0,
@@ -185,6 +220,9 @@ impl AreaRow {
             mine.male += theirs.male;
             mine.female += theirs.female;
         }
+        for (key, n) in &other.figures {
+            *self.figures.entry(key.clone()).or_default() += n;
+        }
         for (map, theirs) in [(&mut self.ethnicity, &other.ethnicity), (&mut self.groups, &other.groups)] {
             for (k, c) in theirs {
                 let sum = map.entry(k.clone()).or_default();
@@ -202,6 +240,8 @@ impl AreaRow {
 pub enum Value {
     Text(String),
     Count(u64),
+    /// A report figure: a sum of answers, which may be below 0.
+    Number(i64),
     /// A share 0–1, shown as a percentage; empty when undefined.
     Share(Option<f64>),
 }
@@ -343,6 +383,7 @@ impl AnnualReport {
             header.extend(t.groups.iter().map(|(_, label)| HeaderGroup::split(label, &SEXES)));
             header.extend(t.minorities.iter().map(|(_, name)| HeaderGroup::split(name, &SEXES)));
         }
+        header.extend(t.figures.iter().map(|f| HeaderGroup::one(&f.title)));
         let cells = |row: &AreaRow, number: Option<usize>| {
             let (list, code) = row.unit.clone().unwrap_or_default();
             let code = if list == "units_pre2025" { format!("{code} (trước 2025)") } else { code };
@@ -357,10 +398,17 @@ impl AnnualReport {
                 v.extend(t.groups.iter().flat_map(|(value, _)| sexes(row.groups.get(value))));
                 v.extend(t.minorities.iter().flat_map(|(code, _)| sexes(row.ethnicity.get(code))));
             }
+            v.extend(
+                t.figures
+                    .iter()
+                    .map(|f| Value::Number(row.figures.get(&(f.form.clone(), f.field.clone())).copied().unwrap_or(0))),
+            );
             v
         };
-        let note = if !t.collects_participants {
+        let note = if !t.collects_participants && t.figures.is_empty() {
             Some("Mẫu phiếu của lĩnh vực này không thu thập số người theo giới tính, dân tộc: chỉ thống kê số hoạt động.".into())
+        } else if !t.collects_participants {
+            Some("Mẫu phiếu của lĩnh vực này không thu thập số người tham gia theo giới tính, dân tộc: thống kê số hoạt động và các chỉ số của phiếu.".into())
         } else if t.rows.iter().all(|r| r.tally.activities == 0) {
             Some("Không có hoạt động trong kỳ báo cáo.".into())
         } else {

@@ -38,6 +38,7 @@ fn value_text(v: &Value) -> String {
     match v {
         Value::Text(t) => t.clone(),
         Value::Count(n) => n.to_string(),
+        Value::Number(n) => n.to_string(),
         Value::Share(Some(s)) => format!("{:.1}", s * 100.0),
         Value::Share(None) => String::new(),
     }

@@ -77,6 +77,10 @@ fn cell(h: &mut String, v: &Value) {
         Value::Count(n) => {
             let _ = write!(h, "<td class=\"n\">{}</td>", count(*n));
         }
+        Value::Number(n) => {
+            let sign = if *n < 0 { "−" } else { "" };
+            let _ = write!(h, "<td class=\"n\">{sign}{}</td>", count(n.unsigned_abs()));
+        }
         Value::Share(s) => {
             let _ = write!(h, "<td class=\"n\">{}</td>", share(*s));
         }

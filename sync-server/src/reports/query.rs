@@ -5,6 +5,8 @@
 //! - **Participants** of a form are the cells of its participant grid: the first count grid
 //!   of each version (today every form has one at most). Forms without a grid (model checks)
 //!   count activities only.
+//! - **Figures** of a form are the numbers its figures file names (models found active,
+//!   people supported…), summed by form, commune and field ([`forms::figures`]).
 //! - **Communes**: a record on the pre-2025 unit list counts in the 2025 commune its unit
 //!   was merged into; a unit split between several communes stays under its own code.
 
@@ -64,6 +66,8 @@ pub struct Cube {
     pub ethnicity: BTreeMap<(String, UnitKey, String), BySex>,
     /// Participants by (form, commune, group value), for grids with a further dimension.
     pub groups: BTreeMap<(String, UnitKey, String), BySex>,
+    /// Report figures by (form, commune, field).
+    pub figures: BTreeMap<(String, UnitKey, String), i64>,
 }
 
 impl Cube {
@@ -80,11 +84,16 @@ impl Cube {
         let mut activities: HashMap<(String, UnitKey), u64> = HashMap::new();
         let mut ethnicity: HashMap<(String, UnitKey, String), BySex> = HashMap::new();
         let mut groups: HashMap<(String, UnitKey, String), BySex> = HashMap::new();
+        let mut figures: HashMap<(String, UnitKey, String), i64> = HashMap::new();
         for row in db.report_totals(filter).await? {
             let unit = communes.key(&row.location.unit_list, &row.location.unit_code);
             let n = row.total.max(0) as u64;
             let Some(sex) = row.sex else {
-                *activities.entry((row.form_id, unit)).or_default() += n;
+                if row.field.is_empty() {
+                    *activities.entry((row.form_id, unit)).or_default() += n;
+                } else {
+                    *figures.entry((row.form_id, unit, row.field)).or_default() += row.total;
+                }
                 continue;
             };
             if !counts_people(&row.form_id, &row.field) {
@@ -99,6 +108,7 @@ impl Cube {
             activities: activities.into_iter().collect(),
             ethnicity: ethnicity.into_iter().collect(),
             groups: groups.into_iter().collect(),
+            figures: figures.into_iter().collect(),
         })
     }
 
@@ -136,6 +146,17 @@ impl Cube {
     /// Participants by (key, group value).
     pub fn groups_by<K: Ord>(&self, key: impl Fn(&str, &UnitKey) -> Option<K>) -> BTreeMap<(K, String), BySex> {
         roll_up(&self.groups, key)
+    }
+
+    /// Report figures by (key, field).
+    pub fn figures_by<K: Ord>(&self, key: impl Fn(&str, &UnitKey) -> Option<K>) -> BTreeMap<(K, String), i64> {
+        let mut out: BTreeMap<(K, String), i64> = BTreeMap::new();
+        for ((form, unit, field), n) in &self.figures {
+            if let Some(k) = key(form, unit) {
+                *out.entry((k, field.clone())).or_default() += n;
+            }
+        }
+        out
     }
 
     /// Every form with activities.

@@ -104,6 +104,18 @@ pub struct FormSummary {
     pub figures: Figures,
     pub by_ethnicity: Vec<EthnicFigures>,
     pub by_group: Vec<GroupFigures>,
+    /// The form's report figures (models found active, people supported…), in the order
+    /// its figures file lists them; empty for a form without any.
+    #[serde(rename = "figures")]
+    pub figure_values: Vec<FigureValue>,
+}
+
+/// One report figure of a form: what its field adds up to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FigureValue {
+    pub field: String,
+    pub label: Localized,
+    pub value: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -128,6 +140,8 @@ pub struct FormCommune {
     pub unit_code: String,
     #[serde(flatten)]
     pub figures: Figures,
+    #[serde(rename = "figures")]
+    pub figure_values: Vec<FigureValue>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -155,6 +169,16 @@ pub fn newest<'c>(catalog: &'c Catalog, form_id: &str) -> Option<&'c Form> {
 /// The grid of a form's participants, in its newest version.
 pub fn participant_grid(form: &Form) -> Option<&GridSpec> {
     form.definition.sections.iter().flat_map(|s| &s.fields).find_map(|f| f.grid.as_ref())
+}
+
+/// The report figures of `form_id`, each with what `value` gives its field.
+pub fn figure_values(catalog: &Catalog, form_id: &str, value: impl Fn(&str) -> i64) -> Vec<FigureValue> {
+    let Some(figures) = catalog.figures(form_id) else { return Vec::new() };
+    figures
+        .figures
+        .iter()
+        .map(|f| FigureValue { field: f.field.clone(), label: f.label.clone(), value: value(&f.field) })
+        .collect()
 }
 
 /// Plan areas in the order of the plan (and of the annual report).
@@ -193,6 +217,7 @@ pub fn build(catalog: &Catalog, cube: &Cube, period: Period, scope: &ReportScope
     let by_form = cube.tally_by(|f, _| Some(f.to_owned()));
     let ethnicity_by_form = cube.ethnicity_by(|f, _| Some(f.to_owned()));
     let groups_by_form = cube.groups_by(|f, _| Some(f.to_owned()));
+    let figures_by_form = cube.figures_by(|f, _| Some(f.to_owned()));
     let forms = form_ids
         .into_iter()
         .map(|id| {
@@ -227,6 +252,9 @@ pub fn build(catalog: &Catalog, cube: &Cube, period: Period, scope: &ReportScope
                 figures: Figures::from(&by_form.get(id).copied().unwrap_or_default()),
                 by_ethnicity,
                 by_group,
+                figure_values: figure_values(catalog, id, |field| {
+                    figures_by_form.get(&(id.to_owned(), field.to_owned())).copied().unwrap_or(0)
+                }),
             }
         })
         .collect();
@@ -244,14 +272,16 @@ pub fn build(catalog: &Catalog, cube: &Cube, period: Period, scope: &ReportScope
             figures: t.into(),
         })
         .collect();
+    let figures_by_form_commune = cube.figures_by(|f, u| Some((f.to_owned(), u.clone())));
     let forms_by_commune = cube
         .tally_by(|f, u| Some((f.to_owned(), u.clone())))
-        .iter()
-        .map(|((form_id, (list, code)), t)| FormCommune {
-            form_id: form_id.clone(),
-            unit_list: list.clone(),
-            unit_code: code.clone(),
-            figures: t.into(),
+        .into_iter()
+        .map(|(key, t)| {
+            let figure_values = figure_values(catalog, &key.0, |field| {
+                figures_by_form_commune.get(&(key.clone(), field.to_owned())).copied().unwrap_or(0)
+            });
+            let (form_id, (unit_list, unit_code)) = key;
+            FormCommune { form_id, unit_list, unit_code, figures: (&t).into(), figure_values }
         })
         .collect();
     let ethnicities = cube

@@ -109,6 +109,7 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, f: &Formats) -> Result<(), Xls
             match v {
                 Value::Text(t) => ws.write_string_with_format(row, c, t, text)?,
                 Value::Count(n) => ws.write_number_with_format(row, c, *n as f64, count)?,
+                Value::Number(n) => ws.write_number_with_format(row, c, *n as f64, count)?,
                 Value::Share(Some(s)) => ws.write_number_with_format(row, c, *s, share)?,
                 Value::Share(None) => ws.write_blank(row, c, share)?,
             };

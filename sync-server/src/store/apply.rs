@@ -41,7 +41,7 @@ pub fn change_id_taken() -> FieldError {
 
 /// One bound value of a multi-row statement.
 #[derive(Clone)]
-enum Param {
+pub(super) enum Param {
     Text(String),
     OptText(Option<String>),
     Int(i64),
@@ -63,7 +63,7 @@ impl Param {
 /// Parameters per statement, below SQLite's 32766 and PostgreSQL's 65535.
 const MAX_PARAMS: usize = 30_000;
 
-async fn insert_rows(
+pub(super) async fn insert_rows(
     conn: &mut AnyConnection,
     backend: Backend,
     table: &str,
@@ -382,7 +382,7 @@ const RECORD_INSERT_COLUMNS: [&str; 16] = [
     "answers",
     "received_at",
 ];
-const CELL_COLUMNS: [&str; 6] = ["record_id", "field", "ethnicity", "sex", "grp", "count"];
+pub(super) const CELL_COLUMNS: [&str; 6] = ["record_id", "field", "ethnicity", "sex", "grp", "count"];
 const APPLIED_COLUMNS: [&str; 5] = ["change_id", "record_id", "user_id", "outcome", "applied_at"];
 const CONFLICT_COLUMNS: [&str; 8] =
     ["id", "record_id", "change_id", "base_revision", "server_revision", "incoming", "user_id", "created_at"];
@@ -407,10 +407,12 @@ fn status(s: RecordStatus) -> &'static str {
     }
 }
 
-/// One grid cell of a record: a `record_cells` row, and what the report sums add up.
-struct CellRow {
+/// One grid cell of a record, or one of its report figures (ethnicity, sex and group all
+/// `""`): a `record_cells` row, and what the report sums add up.
+pub(super) struct CellRow {
     field: String,
     ethnicity: String,
+    /// `""` for a figure.
     sex: &'static str,
     /// `""` where the grid has no further dimension.
     group: String,
@@ -418,8 +420,19 @@ struct CellRow {
 }
 
 impl CellRow {
+    /// The row of a report figure; `None` for 0, which adds nothing.
+    pub(super) fn figure(field: &str, value: i64) -> Option<CellRow> {
+        (value != 0).then(|| CellRow {
+            field: field.to_owned(),
+            ethnicity: String::new(),
+            sex: "",
+            group: String::new(),
+            count: value,
+        })
+    }
+
     /// As a `record_cells` row of record `id`, laid out as `CELL_COLUMNS`.
-    fn params(&self, id: &Uuid) -> Vec<Param> {
+    pub(super) fn params(&self, id: &Uuid) -> Vec<Param> {
         vec![
             Param::Text(id.to_string()),
             Param::Text(self.field.clone()),
@@ -431,7 +444,7 @@ impl CellRow {
     }
 }
 
-/// A record's grid cells.
+/// A record's grid cells and report figures.
 fn cell_rows(prepared: &PreparedChange) -> Vec<CellRow> {
     let mut rows = Vec::new();
     for (field, grid) in &prepared.cells {
@@ -449,5 +462,6 @@ fn cell_rows(prepared: &PreparedChange) -> Vec<CellRow> {
             });
         }
     }
+    rows.extend(prepared.figures.iter().filter_map(|(field, value)| CellRow::figure(field, *value)));
     rows
 }

@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod auth;
+pub mod figures;
 pub mod records;
 pub mod reports;
 pub mod totals;

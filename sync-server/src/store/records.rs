@@ -24,6 +24,8 @@ pub struct PreparedChange {
     pub answers: Map<String, Json>,
     /// Count-grid cells by field, flattened for reports.
     pub cells: Vec<(String, Grid)>,
+    /// What the record adds to its form's report figures, by field ([`forms::figures`]).
+    pub figures: Vec<(String, i64)>,
     /// The form's date field, for reporting periods.
     pub activity_date: Option<String>,
     /// The form version is withdrawn: it takes no new records, only edits of its own.
@@ -31,8 +33,8 @@ pub struct PreparedChange {
 }
 
 impl PreparedChange {
-    /// Builds the stored form of a validated change.
-    pub fn new(change: Change, validated: &forms::Validated, form: &forms::Form) -> Self {
+    /// Builds the stored form of a validated change of a record of `form`.
+    pub fn new(change: Change, validated: &forms::Validated, form: &forms::Form, catalog: &forms::Catalog) -> Self {
         let mut cells = Vec::new();
         let mut activity_date = None;
         for (name, value) in validated.answers() {
@@ -44,13 +46,9 @@ impl PreparedChange {
                 _ => {}
             }
         }
-        PreparedChange {
-            answers: validated.values(),
-            cells,
-            activity_date,
-            withdrawn: form.definition.withdrawn,
-            change,
-        }
+        let answers = validated.values();
+        let figures = catalog.figure_values(form, &answers).into_iter().map(|(f, n)| (f.to_owned(), n)).collect();
+        PreparedChange { answers, cells, figures, activity_date, withdrawn: form.definition.withdrawn, change }
     }
 }
 

@@ -79,8 +79,9 @@ fn iso(date: NaiveDate) -> String {
     forms::dates::iso_date(date)
 }
 
-/// One sum of [`Db::report_totals`]: the people of one grid cell key, or (`sex` `None`,
-/// `field` empty) the activities of a form in a location.
+/// One sum of [`Db::report_totals`]: the people of one grid cell key; with `sex` `None`,
+/// the activities of a form in a location (`field` empty) or one of its report figures
+/// (`field` the figure's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TotalRow {
     pub form_id: String,
@@ -118,8 +119,16 @@ pub struct CellKey {
 }
 
 fn sex_of(row: &AnyRow) -> Result<Sex, StoreError> {
+    optional_sex(row)?.ok_or_else(|| StoreError::Corrupt("a grid cell without a sex".into()))
+}
+
+/// The sex of a grid cell; `None` for an activity or a report figure (stored as `''`).
+fn optional_sex(row: &AnyRow) -> Result<Option<Sex>, StoreError> {
     let sex: String = row.try_get("sex")?;
-    Sex::parse(&sex).ok_or_else(|| StoreError::Corrupt(format!("stored sex '{sex}'")))
+    if sex.is_empty() {
+        return Ok(None);
+    }
+    Sex::parse(&sex).map(Some).ok_or_else(|| StoreError::Corrupt(format!("stored sex '{sex}'")))
 }
 
 impl Db {
@@ -170,15 +179,13 @@ impl Db {
             .await?
             .iter()
             .map(|row| {
-                let field: String = row.try_get("field")?;
-                let sex = if field.is_empty() { None } else { Some(sex_of(row)?) };
                 Ok(TotalRow {
+                    sex: optional_sex(row)?,
                     form_id: row.try_get("form_id")?,
                     location: Location { unit_list: row.try_get("unit_list")?, unit_code: row.try_get("unit_code")? },
-                    field,
+                    field: row.try_get("field")?,
                     ethnicity: row.try_get("ethnicity")?,
                     group: row.try_get("grp")?,
-                    sex,
                     total: row.try_get("total")?,
                 })
             })
@@ -187,7 +194,7 @@ impl Db {
 
     /// The sums of each month of `year` for the records `filter` selects (its period
     /// aside), coarser than [`Db::report_totals`]: by form, field, sex and whether the
-    /// ethnic group is `kinh`, which is all a trend shows. Twelve buckets in one range of
+    /// ethnic group is `kinh`, which is all a trend shows (report figures aside). Twelve buckets in one range of
     /// the key, grouped down to a few hundred rows in SQL.
     pub async fn report_months(
         &self,
@@ -203,7 +210,7 @@ impl Db {
         let sql = format!(
             "SELECT period, form_id, field, sex, CAST(CASE WHEN ethnicity = $1 THEN 1 ELSE 0 END AS BIGINT) AS kinh, \
              CAST(SUM(total) AS BIGINT) AS total FROM report_totals \
-             WHERE grain = 'm' AND period >= $2 AND period <= $3{scope} \
+             WHERE grain = 'm' AND period >= $2 AND period <= $3 AND (field = '' OR sex <> ''){scope} \
              GROUP BY 1, 2, 3, 4, 5 HAVING SUM(entries) > 0"
         );
         let mut query = sqlx::query(&sql);
@@ -231,7 +238,8 @@ impl Db {
             .collect()
     }
 
-    /// Every distinct grid cell the selected records hold: the cell columns of a raw export.
+    /// Every distinct grid cell the selected records hold: the cell columns of a raw export
+    /// (report figures are answers, exported as such).
     pub async fn cell_keys(&self, filter: &RecordFilter) -> Result<Vec<CellKey>, StoreError> {
         if filter.selects_nothing() {
             return Ok(Vec::new());
@@ -239,7 +247,7 @@ impl Db {
         let (clause, params) = filter.clause();
         let sql = format!(
             "SELECT DISTINCT c.field, c.ethnicity, c.sex, c.grp FROM record_cells c \
-             JOIN records r ON r.id = c.record_id WHERE {clause}"
+             JOIN records r ON r.id = c.record_id WHERE c.sex <> '' AND {clause}"
         );
         let mut query = sqlx::query(&sql);
         for p in &params {

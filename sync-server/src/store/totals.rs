@@ -176,7 +176,7 @@ impl Db {
     }
 }
 
-async fn rebuild(tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
+pub(super) async fn rebuild(tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
     sqlx::query("UPDATE counters SET value = value WHERE name = 'seq'").execute(&mut **tx).await?;
     sqlx::query("DELETE FROM report_totals").execute(&mut **tx).await?;
     sqlx::query(&sum_statement(0, 1)).execute(&mut **tx).await?;

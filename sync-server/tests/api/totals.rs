@@ -2,7 +2,8 @@
 //! records: after every round of pushes — new records, corrections that move a record to
 //! another day, month or commune, change its counts, turn it into a draft and back, and
 //! deletions, several changes of one record in one push among them — both tables must hold
-//! exactly what summing the stored records from scratch gives.
+//! exactly what summing the stored records from scratch gives. Report figures are summed
+//! with them, and worked out again for stored records when the figures change.
 
 use chrono::{Duration, NaiveDate};
 use rand::rngs::StdRng;
@@ -22,6 +23,8 @@ fn random_record(rng: &mut StdRng, record: &mut Record) {
     let day = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + Duration::days(rng.gen_range(0..690));
     record.values.insert("event_date".into(), json!(day.to_string()));
     record.values.insert("part_of_action_month".into(), json!(false));
+    // A report figure; 0 stores no row, so a correction to 0 takes one away.
+    record.values.insert("materials_distributed".into(), json!(rng.gen_range(0..4) * 25));
     let mut cells = Vec::new();
     for ethnicity in ETHNICITIES {
         for group in ["adult", "child"] {
@@ -119,3 +122,80 @@ async fn sums_kept_at_write_time_equal_sums_rebuilt_from_the_records(app: TestAp
 }
 
 both!(sums_kept_at_write_time_equal_sums_rebuilt_from_the_records);
+
+/// The figure rows of `record_cells`: record, field, value, in order.
+async fn figure_cells(db: &Db) -> Vec<(String, String, i64)> {
+    let sql =
+        "SELECT c.record_id, r.form_id, c.field, c.count FROM record_cells c JOIN records r ON r.id = c.record_id \
+               WHERE c.sex = '' ORDER BY c.record_id, c.field";
+    let rows = sqlx::query(sql).fetch_all(&db.pool).await.unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.get::<String, _>("record_id"),
+                format!("{}.{}", r.get::<String, _>("form_id"), r.get::<String, _>("field")),
+                r.get("count"),
+            )
+        })
+        .collect()
+}
+
+/// An upgrade from a server without figures, or a figures file that changed: at start the
+/// server works out the figures of the records it holds, once, and they are exactly what
+/// pushes store; figures taken away leave no rows or sums behind.
+async fn figures_of_stored_records_are_worked_out_again_when_the_figures_change(app: TestApp) {
+    let catalog = Catalog::bundled().unwrap();
+    let mut rng = StdRng::seed_from_u64(7);
+    let admin = app.admin("figures").await;
+    let mut records: Vec<Record> = (0..30)
+        .map(|_| {
+            let mut r = record_in(A);
+            random_record(&mut rng, &mut r);
+            r
+        })
+        .collect();
+    for i in 0..12 {
+        let mut r = record_of("model_check", 1, commune(B));
+        r.values.insert("people_supported".into(), json!(10 + i));
+        r.values.insert("people_supported_female".into(), json!(i));
+        records.push(r);
+    }
+    for result in app.push(&admin, &records.iter().map(new_change).collect::<Vec<_>>()).await {
+        assert_eq!(result["outcome"], "applied", "{result}");
+    }
+    let deleted = Record { deleted: true, revision: 1, ..records[0].clone() };
+    assert_eq!(app.push_one(&admin, &change(&deleted, 1)).await["outcome"], "applied");
+    let pushed = figure_cells(&app.db).await;
+    let kept = sums(&app.db).await;
+    assert!(pushed.iter().any(|(_, f, _)| f == "model_check.people_supported"), "{pushed:?}");
+    assert!(pushed.iter().any(|(_, f, _)| f == "outreach_event.materials_distributed"), "{pushed:?}");
+    assert!(kept.iter().any(|s| s.contains("|people_supported|")), "figures are summed: {kept:?}");
+    assert_eq!(app.db.ensure_report_figures(&catalog).await.unwrap(), 0, "worked out already: nothing to do");
+
+    // The database of a server from before the figures.
+    for sql in
+        ["DELETE FROM record_cells WHERE sex = ''", "UPDATE counters SET value = 0 WHERE name = 'report_figures'"]
+    {
+        sqlx::query(sql).execute(&app.db.pool).await.unwrap();
+    }
+    app.db.rebuild_report_totals().await.unwrap();
+    assert_ne!(sums(&app.db).await, kept, "without figure rows the sums lack the figures");
+    let worked_out = app.db.ensure_report_figures(&catalog).await.unwrap();
+    assert_eq!(worked_out, records.len() as u64 - 1, "every stored record but the deleted one");
+    assert_eq!(figure_cells(&app.db).await, pushed, "the figures pushes store");
+    assert_eq!(sums(&app.db).await, kept, "and the sums of them");
+    assert_eq!(app.db.ensure_report_figures(&catalog).await.unwrap(), 0, "once");
+
+    // Model checks' figures taken out of the catalog.
+    let mut bundle = catalog.bundle();
+    bundle.figures.retain(|f| f.form != "model_check");
+    let fewer = Catalog::from_bundle(bundle).unwrap();
+    assert_eq!(app.db.ensure_report_figures(&fewer).await.unwrap(), 29, "the outreach events' figures again");
+    let left: Vec<_> = pushed.iter().filter(|(_, f, _)| !f.starts_with("model_check.")).cloned().collect();
+    assert_eq!(figure_cells(&app.db).await, left);
+    let sums_left = sums(&app.db).await;
+    assert!(!sums_left.iter().any(|s| s.contains("model_check|") && s.contains("|people_")), "{sums_left:?}");
+    assert!(sums_left.iter().any(|s| s.contains("|materials_distributed|")));
+}
+
+both!(figures_of_stored_records_are_worked_out_again_when_the_figures_change);

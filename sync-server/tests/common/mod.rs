@@ -230,7 +230,10 @@ impl TestApp {
     /// A fresh database on `backend` with the bundled catalog; `None` when skipped.
     pub async fn new(backend: Backend) -> Option<TestApp> {
         let catalog = Catalog::bundled().expect("the bundled catalog loads");
-        Some(Self::build(fresh_db(backend).await?, Arc::new(catalog), test_settings()))
+        let test_db = fresh_db(backend).await?;
+        // As the server does at start (main.rs).
+        test_db.db.ensure_report_figures(&catalog).await.expect("the report figures are worked out");
+        Some(Self::build(test_db, Arc::new(catalog), test_settings()))
     }
 
     pub fn build(test_db: TestDb, catalog: Arc<Catalog>, settings: Settings) -> TestApp {

@@ -57,6 +57,7 @@ pub(super) fn check_area_rows(
     let by_unit = want_by(gens, keep, |g| g.unit.1.clone());
     let eth = cells_by(gens, keep, |g, c| (g.unit.1.clone(), c.ethnicity.clone()));
     let groups = cells_by(gens, keep, |g, c| (g.unit.1.clone(), c.group.clone()));
+    let figures = figures_by(gens, keep, |g| g.unit.1.clone());
     let data = top + 2;
     let total_row = rows.iter().position(|r| r.get(2).is_some_and(|c| c == "Tổng cộng")).expect("a total row");
     assert_eq!(total_row - data, by_unit.len(), "{what}: a row per commune with activities: {rows:?}");
@@ -66,8 +67,17 @@ pub(super) fn check_area_rows(
         let (w, key) = if r == total_row { (want(gens, keep), None) } else { (by_unit[&code], Some(code.clone())) };
         let what = format!("{what} row {code}");
         assert_eq!(number(r, col("Số hoạt động", "")), w.activities as f64, "{what}: activities");
+        let area_figures: Vec<_> = FIGURES.iter().filter(|(f, _, _)| area_of(f) == area).collect();
+        for (_, field, heading) in &area_figures {
+            let sum: i64 = figures
+                .iter()
+                .filter(|((u, f), _)| f == field && key.as_ref().is_none_or(|k| k == u))
+                .map(|(_, n)| n)
+                .sum();
+            assert_eq!(number(r, col(heading, "")), sum as f64, "{what}: {field}");
+        }
         if !participants {
-            assert_eq!(rows[top].len(), 4, "{what}: model checks count activities only");
+            assert_eq!(rows[top].len(), 4 + area_figures.len(), "{what}: model checks count activities and figures");
             continue;
         }
         let people = "Số lượt người tham gia";
