@@ -267,8 +267,12 @@ impl Generator {
                 panic!("generated record is invalid: {errors:?}\n{}", serde_json::to_string(&record).unwrap())
             });
             let form = self.catalog.form(mix.id, mix.version).unwrap();
-            let prepared =
-                PreparedChange::new(Change { change_id: id, base_revision: 0, record }, &validated, form, &self.catalog);
+            let prepared = PreparedChange::new(
+                Change { change_id: id, base_revision: 0, record },
+                &validated,
+                form,
+                &self.catalog,
+            );
             let mut cells: Vec<Cell> = prepared
                 .cells
                 .iter()
