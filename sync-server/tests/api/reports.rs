@@ -197,7 +197,7 @@ const FIGURES: [(&str, &str, &str); 10] = [
     ("training_session", "duration_days", "Số ngày tập huấn"),
     ("model_check", "model_active", "Lượt kiểm tra mô hình đang hoạt động"),
     ("model_check", "people_supported", "Số người được tiếp nhận, hỗ trợ"),
-    ("model_check", "people_supported_female", "Trong đó: nữ"),
+    ("model_check", "people_supported_female", "Trong đó nữ"),
     ("model_check", "people_referred", "Số người được chuyển gửi đến dịch vụ khác"),
     ("action_month_event", "banners_count", "Số băng rôn, khẩu hiệu, pa-nô"),
     ("action_month_event", "media_reports", "Số tin, bài trên báo, đài, trang thông tin điện tử"),
