@@ -3,7 +3,7 @@
 //! supervisor picks, the women's share and the chart rows.
 
 use chrono::{Datelike, NaiveDate};
-use device::{LocalRecord, ReportEthnicity, ReportForm, ReportSummary};
+use device::{LocalRecord, ReportEthnicity, ReportFigure, ReportForm, ReportSummary};
 use forms::grid::BySex;
 use forms::{Catalog, FieldType, FieldValue, Localized, Mode, RecordStatus, Sex};
 
@@ -17,7 +17,8 @@ fn of<'a>(sex: Sex, male: &'a mut u64, female: &'a mut u64) -> &'a mut u64 {
 
 /// `author`'s finished activities dated `from..=to`, as the server's summary counts them:
 /// final, not deleted records, placed in the period by their form's date field, with the
-/// participants of the form's participant grid (its first count grid). Records of a form
+/// participants of the form's participant grid (its first count grid) and the form's report
+/// figures ([`forms::figures`]), every one listed from 0. Records of a form
 /// version this phone does not have are left out. Forms and groups in order of appearance.
 pub fn my_work(
     catalog: &Catalog,
@@ -50,11 +51,21 @@ pub fn my_work(
             Some(i) => i,
             None => {
                 let title = catalog.latest(&r.form_id).unwrap_or(form).definition.title.clone();
-                s.forms.push(ReportForm { form_id: r.form_id.clone(), title, ..ReportForm::default() });
+                let figures = catalog.figures(&r.form_id).map_or(&[][..], |f| &f.figures[..]);
+                let figures = figures
+                    .iter()
+                    .map(|f| ReportFigure { field: f.field.clone(), label: f.label.clone(), value: 0 })
+                    .collect();
+                s.forms.push(ReportForm { form_id: r.form_id.clone(), title, figures, ..ReportForm::default() });
                 s.forms.len() - 1
             }
         };
         s.forms[i].activities += 1;
+        for (field, value) in catalog.figure_values(form, &valid.values()) {
+            if let Some(f) = s.forms[i].figures.iter_mut().find(|f| f.field == field) {
+                f.value += value;
+            }
+        }
         for cell in grid.map_or(&[][..], |g| &g.cells[..]) {
             let n = u64::from(cell.count);
             let p = &mut s.forms[i].participants;
@@ -230,6 +241,46 @@ mod tests {
             (code, e.male, e.female)
         });
         (forms.collect(), groups.collect())
+    }
+
+    #[test]
+    fn my_work_adds_up_each_forms_report_figures() {
+        use RecordStatus::Final;
+        let catalog = Catalog::bundled().unwrap();
+        let check = |date: &str, active: bool, supported: u32, female: u32| {
+            json!({ "model_type": "trusted_address", "model_name": "Địa chỉ tin cậy thôn 3", "check_date": date,
+                    "model_active": active, "people_supported": supported, "people_supported_female": female,
+                    "people_referred": 1 })
+        };
+        let mut outreach = outreach("2026-11-20", "meeting", 1, 1);
+        outreach["materials_distributed"] = json!(40);
+        let records = [
+            record("model_check", 1, "lan", Final, false, check("2026-11-20", true, 5, 3)),
+            record("model_check", 1, "lan", Final, false, check("2026-11-21", true, 2, 2)),
+            // Not active: the support section is not asked, so its numbers do not count.
+            record("model_check", 1, "lan", Final, false, check("2026-11-22", false, 9, 9)),
+            // Another month.
+            record("model_check", 1, "lan", Final, false, check("2026-10-22", true, 100, 100)),
+            record("outreach_event", 1, "lan", Final, false, outreach),
+        ];
+        let s = my_work(&catalog, &records, "lan", (day("2026-11-01"), day("2026-11-30")));
+        let of = |id: &str| -> Vec<(String, i64)> {
+            let form = s.forms.iter().find(|f| f.form_id == id).unwrap();
+            form.figures.iter().map(|f| (f.field.clone(), f.value)).collect()
+        };
+        let want = |pairs: &[(&str, i64)]| pairs.iter().map(|(f, n)| ((*f).to_owned(), *n)).collect::<Vec<_>>();
+        assert_eq!(
+            of("model_check"),
+            want(&[
+                ("model_active", 2),
+                ("people_supported", 7),
+                ("people_supported_female", 5),
+                ("people_referred", 2)
+            ])
+        );
+        assert_eq!(of("outreach_event"), want(&[("broadcasts_count", 0), ("materials_distributed", 40)]));
+        let labels: Vec<&str> = s.forms[0].figures.iter().map(|f| f.label.vi.as_str()).collect();
+        assert_eq!(labels[0], "Lượt kiểm tra mô hình đang hoạt động", "labels come from the figures file");
     }
 
     #[test]

@@ -32,8 +32,8 @@ test('my work on the phone and the province report agree with what was sent', as
   await collector.context.clock.setFixedTime(TODAY);
   await signIn(page, server);
   await collector.offline(true);
-  await fillOutreach(page, { place: 'Báo cáo 1', girls: 3, boys: 2 });
-  await fillOutreach(page, { place: 'Báo cáo 2', girls: 4, boys: 1 });
+  await fillOutreach(page, { place: 'Báo cáo 1', girls: 3, boys: 2, materials: 40 });
+  await fillOutreach(page, { place: 'Báo cáo 2', girls: 4, boys: 1, materials: 25 });
 
   // My work is counted on the phone: no connection needed.
   await page.getByRole('link', { name: 'Công việc của tôi' }).click();
@@ -43,6 +43,9 @@ test('my work on the phone and the province report agree with what was sent', as
   promise('overwritten', mine.share === '70,0%', `women's share ${mine.share}, expected 70,0%`);
   await page.getByText('Nam 3 · Nữ 7').first().waitFor();
   await page.locator('.bars svg rect.f').first().waitFor();
+  // A report figure of the form (its figures.toml), added up on the phone.
+  const materials = 'Số tài liệu, sản phẩm truyền thông đã phát: 65';
+  await page.locator('.bars li', { hasText: 'Hoạt động truyền thông' }).getByText(materials).waitFor();
   await shot(page, '17-my-work');
   // A range typed by hand, the wrong way round, is still read as a range; October is empty.
   await page.getByRole('button', { name: 'Khoảng ngày' }).click();
@@ -89,6 +92,10 @@ test('my work on the phone and the province report agree with what was sent', as
   await desk.getByText('Hoạt động truyền thông').first().waitFor();
   await desk.getByText('Theo dân tộc').waitFor();
   await desk.locator('.bars li', { hasText: 'Kinh' }).getByText('Nam 3 · Nữ 7').waitFor();
+  const outreach = summary.forms.find((f) => f.form_id === 'outreach_event');
+  const sent = outreach.figures.find((f) => f.field === 'materials_distributed');
+  promise('lost', sent.value === 65, `the server's materials figure: ${JSON.stringify(outreach.figures)}`);
+  await desk.locator('.bars li', { hasText: 'Hoạt động truyền thông' }).getByText(materials).waitFor();
   await shot(desk, '18-reports');
   await desk.getByRole('button', { name: 'Năm nay' }).click();
   promise('lost', (await tiles(desk)).activities === 2, 'the year 2026 misses the two events');

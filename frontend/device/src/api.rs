@@ -91,6 +91,17 @@ pub struct ReportForm {
     /// Finished records.
     pub activities: u64,
     pub participants: BySex,
+    /// The form's report figures (models found active, people supported…), in the order
+    /// its figures file lists them.
+    pub figures: Vec<ReportFigure>,
+}
+
+/// One report figure of a form: what its field adds up to.
+#[derive(Debug, Default, PartialEq)]
+pub struct ReportFigure {
+    pub field: String,
+    pub label: Localized,
+    pub value: i64,
 }
 
 #[derive(Debug, Default, PartialEq)]
@@ -115,6 +126,16 @@ impl From<Json> for ReportSummary {
                 title: label(&f["title"]),
                 activities: n(f, "activities"),
                 participants: BySex { male: n(p, "male"), female: n(p, "female") },
+                figures: f["figures"]
+                    .as_array()
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .map(|g| ReportFigure {
+                        field: text(&g["field"]),
+                        label: label(&g["label"]),
+                        value: g["value"].as_i64().unwrap_or(0),
+                    })
+                    .collect(),
             });
         }
         for e in list("ethnicities") {

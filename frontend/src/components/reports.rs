@@ -59,8 +59,8 @@ fn bar(h: &mut String, label: &str, sub: &str, p: BySex, max: u64) {
     h.push_str("</li>");
 }
 
-/// The summary as HTML: totals, activities and participants by form, participants by
-/// ethnic group. Built as text (every name escaped) and set as the section's content: the
+/// The summary as HTML: totals, activities, participants and report figures by form,
+/// participants by ethnic group. Built as text (every name escaped) and set as the section's content: the
 /// same markup as `html!` nodes would take several times the code on every phone.
 fn figures(lang: Lang, s: &ReportSummary) -> String {
     let t = texts(lang);
@@ -88,6 +88,9 @@ fn figures(lang: Lang, s: &ReportSummary) -> String {
         let mut sub = i18n::activities_n(lang, f.activities);
         if f.participants.total() > 0 {
             sub = format!("{sub} · {}", i18n::by_sex(lang, f.participants));
+        }
+        for figure in &f.figures {
+            let _ = write!(sub, "</span><span class=\"sub\">{}: <b>{}</b>", esc(figure.label.get(lang)), figure.value);
         }
         bar(&mut h, f.title.get(lang), &sub, f.participants, max);
     }
@@ -450,9 +453,16 @@ mod tests {
             title: Localized::new(title, title),
             activities,
             participants: BySex { male, female },
+            figures: Vec::new(),
         };
+        let mut check = form("Kiểm tra", 1, 0, 0);
+        check.figures = vec![device::ReportFigure {
+            field: "model_active".into(),
+            label: Localized::new("Đang <hoạt động>", "Active"),
+            value: 1,
+        }];
         let s = ReportSummary {
-            forms: vec![form("Họp <dân> & \"hội\"", 2, 10, 30), form("Kiểm tra", 1, 0, 0), form("Không có", 0, 0, 0)],
+            forms: vec![form("Họp <dân> & \"hội\"", 2, 10, 30), check, form("Không có", 0, 0, 0)],
             ethnicities: vec![ReportEthnicity {
                 code: "01".into(),
                 name: Localized::new("Kinh", "Kinh"),
@@ -468,7 +478,10 @@ mod tests {
         assert!(h.contains("Họp &lt;dân> &amp; &quot;hội&quot;"), "{h}");
         assert!(h.contains("2 hoạt động · Nam 10 · Nữ 30"), "{h}");
         assert!(h.contains("width=\"250\" height=\"16\"/><rect class=\"f\" x=\"250\" width=\"750\""), "{h}");
-        assert!(h.contains("Kiểm tra</span><span class=\"sub\">1 hoạt động</span></li>"), "{h}");
+        assert!(
+            h.contains("Kiểm tra</span><span class=\"sub\">1 hoạt động</span><span class=\"sub\">Đang &lt;hoạt động>: <b>1</b></span></li>"),
+            "a report figure on a line of its own, escaped: {h}"
+        );
         assert!(!h.contains("Không có"), "forms without activities are left out: {h}");
         let empty = figures(Lang::En, &ReportSummary::default());
         assert!(empty.contains("No activities in this period.") && !empty.contains("<svg"), "{empty}");

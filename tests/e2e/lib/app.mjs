@@ -51,7 +51,7 @@ export async function syncNow(page) {
  * identifies it, `girls`/`boys` go into the Kinh row of the children's grid. With
  * `finish`, "Hoàn thành" queues it for sync.
  */
-export async function fillOutreach(page, { place, girls = 3, boys = 2, finish = true }) {
+export async function fillOutreach(page, { place, girls = 3, boys = 2, materials = 0, finish = true }) {
   await page.goto(new URL('/#/', page.url()).href);
   await page.getByText('Hoạt động truyền thông').click();
   await page.locator('#i-format').selectOption('meeting');
@@ -64,7 +64,7 @@ export async function fillOutreach(page, { place, girls = 3, boys = 2, finish = 
   const children = page.locator('#i-participants .grid-block').first();
   await children.getByLabel('Kinh Nữ', { exact: true }).fill(String(girls));
   await children.getByLabel('Kinh Nam', { exact: true }).fill(String(boys));
-  await page.locator('#i-materials_distributed').fill('0');
+  await page.locator('#i-materials_distributed').fill(String(materials));
   if (finish) {
     await page.getByRole('button', { name: 'Hoàn thành' }).click();
     await page.locator('.home').waitFor({ timeout: 10_000 });
