@@ -1,5 +1,6 @@
 //! Screens and widgets. They render state and call `services` from event handlers.
 
+pub mod charts;
 pub mod count_grid;
 pub mod fields;
 pub mod form_screen;

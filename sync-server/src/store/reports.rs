@@ -210,32 +210,32 @@ impl Db {
         let sql = format!(
             "SELECT period, form_id, field, sex, CAST(CASE WHEN ethnicity = $1 THEN 1 ELSE 0 END AS BIGINT) AS kinh, \
              CAST(SUM(total) AS BIGINT) AS total FROM report_totals \
-             WHERE grain = 'm' AND period >= $2 AND period <= $3 AND (field = '' OR sex <> ''){scope} \
+             WHERE grain = 'm' AND period >= $2 AND period <= $3{scope} \
              GROUP BY 1, 2, 3, 4, 5 HAVING SUM(entries) > 0"
         );
         let mut query = sqlx::query(&sql);
         for p in &params {
             query = query.bind(p.as_str());
         }
-        query
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|row| {
-                let field: String = row.try_get("field")?;
-                let period: String = row.try_get("period")?;
-                let month = period.get(5..7).and_then(|m| m.parse().ok()).filter(|m| (1..=12).contains(m));
-                Ok(MonthTotal {
-                    month: month
-                        .ok_or_else(|| StoreError::Corrupt(format!("month '{period}' in the report tables")))?,
-                    sex: if field.is_empty() { None } else { Some(sex_of(row)?) },
-                    form_id: row.try_get("form_id")?,
-                    field,
-                    kinh: row.try_get::<i64, _>("kinh")? == 1,
-                    total: row.try_get("total")?,
-                })
-            })
-            .collect()
+        let mut months = Vec::new();
+        for row in query.fetch_all(&self.pool).await? {
+            let (field, sex): (String, _) = (row.try_get("field")?, optional_sex(&row)?);
+            // A report figure's sums (a few dozen rows once grouped): no part of a trend.
+            if sex.is_none() && !field.is_empty() {
+                continue;
+            }
+            let period: String = row.try_get("period")?;
+            let month = period.get(5..7).and_then(|m| m.parse().ok()).filter(|m| (1..=12).contains(m));
+            months.push(MonthTotal {
+                month: month.ok_or_else(|| StoreError::Corrupt(format!("month '{period}' in the report tables")))?,
+                sex,
+                form_id: row.try_get("form_id")?,
+                field,
+                kinh: row.try_get::<i64, _>("kinh")? == 1,
+                total: row.try_get("total")?,
+            });
+        }
+        Ok(months)
     }
 
     /// Every distinct grid cell the selected records hold: the cell columns of a raw export
