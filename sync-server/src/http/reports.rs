@@ -277,7 +277,9 @@ async fn raw(
                     },
                 }
             });
-            Ok(file(format, &name, Body::from_stream(stream)))
+            // Fused: the compression layer may poll the body again after its end (seen with
+            // `Accept-Encoding: gzip, deflate`), and an unfold panics when polled past it.
+            Ok(file(format, &name, Body::from_stream(futures_util::StreamExt::fuse(stream))))
         }
     }
 }
