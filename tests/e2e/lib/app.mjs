@@ -65,6 +65,8 @@ export async function fillOutreach(page, { place, girls = 3, boys = 2, materials
   await children.getByLabel('Kinh Nữ', { exact: true }).fill(String(girls));
   await children.getByLabel('Kinh Nam', { exact: true }).fill(String(boys));
   await page.locator('#i-materials_distributed').fill(String(materials));
+  // More than none asks what kind they were.
+  if (materials > 0) await page.locator('#i-materials_kind-0').check();
   if (finish) {
     await page.getByRole('button', { name: 'Hoàn thành' }).click();
     await page.locator('.home').waitFor({ timeout: 10_000 });
