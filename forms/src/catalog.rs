@@ -50,13 +50,11 @@ impl Catalog {
             let key = (def.id.clone(), def.version);
             let form = Form::compile(def, &reference, &file)?;
             if forms.insert(key.clone(), form).is_some() {
-                return Err(DefinitionError {
-                    file,
-                    field: None,
-                    attribute: None,
-                    column: None,
-                    message: format!("{} version {} is defined twice", key.0, key.1),
-                });
+                return Err(DefinitionError::in_file(
+                    &file,
+                    None,
+                    format!("{} version {} is defined twice", key.0, key.1),
+                ));
             }
         }
         let figures = BTreeMap::new();
@@ -71,13 +69,11 @@ impl Catalog {
             let versions: Vec<&Form> = self.forms.values().filter(|f| f.id() == figs.form).collect();
             figs.check(&versions, &file)?;
             if self.figures.contains_key(&figs.form) {
-                return Err(DefinitionError {
-                    file,
-                    field: None,
-                    attribute: None,
-                    column: None,
-                    message: format!("the figures of {} are defined twice", figs.form),
-                });
+                return Err(DefinitionError::in_file(
+                    &file,
+                    None,
+                    format!("the figures of {} are defined twice", figs.form),
+                ));
             }
             self.figures.insert(figs.form.clone(), figs);
         }
@@ -251,13 +247,7 @@ impl Catalog {
 /// Parses one definition file; its path (`<form id>/v<version>.toml`) must match its content.
 #[cfg(feature = "toml")]
 pub fn parse_definition(file: &str, text: &str) -> Result<(String, FormDefinition), DefinitionError> {
-    let err = |message: String| DefinitionError {
-        file: file.to_owned(),
-        field: None,
-        attribute: None,
-        column: None,
-        message,
-    };
+    let err = |message: String| DefinitionError::in_file(file, None, message);
     let def: FormDefinition = toml::from_str(text).map_err(|e| err(e.to_string()))?;
     let expected = format!("{}/v{}.toml", def.id, def.version);
     if file != expected && !file.ends_with(&format!("/{expected}")) {

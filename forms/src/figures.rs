@@ -33,13 +33,7 @@ impl FormFigures {
     /// Checks these figures against every version of their form (`versions`); `file` names
     /// them in errors.
     pub fn check(&self, versions: &[&Form], file: &str) -> Result<(), DefinitionError> {
-        let err = |field: Option<&str>, message: String| DefinitionError {
-            file: file.to_owned(),
-            field: field.map(str::to_owned),
-            attribute: None,
-            column: None,
-            message,
-        };
+        let err = |field: Option<&str>, message: String| DefinitionError::in_file(file, field, message);
         if versions.is_empty() {
             return Err(err(None, format!("there is no form '{}' for these figures", self.form)));
         }
@@ -101,13 +95,7 @@ impl FormFigures {
 /// Parses one figures file; its path (`<form id>/figures.toml`) must match its content.
 #[cfg(feature = "toml")]
 pub fn parse_figures(file: &str, text: &str) -> Result<(String, FormFigures), DefinitionError> {
-    let err = |message: String| DefinitionError {
-        file: file.to_owned(),
-        field: None,
-        attribute: None,
-        column: None,
-        message,
-    };
+    let err = |message: String| DefinitionError::in_file(file, None, message);
     let figures: FormFigures = toml::from_str(text).map_err(|e| err(e.to_string()))?;
     let expected = format!("{}/figures.toml", figures.form);
     if file != expected && !file.ends_with(&format!("/{expected}")) {

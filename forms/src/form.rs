@@ -22,6 +22,19 @@ pub struct DefinitionError {
     pub message: String,
 }
 
+impl DefinitionError {
+    /// An error of a whole file, or of one field in it (no attribute or column).
+    pub fn in_file(file: &str, field: Option<&str>, message: impl Into<String>) -> DefinitionError {
+        DefinitionError {
+            file: file.to_owned(),
+            field: field.map(str::to_owned),
+            attribute: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+}
+
 fn location(field: &Option<String>, attribute: &Option<&'static str>, column: &Option<usize>) -> String {
     let mut s = String::new();
     if let Some(f) = field {
@@ -114,13 +127,7 @@ struct Compiler<'a> {
 
 impl<'a> Compiler<'a> {
     fn err(&self, field: Option<&str>, message: impl Into<String>) -> DefinitionError {
-        DefinitionError {
-            file: self.file.to_owned(),
-            field: field.map(str::to_owned),
-            attribute: None,
-            column: None,
-            message: message.into(),
-        }
+        DefinitionError::in_file(self.file, field, message)
     }
 
     fn form(mut self, def: FormDefinition) -> Result<Form, DefinitionError> {
