@@ -166,18 +166,24 @@ impl Catalog {
             )]
         })?;
         let location_error = self.check_location(&record.location).err();
+        // Stored as sent (a column of its own), so held to what an identifier may contain.
+        let device_error = crate::validate::control_character(&record.device_id, false).map(|c| {
+            FieldError::new(
+                "device_id",
+                ErrorCode::ControlCharacter,
+                crate::messages::control_character_in_device_id(c),
+            )
+        });
         let mode = match record.status {
             RecordStatus::Draft => Mode::Draft,
             RecordStatus::Final => Mode::Final,
         };
         let result = if record.deleted { Ok(Validated::empty()) } else { form.validate_answers(&record.values, mode) };
-        match (location_error, result) {
-            (None, result) => result,
-            (Some(e), Ok(_)) => Err(vec![e]),
-            (Some(e), Err(mut errors)) => {
-                errors.insert(0, e);
-                Err(errors)
-            }
+        let record_errors: Vec<FieldError> = location_error.into_iter().chain(device_error).collect();
+        match (record_errors.is_empty(), result) {
+            (true, result) => result,
+            (false, Ok(_)) => Err(record_errors),
+            (false, Err(errors)) => Err(record_errors.into_iter().chain(errors).collect()),
         }
     }
 

@@ -33,6 +33,12 @@ pub enum ErrorCode {
     NotACommune,
     OutOfScope,
     InvalidRecord,
+    /// Text holding a control character (U+0000–U+001F but tab, line feed and carriage
+    /// return; U+007F–U+009F): see [`crate::validate::control_character`].
+    ControlCharacter,
+    /// A change id already used for another change: by another user, for another record, or
+    /// with other content. Not stored; queue the record again under a new change id.
+    ChangeIdReused,
 }
 
 /// One problem with one field (or with the record, where `field` names a record attribute
@@ -92,6 +98,27 @@ pub(crate) fn too_long(max: usize) -> Localized {
     Localized::new(
         format!("Dài quá {max} ký tự, hãy viết ngắn lại."),
         format!("Longer than {max} characters; please shorten it."),
+    )
+}
+
+/// `U+0000`: how a character nobody can see is named in a message.
+fn code_point(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
+pub(crate) fn control_character(c: char) -> Localized {
+    let c = code_point(c);
+    Localized::new(
+        format!("Câu trả lời có một ký tự điều khiển không nhìn thấy được ({c}); hãy xoá rồi gõ lại đoạn chữ này."),
+        format!("This answer holds an invisible control character ({c}); delete the text and type it again."),
+    )
+}
+
+pub(crate) fn control_character_in_device_id(c: char) -> Localized {
+    let c = code_point(c);
+    Localized::new(
+        format!("Mã thiết bị của phiếu có ký tự điều khiển ({c}); hãy cập nhật ứng dụng rồi gửi lại."),
+        format!("The record's device id holds a control character ({c}); update the app and send it again."),
     )
 }
 

@@ -137,6 +137,9 @@ fn read(field: &CompiledField, raw: &Json, errors: &mut Vec<FieldError>) -> Opti
             if text.len() > max && text.chars().count() > max {
                 errors.push(FieldError::new(name, ErrorCode::TooLong, msg::too_long(max)));
             }
+            if let Some(c) = control_character(text, true) {
+                errors.push(FieldError::new(name, ErrorCode::ControlCharacter, msg::control_character(c)));
+            }
             if text.is_empty() {
                 return None;
             }
@@ -199,6 +202,25 @@ fn read(field: &CompiledField, raw: &Json, errors: &mut Vec<FieldError>) -> Opti
         }
     }
     Some(value)
+}
+
+/// The first control character in `text`, if any: U+0000–U+001F, U+007F (DEL) and
+/// U+0080–U+009F (C1). Tab, line feed and carriage return are text where `whitespace` is
+/// true (answers: people type and paste them, in multi-line answers above all, and every
+/// store and export keeps them). Every other control is refused, never stripped: nobody
+/// types one, so it comes from a broken keyboard, paste or client (C1 mostly from
+/// Windows-1252 read as Latin-1), and the officer is better told than given text silently
+/// changed. U+0000 above all cannot be stored by PostgreSQL (`text` and `jsonb` both refuse
+/// it), where SQLite would store it: refusing it here, the same on the phone and the server,
+/// is what keeps the two databases alike; nor can XML 1.0 (the XLSX export) hold C0 controls
+/// other than tab and line breaks. Format characters (zero-width joiners, bidi marks) are
+/// not controls and stay.
+pub fn control_character(text: &str, whitespace: bool) -> Option<char> {
+    text.chars().find(|&c| match c {
+        '\t' | '\n' | '\r' => !whitespace,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => true,
+        _ => false,
+    })
 }
 
 fn check_choice(field: &CompiledField, value: &str, errors: &mut Vec<FieldError>) {
