@@ -123,6 +123,12 @@ impl Db {
         format!("sqlite://{}?mode=rwc", data_dir.join("sotay.db").display())
     }
 
+    /// A consistent copy of the SQLite database at `path` (`VACUUM INTO`), taken while the
+    /// server runs. PostgreSQL has `pg_dump` for this.
+    pub async fn backup_sqlite(&self, path: &std::path::Path) -> Result<(), sqlx::Error> {
+        sqlx::query("VACUUM INTO $1").bind(path.display().to_string()).execute(&self.pool).await.map(|_| ())
+    }
+
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
     }

@@ -155,6 +155,7 @@ enum UserCommand {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
+    private_files();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
@@ -167,6 +168,34 @@ async fn main() {
     }
 }
 
+/// The database, its WAL, backups, exports and reports hold password hashes and people's
+/// answers: whatever this process creates is for its own user only (0700 folders, 0600
+/// files), whatever the umask of the shell or service manager that started it.
+fn private_files() {
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
+/// Data folders and databases made by an earlier release, readable by every local user, are
+/// closed up at start.
+fn make_private(data_dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))?;
+        for entry in std::fs::read_dir(data_dir)? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn run(cli: Cli) -> Result<()> {
     let catalog = Arc::new(Catalog::bundled().context("loading the form definitions")?);
     let url = match &cli.database_url {
@@ -174,6 +203,7 @@ async fn run(cli: Cli) -> Result<()> {
         None => {
             std::fs::create_dir_all(&cli.data_dir)
                 .with_context(|| format!("creating the data folder {}", cli.data_dir.display()))?;
+            make_private(&cli.data_dir).with_context(|| format!("protecting {}", cli.data_dir.display()))?;
             Db::sqlite_url(&cli.data_dir)
         }
     };
@@ -203,7 +233,7 @@ async fn run(cli: Cli) -> Result<()> {
             }
             let name = format!("backup-{}.db", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
             let output = output.unwrap_or_else(|| cli.data_dir.join(name));
-            sqlx::query("VACUUM INTO $1").bind(output.display().to_string()).execute(&db.pool).await?;
+            db.backup_sqlite(&output).await?;
             println!("{}", output.display());
             Ok(())
         }
@@ -211,7 +241,7 @@ async fn run(cli: Cli) -> Result<()> {
 }
 
 async fn serve(db: Db, catalog: Arc<Catalog>, listen: SocketAddr, settings: Settings) -> Result<()> {
-    if db.count_admins().await? == 0 {
+    if db.count_all_admins().await? == 0 {
         let password = sync_server::store::auth::new_secret()[..16].to_owned();
         let new = NewUser {
             username: "admin",
@@ -225,6 +255,13 @@ async fn serve(db: Db, catalog: Arc<Catalog>, listen: SocketAddr, settings: Sett
         println!("Lần chạy đầu tiên / first start: administrator 'admin' created.");
         println!("  Password (shown once): {password}");
         println!("  Change it: sotay-sync-server user reset-password admin");
+    } else if db.count_admins().await? == 0 {
+        // Collectors keep syncing; only user management waits for an admin.
+        let admins: Vec<String> =
+            db.list_users().await?.into_iter().filter(|u| u.role == Role::Admin).map(|u| u.username).collect();
+        eprintln!("Cảnh báo / warning: no administrator is active (disabled: {}).", admins.join(", "));
+        eprintln!("  Enable one:        sotay-sync-server user enable <username>");
+        eprintln!("  New password too:  sotay-sync-server user reset-password <username>");
     }
     let public_url = settings.public_url.clone();
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;

@@ -88,6 +88,80 @@ fn backup_dir(backup: &Path) -> std::path::PathBuf {
     dir
 }
 
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
+}
+
+/// The data folder, the database and its WAL, backups, exports and reports hold password
+/// hashes and answers: only the server's own user may read them, whatever the umask.
+#[test]
+fn files_the_server_writes_are_its_users_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // An earlier release left the folder readable by everyone.
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::set_permissions(&data, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let added = run(
+        &data,
+        &["user", "add", "admin2", "--role", "admin", "--name", "A", "--whole-province"],
+        Some("mật-khẩu-dài"),
+    );
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let report = data.join("annual.xlsx");
+    let export = data.join("records.jsonl");
+    let backup = dir.path().join("copy.db");
+    for args in [
+        vec!["report", "annual", "--year", "2025", "--out", report.to_str().unwrap()],
+        vec!["export", "--output", export.to_str().unwrap()],
+        vec!["backup", backup.to_str().unwrap()],
+    ] {
+        let o = run(&data, &args, None);
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert_eq!(mode(&data), 0o700, "the data folder");
+    let mut files = vec![data.join("sotay.db"), report, export, backup];
+    files.extend(["sotay.db-wal", "sotay.db-shm"].map(|f| data.join(f)).into_iter().filter(|p| p.exists()));
+    for file in files {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+}
+
+/// The last active admin cannot be disabled from the terminal either; a database whose
+/// admins are all disabled (an older release allowed it) starts with a way out, not an error.
+#[test]
+fn the_last_admin_stays_and_a_start_without_one_says_how_to_recover() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    assert!(run(
+        data,
+        &["user", "add", "boss", "--role", "admin", "--name", "B", "--whole-province"],
+        Some("mật-khẩu-dài")
+    )
+    .status
+    .success());
+    let refused = run(data, &["user", "disable", "boss"], None);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("last active admin"), "{refused:?}");
+
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let db = Db::connect(&Db::sqlite_url(data)).await.unwrap();
+        sqlx::query("UPDATE users SET disabled = 1").execute(&db.pool).await.unwrap();
+    });
+    // 192.0.2.1 (TEST-NET-1) is no address of this machine: serve stops at the bind,
+    // after what it says about the admins.
+    let start = run(data, &["serve", "--listen", "192.0.2.1:8080"], None);
+    let stderr = String::from_utf8_lossy(&start.stderr);
+    assert!(stderr.contains("no administrator is active"), "{stderr}");
+    assert!(stderr.contains("user enable") && stderr.contains("reset-password"), "{stderr}");
+    assert!(!stderr.contains("already exists"), "{stderr}");
+    assert!(
+        stdout(&run(data, &["user", "list"], None)).lines().all(|l| !l.starts_with("admin\t")),
+        "no second 'admin'"
+    );
+}
+
 #[test]
 fn help_and_usage_errors() {
     let dir = tempfile::tempdir().unwrap();

@@ -7,10 +7,8 @@ use forms::Location;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::auth::internal;
 use super::{ApiJson, AppError, AppResult, AppState, CurrentUser};
 use crate::store::users::{NewUser, Role, User};
-use crate::store::StoreError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -28,18 +26,9 @@ fn require_admin(current: &CurrentUser) -> AppResult<()> {
     }
 }
 
-fn store_error(e: StoreError) -> AppError {
-    match e {
-        StoreError::NotFound(_) => AppError::NotFound,
-        StoreError::AlreadyExists(what) => AppError::AlreadyExists(what),
-        StoreError::Invalid(why) => AppError::bad_request("invalid", &why, &why),
-        other => internal(other),
-    }
-}
-
 async fn list(State(state): State<AppState>, current: CurrentUser) -> AppResult<Json<Vec<User>>> {
     require_admin(&current)?;
-    Ok(Json(state.db.list_users().await.map_err(store_error)?))
+    Ok(Json(state.db.list_users().await?))
 }
 
 #[derive(Deserialize)]
@@ -69,7 +58,7 @@ async fn create(
         whole_province: body.whole_province,
         communes: &body.communes,
     };
-    Ok(Json(state.db.create_user(&new, state.catalog.reference()).await.map_err(store_error)?))
+    Ok(Json(state.db.create_user(&new, state.catalog.reference()).await?))
 }
 
 async fn disable(
@@ -78,7 +67,7 @@ async fn disable(
     Path(username): Path<String>,
 ) -> AppResult<Json<Value>> {
     require_admin(&current)?;
-    state.db.set_disabled(&username, true).await.map_err(store_error)?;
+    state.db.set_disabled(&username, true).await?;
     Ok(Json(json!({ "username": username, "disabled": true })))
 }
 
@@ -88,7 +77,7 @@ async fn enable(
     Path(username): Path<String>,
 ) -> AppResult<Json<Value>> {
     require_admin(&current)?;
-    state.db.set_disabled(&username, false).await.map_err(store_error)?;
+    state.db.set_disabled(&username, false).await?;
     Ok(Json(json!({ "username": username, "disabled": false })))
 }
 
@@ -112,7 +101,7 @@ async fn enrollment(
         serde_json::from_slice(&body).map_err(|e| AppError::InvalidJson(e.to_string()))?
     };
     let ttl = request.ttl_minutes.unwrap_or(7 * 24 * 60).clamp(5, 30 * 24 * 60);
-    let code = state.db.create_enrollment(&username, ttl).await.map_err(store_error)?;
+    let code = state.db.create_enrollment(&username, ttl).await?;
     let link = enrollment_link(&state.settings.public_url, &code);
     Ok(Json(json!({ "username": username, "code": code, "link": link, "expires_in_minutes": ttl })))
 }

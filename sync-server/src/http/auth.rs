@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, AppError, AppResult, AppState};
 use crate::db::now_ms;
-use crate::store::users::User;
+use crate::store::auth::{throttle_key, Limit};
+use crate::store::passwords;
+use crate::store::users::{valid_username, User};
 
 /// The user a request's bearer token belongs to, and the device it was issued to.
 pub struct CurrentUser {
@@ -33,7 +35,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(AppError::Unauthenticated)?;
-        let found = state.db.user_for_token(token).await.map_err(internal)?;
+        let found = state.db.user_for_token(token).await?;
         let (user, device_id) = found.ok_or(AppError::TokenInvalid)?;
         Ok(CurrentUser { user, device_id, token: token.to_owned() })
     }
@@ -51,11 +53,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
     }
 }
 
+/// Kept while handlers move to `?` (one `From<StoreError>` for `AppError`).
 pub(super) fn internal(e: crate::store::StoreError) -> AppError {
-    match e {
-        crate::store::StoreError::Sqlx(e) => e.into(),
-        other => AppError::Internal(other.to_string()),
-    }
+    e.into()
 }
 
 pub fn routes() -> Router<AppState> {
@@ -87,9 +87,15 @@ pub struct Session {
     user: User,
 }
 
-/// Failed sign-ins allowed per username, and per client address, in [`WINDOW_MS`].
-const MAX_FAILURES_PER_USER: i64 = 5;
+/// The throttle (README, "Sign-in throttling"): failed attempts allowed in [`WINDOW_MS`]
+/// per username from one address, and per address over all usernames. Past either, that
+/// pair or address gets 429 until the window has moved on. A username's failures from
+/// every address together never lock it out (anyone could lock out `admin` that way): past
+/// [`SLOW_DOWN_AFTER`] each attempt for it waits [`SLOW_DOWN`] first.
+const MAX_FAILURES_PER_USER_AND_ADDRESS: i64 = 5;
 const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+const SLOW_DOWN_AFTER: i64 = 10;
+const SLOW_DOWN: std::time::Duration = std::time::Duration::from_secs(2);
 const WINDOW_MS: i64 = 15 * 60 * 1000;
 
 /// The client's address: the socket peer, or the proxy's `X-Forwarded-For` when trusted.
@@ -107,22 +113,39 @@ fn client_address(parts_headers: &HeaderMap, peer: Option<SocketAddr>, trust_pro
     }
 }
 
-async fn check_rate(state: &AppState, keys: &[(String, i64)]) -> AppResult<()> {
-    for (key, max) in keys {
-        let failures = state.db.sign_in_failures_since(key, now_ms() - WINDOW_MS).await.map_err(internal)?;
-        if failures >= *max {
-            return Err(AppError::TooManyAttempts { retry_after_secs: (WINDOW_MS / 1000) as u64 });
-        }
+fn too_many() -> AppError {
+    AppError::TooManyAttempts { retry_after_secs: (WINDOW_MS / 1000) as u64 }
+}
+
+/// A device id is what the device made up (the PWA: a UUID): 1–100 characters of
+/// `A–Z a–z 0–9 . _ : -`. Nothing else reaches the database or the log.
+pub(super) fn valid_device_id(id: &str) -> AppResult<()> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-');
+    if id.is_empty() || id.len() > 100 || !id.chars().all(allowed) {
+        return Err(AppError::bad_request(
+            "invalid_device_id",
+            "Mã thiết bị không hợp lệ.",
+            "device_id must be 1–100 characters of A–Z, a–z, 0–9, '.', '_', ':', '-'.",
+        ));
     }
     Ok(())
 }
 
-fn valid_device_id(id: &str) -> AppResult<()> {
-    if id.is_empty() || id.len() > 100 {
+/// Refuses, before anything is written or hashed, a username no account can have and a
+/// password longer than any account's.
+fn plausible_credentials(username: &str, password: &str) -> AppResult<()> {
+    if !valid_username(username) {
         return Err(AppError::bad_request(
-            "invalid_device_id",
-            "Mã thiết bị không hợp lệ.",
-            "device_id must be 1–100 characters.",
+            "invalid_username",
+            "Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu a–z, số 0–9, dấu chấm, gạch dưới, gạch ngang.",
+            "A username is 3–64 characters: a–z, 0–9, '.', '_', '-'.",
+        ));
+    }
+    if password.len() > passwords::MAX_PASSWORD_BYTES {
+        return Err(AppError::bad_request(
+            "invalid_password",
+            "Mật khẩu quá dài.",
+            "The password is too long (at most 1024 bytes).",
         ));
     }
     Ok(())
@@ -135,20 +158,41 @@ async fn sign_in(
     ApiJson(body): ApiJson<SignIn>,
 ) -> AppResult<Json<Session>> {
     valid_device_id(&body.device_id)?;
+    // Usernames are lower case; a phone keyboard's capital first letter is not a new name.
+    let username = body.username.trim().to_ascii_lowercase();
+    plausible_credentials(&username, &body.password)?;
     let address = client_address(&headers, peer, state.settings.trust_proxy);
-    let keys = [
-        (format!("user:{}", body.username), MAX_FAILURES_PER_USER),
-        (format!("addr:{address}"), MAX_FAILURES_PER_ADDRESS),
+    let limits = [
+        Limit { key: throttle_key("pair", &[&username, &address]), max: MAX_FAILURES_PER_USER_AND_ADDRESS },
+        Limit { key: throttle_key("addr", &[&address]), max: MAX_FAILURES_PER_ADDRESS },
     ];
-    check_rate(&state, &keys).await?;
-    let Some(user) = state.db.check_password(&body.username, &body.password).await.map_err(internal)? else {
-        for (key, _) in &keys {
-            state.db.note_sign_in_failure(key).await.map_err(internal)?;
+    let since = now_ms() - WINDOW_MS;
+    let attempt = state.db.begin_attempt(&limits, since).await?.ok_or_else(too_many)?;
+    let user_key = throttle_key("user", &[&username]);
+    let user_failures = state.db.attempts_since(&user_key, since).await?;
+    if user_failures >= SLOW_DOWN_AFTER {
+        tracing::warn!(user = ?username, failures = user_failures, "sign-ins failing from many places: slowed down");
+        tokio::time::sleep(SLOW_DOWN).await;
+    }
+    let checked = state.db.check_password(&username, &body.password).await;
+    let user = match checked {
+        Ok(Some(user)) => {
+            state.db.end_attempt(attempt, true).await?;
+            user
         }
-        return Err(AppError::BadCredentials);
+        Ok(None) => {
+            state.db.end_attempt(attempt, false).await?;
+            state.db.note_failure(&user_key).await?;
+            return Err(AppError::BadCredentials);
+        }
+        Err(e) => {
+            // Our failure, not the client's: it does not count against them.
+            state.db.end_attempt(attempt, true).await?;
+            return Err(e.into());
+        }
     };
-    let token = state.db.issue_token(user.id, &body.device_id).await.map_err(internal)?;
-    tracing::info!(user = %user.username, device = %body.device_id, "signed in");
+    let token = state.db.issue_token(user.id, &body.device_id).await?;
+    tracing::info!(user = ?user.username, device = ?body.device_id, "signed in");
     Ok(Json(Session { token, user }))
 }
 
@@ -160,22 +204,27 @@ async fn enroll(
 ) -> AppResult<Json<Session>> {
     valid_device_id(&body.device_id)?;
     let address = client_address(&headers, peer, state.settings.trust_proxy);
-    let keys = [(format!("addr:{address}"), MAX_FAILURES_PER_ADDRESS)];
-    check_rate(&state, &keys).await?;
-    match state.db.redeem_enrollment(&body.code, &body.device_id).await.map_err(internal)? {
-        Some((user, token)) => {
-            tracing::info!(user = %user.username, device = %body.device_id, "device enrolled");
+    let limits = [Limit { key: throttle_key("addr", &[&address]), max: MAX_FAILURES_PER_ADDRESS }];
+    let attempt = state.db.begin_attempt(&limits, now_ms() - WINDOW_MS).await?.ok_or_else(too_many)?;
+    match state.db.redeem_enrollment(&body.code, &body.device_id).await {
+        Ok(Some((user, token))) => {
+            state.db.end_attempt(attempt, true).await?;
+            tracing::info!(user = ?user.username, device = ?body.device_id, "device enrolled");
             Ok(Json(Session { token, user }))
         }
-        None => {
-            state.db.note_sign_in_failure(&keys[0].0).await.map_err(internal)?;
+        Ok(None) => {
+            state.db.end_attempt(attempt, false).await?;
             Err(AppError::EnrollmentInvalid)
+        }
+        Err(e) => {
+            state.db.end_attempt(attempt, true).await?;
+            Err(e.into())
         }
     }
 }
 
 async fn sign_out(State(state): State<AppState>, current: CurrentUser) -> AppResult<Json<serde_json::Value>> {
-    state.db.revoke_token(&current.token).await.map_err(internal)?;
+    state.db.revoke_token(&current.token).await?;
     Ok(Json(serde_json::json!({ "signed_out": true })))
 }
 

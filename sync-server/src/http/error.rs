@@ -7,6 +7,9 @@ use axum::response::{IntoResponse, Response};
 use forms::Localized;
 use serde::Serialize;
 
+use crate::reports::ReportError;
+use crate::store::StoreError;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("bad request: {0}")]
@@ -27,6 +30,8 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("already exists: {0}")]
     AlreadyExists(&'static str),
+    #[error("the last active admin")]
+    LastAdmin,
     #[error("too many attempts")]
     TooManyAttempts { retry_after_secs: u64 },
     #[error("body too large")]
@@ -97,6 +102,14 @@ impl AppError {
                 "already_exists",
                 l(&format!("Đã có {what} này."), &format!("That {what} already exists.")),
             ),
+            LastAdmin => (
+                StatusCode::CONFLICT,
+                "last_admin",
+                l(
+                    "Không thể khóa quản trị viên cuối cùng đang hoạt động; hãy thêm hoặc mở khóa một quản trị viên khác trước.",
+                    "The last active admin cannot be disabled; add or enable another admin first.",
+                ),
+            ),
             TooManyAttempts { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",
@@ -154,7 +167,9 @@ impl IntoResponse for AppError {
             _ => None,
         };
         if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
+            // Debug, not Display: an error may quote what a client sent, and Debug escapes
+            // newlines and control characters, so no one can forge a log line.
+            tracing::error!(error = ?self, "request failed");
         }
         let body = axum::Json(Body { error: code, message, detail });
         let mut response = (status, body).into_response();
@@ -175,6 +190,47 @@ impl From<sqlx::Error> for AppError {
                 AppError::Unavailable
             }
             other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// What the store refuses is the client's to fix (4xx); anything else is ours (5xx, logged).
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(_) => AppError::NotFound,
+            StoreError::AlreadyExists(what) => AppError::AlreadyExists(what),
+            StoreError::Invalid(why) => AppError::bad_request("invalid", &why, &why),
+            StoreError::LastAdmin => AppError::LastAdmin,
+            StoreError::Sqlx(e) => e.into(),
+            other @ (StoreError::Hashing(_) | StoreError::Corrupt(_)) => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<ReportError> for AppError {
+    fn from(e: ReportError) -> Self {
+        let bad = |code, vi: String, en: String| AppError::BadRequest(code, Localized::new(vi, en));
+        match e {
+            ReportError::InvalidPeriod(why) => bad(
+                "invalid_period",
+                format!(
+                    "Kỳ báo cáo không hợp lệ ({why}). Dùng from và to (YYYY-MM-DD), hoặc một trong month (YYYY-MM), \
+                     quarter (YYYY-Qn), year (YYYY), action_month (YYYY)."
+                ),
+                format!("Invalid period: {why}."),
+            ),
+            ReportError::UnknownForm(id) => {
+                bad("unknown_form", format!("Không có mẫu phiếu “{id}”."), format!("There is no form “{id}”."))
+            }
+            ReportError::UnknownCommune(code) => bad(
+                "invalid_commune",
+                format!("“{code}” không phải mã xã, phường, đặc khu trong danh mục từ 01/7/2025."),
+                format!("“{code}” is not a commune code of the 2025 unit list."),
+            ),
+            ReportError::OutOfScope(_) => AppError::Forbidden,
+            ReportError::Store(e) => e.into(),
+            other @ (ReportError::Xlsx(_) | ReportError::Io(_)) => AppError::Internal(other.to_string()),
         }
     }
 }

@@ -85,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/{*rest}", any(|| async { AppError::NotFound }))
         .merge(pwa::routes(state.settings.pwa_dir.as_deref()))
         .with_state(state)
+        .layer(middleware::from_fn(api_answers_are_not_stored))
         .layer(tower::util::option_layer(cors))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, unless_static_asset(CSP)))
@@ -112,6 +113,18 @@ async fn only_known_encodings(request: Request, next: Next) -> Response {
     } else {
         AppError::UnsupportedMediaType.into_response()
     }
+}
+
+/// API answers carry people's records and names: no browser or proxy keeps a copy, unless
+/// a handler says otherwise (the catalog: `no-cache` with an ETag). Every `/api` path,
+/// errors and unknown paths included.
+async fn api_answers_are_not_stored(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    if api && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// A header only documents, workers and API answers need: the wasm, styles, images and

@@ -10,10 +10,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use forms::Localized;
 use serde::Deserialize;
 
-use super::auth::internal;
 use super::{AppError, AppResult, AppState, CurrentUser};
 use crate::reports::period::parse_year;
 use crate::reports::summary::{Filter, Summary};
@@ -38,34 +36,9 @@ fn require_reader(current: &CurrentUser) -> AppResult<()> {
     }
 }
 
-fn report_error(e: ReportError) -> AppError {
-    let bad = |code, vi: String, en: String| AppError::BadRequest(code, Localized::new(vi, en));
-    match e {
-        ReportError::InvalidPeriod(why) => bad(
-            "invalid_period",
-            format!(
-                "Kỳ báo cáo không hợp lệ ({why}). Dùng from và to (YYYY-MM-DD), hoặc một trong month (YYYY-MM), \
-                 quarter (YYYY-Qn), year (YYYY), action_month (YYYY)."
-            ),
-            format!("Invalid period: {why}."),
-        ),
-        ReportError::UnknownForm(id) => {
-            bad("unknown_form", format!("Không có mẫu phiếu “{id}”."), format!("There is no form “{id}”."))
-        }
-        ReportError::UnknownCommune(code) => bad(
-            "invalid_commune",
-            format!("“{code}” không phải mã xã, phường, đặc khu trong danh mục từ 01/7/2025."),
-            format!("“{code}” is not a commune code of the 2025 unit list."),
-        ),
-        ReportError::OutOfScope(_) => AppError::Forbidden,
-        ReportError::Store(e) => internal(e),
-        other => AppError::Internal(other.to_string()),
-    }
-}
-
 fn scope(state: &AppState, current: &CurrentUser, commune: Option<&str>) -> AppResult<ReportScope> {
     let user = &current.user;
-    ReportScope::resolve(&user.scope(), &user.communes, state.catalog.reference(), commune).map_err(report_error)
+    Ok(ReportScope::resolve(&user.scope(), &user.communes, state.catalog.reference(), commune)?)
 }
 
 /// A downloaded file: never cached (it holds records), named for saving.
@@ -110,16 +83,16 @@ async fn summary(
         year: q.year,
         action_month: q.action_month,
     };
-    let period = params.required().map_err(report_error)?;
+    let period = params.required()?;
     let scope = scope(&state, &current, q.commune.as_deref())?;
     let filter = Filter { form: q.form, commune: q.commune };
-    let summary = reports::summary(&state.db, &state.catalog, &scope, period, filter).await.map_err(report_error)?;
+    let summary = reports::summary(&state.db, &state.catalog, &scope, period, filter).await?;
     Ok(Json(summary))
 }
 
 fn required_year(year: Option<String>) -> AppResult<i32> {
     let year = year.ok_or_else(|| ReportError::InvalidPeriod("year is required (YYYY)".into()));
-    year.and_then(|y| parse_year(&y)).map_err(report_error)
+    Ok(year.and_then(|y| parse_year(&y))?)
 }
 
 #[derive(Deserialize)]
@@ -142,7 +115,7 @@ async fn trend(
     let year = required_year(q.year)?;
     let scope = scope(&state, &current, q.commune.as_deref())?;
     let filter = Filter { form: q.form, commune: q.commune };
-    let trend = reports::trend(&state.db, &state.catalog, &scope, year, filter).await.map_err(report_error)?;
+    let trend = reports::trend(&state.db, &state.catalog, &scope, year, filter).await?;
     Ok(Json(trend))
 }
 
@@ -175,7 +148,7 @@ async fn annual(
     let Query(q) = query?;
     let year = required_year(q.year)?;
     let scope = scope(&state, &current, q.commune.as_deref())?;
-    let report = reports::annual_report(&state.db, &state.catalog, &scope, year).await.map_err(report_error)?;
+    let report = reports::annual_report(&state.db, &state.catalog, &scope, year).await?;
     tracing::info!(user = %current.user.username, year, format = ?q.format, "annual report");
     let format = match q.format.unwrap_or(AnnualFormat::Xlsx) {
         AnnualFormat::Xlsx => Format::Xlsx,
@@ -193,7 +166,7 @@ async fn annual(
                 .into_response());
         }
     };
-    let bytes = reports::annual_file(&report, format).map_err(report_error)?;
+    let bytes = reports::annual_file(&report, format)?;
     Ok(file(format, &format!("bao-cao-binh-dang-gioi-{year}"), Body::from(bytes)))
 }
 
@@ -233,16 +206,16 @@ async fn raw(
         year: q.year,
         action_month: q.action_month,
     };
-    let period = params.period().map_err(report_error)?;
+    let period = params.period()?;
     let scope = scope(&state, &current, q.commune.as_deref())?;
     let filter = reports::record_filter(&scope, period.as_ref(), Some(&form));
-    let plan = reports::raw_plan(&state.db, &state.catalog, &filter).await.map_err(report_error)?;
+    let plan = reports::raw_plan(&state.db, &state.catalog, &filter).await?;
     let format = q.format.unwrap_or(Format::Csv);
     let name = format!("{form}-phieu");
     tracing::info!(user = %current.user.username, form = %form, ?format, "raw export");
     match format {
         Format::Xlsx => {
-            let bytes = reports::raw_xlsx(&state.db, &plan, &filter).await.map_err(report_error)?;
+            let bytes = reports::raw_xlsx(&state.db, &plan, &filter).await?;
             Ok(file(format, &name, Body::from(bytes)))
         }
         Format::Csv => {

@@ -2,7 +2,9 @@
 //! comma-separated, CRLF line ends, fields quoted when they need it (RFC 4180).
 //!
 //! Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is written with
-//! a leading apostrophe: raw exports hold what users typed.
+//! a leading apostrophe: raw exports hold what users typed. Spreadsheets set to split on
+//! `;` or tab (Excel in many locales) cut a field there, so every part between separators
+//! is defused, and a field holding any separator is quoted.
 
 use std::io::{self, Write};
 
@@ -24,14 +26,42 @@ pub fn line<S: AsRef<str>>(out: &mut impl Write, cells: impl IntoIterator<Item =
     out.write_all(b"\r\n")
 }
 
+/// Characters a spreadsheet program may split a line on, depending on its locale.
+const SEPARATORS: [char; 3] = [',', ';', '\t'];
+
 fn field(out: &mut impl Write, text: &str) -> io::Result<()> {
-    let formula = text.starts_with(['=', '+', '-', '@']) && text.parse::<f64>().is_err();
-    let text = if formula { format!("'{text}") } else { text.to_owned() };
-    if text.contains([',', '"', '\n', '\r']) {
+    let text = defused(text);
+    if text.contains(SEPARATORS) || text.contains(['"', '\n', '\r']) {
         write!(out, "\"{}\"", text.replace('"', "\"\""))
     } else {
         out.write_all(text.as_bytes())
     }
+}
+
+/// `text` with an apostrophe before every part (between separators and line breaks) that
+/// a spreadsheet would read as a formula. A number is left alone (`-5`), but only where it
+/// is the whole part: `-5;=1` is not a number, so as one cell it is a formula too.
+fn defused(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    let mut rest = text;
+    loop {
+        let end = rest.find(|c: char| SEPARATORS.contains(&c) || c == '\n' || c == '\r').unwrap_or(rest.len());
+        let (part, after) = rest.split_at(end);
+        let content = part.trim_start_matches([' ', '\u{a0}']);
+        let lead = &part[..part.len() - content.len()];
+        let first = out.is_empty() && lead.is_empty();
+        // The first part stands for the whole field in a comma-separated program.
+        let number = if first { text.trim().parse::<f64>().is_ok() } else { content.trim().parse::<f64>().is_ok() };
+        out.push_str(lead);
+        if content.starts_with(['=', '+', '-', '@']) && !number {
+            out.push('\'');
+        }
+        out.push_str(content);
+        let Some(separator) = after.chars().next() else { break };
+        out.push(separator);
+        rest = &after[separator.len_utf8()..];
+    }
+    out
 }
 
 fn value_text(v: &Value) -> String {
@@ -108,5 +138,28 @@ mod tests {
         let mut out = Vec::new();
         line(&mut out, ["a", "b,c", "say \"hi\"", "=1+1", "-5", "Hrê\nCo", ""]).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "a,\"b,c\",\"say \"\"hi\"\"\",'=1+1,-5,\"Hrê\nCo\",\r\n");
+    }
+
+    /// Each part a spreadsheet may split a field into is defused, and such a field quoted.
+    #[test]
+    fn every_part_a_spreadsheet_may_split_on_is_defused() {
+        let cases = [
+            ("+1;=2+2", "\"'+1;'=2+2\""),
+            ("ghi chú;=HYPERLINK(\"x\")", "\"ghi chú;'=HYPERLINK(\"\"x\"\")\""),
+            ("a\t@SUM(A1)", "\"a\t'@SUM(A1)\""),
+            ("x, -2+3", "\"x, '-2+3\""),
+            ("dòng 1\n=1", "\"dòng 1\n'=1\""),
+            ("-5;=1", "\"'-5;'=1\""),
+            ("-5", "-5"),
+            ("+84 912", "'+84 912"),
+            ("3;4", "\"3;4\""),
+            (" =1", " '=1"),
+            ("", ""),
+        ];
+        for (input, expected) in cases {
+            let mut out = Vec::new();
+            field(&mut out, input).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{input:?}");
+        }
     }
 }

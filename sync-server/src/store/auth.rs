@@ -1,4 +1,4 @@
-//! Sign-in tokens, device enrolment codes and sign-in rate limiting. Secrets are random,
+//! Sign-in tokens, device enrolment codes and sign-in throttling. Secrets are random,
 //! handed out once, and stored only as SHA-256 hashes: a stolen database signs no one in.
 
 use base64::Engine;
@@ -122,27 +122,88 @@ impl Db {
         Ok(Some((user, token)))
     }
 
-    pub async fn note_sign_in_failure(&self, key: &str) -> Result<(), StoreError> {
+    /// Records a sign-in attempt under every throttle key **before** its secret is checked,
+    /// then counts each key's attempts in the window. `None` when a key is over its limit
+    /// (this attempt's rows are taken back out, so refused requests do not pile up rows).
+    ///
+    /// Why recording first bounds the checks: each insert commits before its count, so of
+    /// any set of attempts that were allowed, the last one to insert counted all the others.
+    /// No more than `max` attempts per key are ever checked in a window, with any number of
+    /// requests at once and any number of server processes on one database.
+    pub async fn begin_attempt(&self, limits: &[Limit], since_ms: i64) -> Result<Option<Attempt>, StoreError> {
+        let attempt = Attempt { id: new_secret() };
         let now = now_ms();
-        sqlx::query("INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)")
-            .bind(key)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        // Old entries say nothing any more.
-        sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
-            .bind(now - 24 * 3600 * 1000)
+        for limit in limits {
+            sqlx::query("INSERT INTO sign_in_attempts (key, attempt, at) VALUES ($1, $2, $3)")
+                .bind(&limit.key)
+                .bind(&attempt.id)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+        }
+        for limit in limits {
+            if self.attempts_since(&limit.key, since_ms).await? > limit.max {
+                self.end_attempt(attempt, true).await?;
+                return Ok(None);
+            }
+        }
+        Ok(Some(attempt))
+    }
+
+    /// Ends an attempt: one that succeeded (or was refused) counts no more; a failed one
+    /// stays counted for the window. Either way, rows past any window are cleared.
+    pub async fn end_attempt(&self, attempt: Attempt, forget: bool) -> Result<(), StoreError> {
+        if forget {
+            sqlx::query("DELETE FROM sign_in_attempts WHERE attempt = $1")
+                .bind(&attempt.id)
+                .execute(&self.pool)
+                .await?;
+        }
+        sqlx::query("DELETE FROM sign_in_attempts WHERE at < $1")
+            .bind(now_ms() - ATTEMPTS_KEPT_MS)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    pub async fn sign_in_failures_since(&self, key: &str, since_ms: i64) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM sign_in_failures WHERE key = $1 AND at >= $2")
+    /// Notes a failure under a key that only counts (no limit is checked before it).
+    pub async fn note_failure(&self, key: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sign_in_attempts (key, attempt, at) VALUES ($1, $2, $3)")
+            .bind(key)
+            .bind(new_secret())
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn attempts_since(&self, key: &str, since_ms: i64) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM sign_in_attempts WHERE key = $1 AND at >= $2")
             .bind(key)
             .bind(since_ms)
             .fetch_one(&self.pool)
             .await?;
         Ok(row.try_get("n")?)
     }
+}
+
+/// How long throttle rows are kept: longer than any window that reads them.
+const ATTEMPTS_KEPT_MS: i64 = 60 * 60 * 1000;
+
+/// A throttle key and how many attempts it allows in a window.
+pub struct Limit {
+    pub key: String,
+    pub max: i64,
+}
+
+/// A throttle key of fixed length, whatever the client sent: the kind, then the SHA-256 of
+/// the parts (so neither a huge username nor an address is stored as such).
+pub fn throttle_key(kind: &str, parts: &[&str]) -> String {
+    format!("{kind}:{}", hash_secret(&parts.join("\n")))
+}
+
+/// A sign-in attempt recorded under its throttle keys; see [`Db::begin_attempt`].
+#[must_use = "end the attempt with Db::end_attempt"]
+pub struct Attempt {
+    id: String,
 }

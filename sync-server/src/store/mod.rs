@@ -1,11 +1,12 @@
 //! Everything the server keeps, behind typed functions: users and their scopes, tokens and
-//! enrolments, sign-in failures, records with their sync bookkeeping, and the grouped sums
+//! enrolments, sign-in throttling, password hashing, records with their sync bookkeeping, and the grouped sums
 //! reports are built from. SQL lives here and nowhere else; `http` and `reports` only call
 //! these functions.
 
 pub mod apply;
 pub mod auth;
 pub mod figures;
+pub mod passwords;
 pub mod records;
 pub mod reports;
 pub mod totals;
@@ -23,6 +24,10 @@ pub enum StoreError {
     Invalid(String),
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
+    #[error("the last active admin cannot be disabled")]
+    LastAdmin,
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
 }

@@ -162,7 +162,9 @@ impl Db {
     /// At start: sums the records stored before the sums existed, once.
     pub(crate) async fn ensure_report_totals(&self) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        // Under the lock, so that of two servers starting together only one rebuilds.
+        // The writers' lock first, so that of two servers starting together only one
+        // rebuilds: the other reads the flag after the first committed.
+        sqlx::query("UPDATE counters SET value = value WHERE name = 'seq'").execute(&mut *tx).await?;
         let built: i64 = sqlx::query("SELECT value FROM counters WHERE name = 'report_totals_built'")
             .fetch_one(&mut *tx)
             .await?

@@ -7,7 +7,7 @@ use forms::Location;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use super::{Db, StoreError};
+use super::{passwords, Db, StoreError};
 use crate::db::{is_unique_violation, now_ms};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -117,21 +117,9 @@ pub struct NewUser<'a> {
     pub communes: &'a [Location],
 }
 
-pub fn hash_password(password: &str) -> Result<String, StoreError> {
-    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
-    let salt = SaltString::generate(&mut OsRng);
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| StoreError::Invalid(e.to_string()))
-}
-
-pub fn verify_password(hash: &str, password: &str) -> bool {
-    use argon2::password_hash::{PasswordHash, PasswordVerifier};
-    PasswordHash::new(hash).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-}
-
-fn valid_username(name: &str) -> bool {
+/// Whether a name could be a username: 3–64 characters, a–z, 0–9, '.', '_', '-'. Sign-in
+/// refuses anything else before it writes or hashes anything.
+pub fn valid_username(name: &str) -> bool {
     (3..=64).contains(&name.len())
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
 }
@@ -150,7 +138,10 @@ impl Db {
                 return Err(StoreError::Invalid(format!("'{}' is not a commune of {}", l.unit_code, l.unit_list)));
             }
         }
-        let hash = new.password.map(hash_password).transpose()?;
+        let hash = match new.password {
+            Some(p) => Some(passwords::hash(p).await?),
+            None => None,
+        };
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO users (username, display_name, password_hash, role, whole_province, disabled, created_at) \
@@ -233,28 +224,48 @@ impl Db {
         Ok(users)
     }
 
-    /// The user when the password is right and the account active.
+    /// The user when the password is right and the account active. An unknown or disabled
+    /// user costs the same hash check as a known one, so the time taken tells nothing.
     pub async fn check_password(&self, username: &str, password: &str) -> Result<Option<User>, StoreError> {
         let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1 AND disabled = 0")
             .bind(username)
             .fetch_optional(&self.pool)
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let hash: Option<String> = row.try_get("password_hash")?;
-        if !hash.is_some_and(|h| verify_password(&h, password)) {
-            return Ok(None);
+        let (id, hash) = match &row {
+            Some(row) => (Some(row.try_get::<i64, _>("id")?), row.try_get::<Option<String>, _>("password_hash")?),
+            None => (None, None),
+        };
+        // No hash (no such user, or no password set) checks a dummy and answers false.
+        match (passwords::verify(hash, password).await?, id) {
+            (true, Some(id)) => self.user_by_id(id).await,
+            _ => Ok(None),
         }
-        self.user_by_id(row.try_get("id")?).await
     }
 
-    /// Disabling a user also revokes every token they hold.
+    /// Disabling a user also revokes every token they hold. The last active admin cannot be
+    /// disabled: no one could then manage users from the API. The check and the update run
+    /// under the writers' lock, so two admins disabling each other cannot both succeed.
     pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<(), StoreError> {
         let user = self.user_by_name(username).await?.ok_or(StoreError::NotFound("user"))?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE counters SET value = value WHERE name = 'seq'").execute(&mut *tx).await?;
+        if disabled && user.role == Role::Admin && !user.disabled {
+            let others: i64 =
+                sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1")
+                    .bind(user.id)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get("n")?;
+            if others == 0 {
+                return Err(StoreError::LastAdmin);
+            }
+        }
         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(i64::from(disabled))
             .bind(user.id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         if disabled {
             self.revoke_user_tokens(user.id).await?;
         }
@@ -268,17 +279,25 @@ impl Db {
         }
         let user = self.user_by_name(username).await?.ok_or(StoreError::NotFound("user"))?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(hash_password(password)?)
+            .bind(passwords::hash(password).await?)
             .bind(user.id)
             .execute(&self.pool)
             .await?;
         self.revoke_user_tokens(user.id).await
     }
 
+    /// Active admins; see also [`Db::count_all_admins`].
     pub async fn count_admins(&self) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0")
             .fetch_one(&self.pool)
             .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// Admins, active or not: a database with admins but none active needs a recovery, not
+    /// a new `admin`.
+    pub async fn count_all_admins(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'").fetch_one(&self.pool).await?;
         Ok(row.try_get("n")?)
     }
 }

@@ -277,3 +277,53 @@ async fn behind_a_trusted_proxy_the_address_is_the_one_the_proxy_saw(app: TestAp
         .await;
     r.assert_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
 }
+
+// ---- the last admin ------------------------------------------------------------------------
+
+both!(the_last_active_admin_cannot_be_disabled);
+async fn the_last_active_admin_cannot_be_disabled(app: TestApp) {
+    let admin = app.admin("admin").await;
+    let r = app.post("/api/v1/admin/users/admin/disable", Some(&admin), &json!({})).await;
+    r.assert_error(StatusCode::CONFLICT, "last_admin");
+    assert!(!app.db.user_by_name("admin").await.unwrap().unwrap().disabled);
+    assert_eq!(app.get("/api/v1/me", Some(&admin)).await.status, StatusCode::OK, "still signed in");
+
+    // With a second admin, one may go; then the other is the last.
+    app.create_user("admin2", Role::Admin, &[], true, Some("mật khẩu đúng")).await;
+    let r = app.post("/api/v1/admin/users/admin2/disable", Some(&admin), &json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = app.post("/api/v1/admin/users/admin/disable", Some(&admin), &json!({})).await;
+    r.assert_error(StatusCode::CONFLICT, "last_admin");
+    // A disabled admin does not count: enabling it again makes the first one free to go.
+    assert_eq!(app.post("/api/v1/admin/users/admin2/enable", Some(&admin), &json!({})).await.status, StatusCode::OK);
+    assert_eq!(app.post("/api/v1/admin/users/admin/disable", Some(&admin), &json!({})).await.status, StatusCode::OK);
+}
+
+// ---- caching -------------------------------------------------------------------------------
+
+both!(answers_with_personal_data_are_never_cached);
+async fn answers_with_personal_data_are_never_cached(app: TestApp) {
+    let supervisor = app.province_supervisor("supervisor").await;
+    let collector = app.collector("collector.a", &[A]).await;
+    let record = record_in(A);
+    assert_applied(&app.push_one(&collector, &new_change(&record)).await, &record, 1);
+    let paths = [
+        "/api/v1/me".to_owned(),
+        "/api/v1/sync/pull?since=0".to_owned(),
+        "/api/v1/reports/summary?year=2025".to_owned(),
+        "/api/v1/reports/trend?year=2025".to_owned(),
+        "/api/v1/reports/annual?year=2025&format=html".to_owned(),
+        "/api/v1/reports/raw?form=training_session&format=csv".to_owned(),
+        "/api/v1/no-such-thing".to_owned(),
+    ];
+    for path in &paths {
+        let r = app.get(path, Some(&supervisor)).await;
+        assert_eq!(r.header("cache-control"), Some("no-store"), "{path}: {}", r.status);
+    }
+    let push = app.push_raw(&collector, &[new_change(&record_in(A))]).await;
+    assert_eq!(push.header("cache-control"), Some("no-store"));
+    let failed = app.sign_in("collector.a", "wrong").await;
+    assert_eq!(failed.header("cache-control"), Some("no-store"));
+    // The catalog is meant to be revalidated with its ETag, not stored blindly.
+    assert_eq!(app.get("/api/v1/forms", Some(&collector)).await.header("cache-control"), Some("no-cache"));
+}

@@ -14,6 +14,7 @@ mod input;
 mod reports;
 mod scope;
 mod sync;
+mod throttle;
 mod totals;
 
 pub(crate) use std::io::{Read, Write};
