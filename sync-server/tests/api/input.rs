@@ -235,3 +235,72 @@ async fn the_pwa_is_sent_precompressed_as_the_browser_takes_it(app: TestApp) {
     assert!(page.header("content-security-policy").is_some_and(|c| c.contains("frame-ancestors 'none'")));
     assert_eq!(page.header("x-frame-options"), Some("DENY"));
 }
+
+// ---- control characters ----------------------------------------------------------------------
+
+both!(control_characters_are_refused_per_change_and_never_fail_the_batch);
+async fn control_characters_are_refused_per_change_and_never_fail_the_batch(app: TestApp) {
+    // PostgreSQL cannot store U+0000 in `text` (nor `jsonb`): one such record used to fail
+    // the whole push with 500 on every retry, blocking the phone's outbox for good, while
+    // SQLite stored it. Now a control character is refused as a field error of its change
+    // (forms::validate, the same offline), the rest of the batch is applied, and what is
+    // stored is the same on both databases.
+    let token = app.collector("collector.a", &[A]).await;
+    let base = record_in(A);
+    let mut nul_device = base.clone();
+    nul_device.device_id = "tab\u{0}07".into();
+    #[rustfmt::skip]
+    let refused: Vec<(&str, Record, &str, &str)> = vec![
+        ("NUL in a text answer", with_value(&base, "place", json!("Nhà văn hoá\u{0}")), "place", "control_character"),
+        ("NUL in a long text", with_value(&base, "notes", json!("dòng 1\n\u{0}dòng 2")), "notes", "control_character"),
+        ("a NUL alone", with_value(&base, "place", json!("\u{0}")), "place", "control_character"),
+        ("U+0001", with_value(&base, "place", json!("a\u{1}b")), "place", "control_character"),
+        ("ESC", with_value(&base, "notes", json!("\u{1b}[31mđỏ")), "notes", "control_character"),
+        ("a vertical tab", with_value(&base, "notes", json!("a\u{b}b")), "notes", "control_character"),
+        ("DEL", with_value(&base, "place", json!("a\u{7f}")), "place", "control_character"),
+        ("a C1 control (NEL)", with_value(&base, "place", json!("a\u{85}b")), "place", "control_character"),
+        ("NUL in a choice", with_value(&base, "format", json!("meeting\u{0}")), "format", "not_an_option"),
+        ("NUL in a list of choices", with_value(&base, "topics", json!(["domestic_violence\u{0}"])), "topics", "not_an_option"),
+        ("NUL in a field name", with_value(&base, "place\u{0}", json!("x")), "place\u{0}", "unknown_field"),
+        ("NUL in the record's device id", nul_device, "device_id", "control_character"),
+    ];
+    let mut good_texts = with_value(&base, "notes", json!("Dòng một\nDòng hai\r\n\tthụt lề"));
+    good_texts.id = Uuid::new_v4();
+    let mut changes = vec![new_change(&good_texts)];
+    for (_, record, _, _) in &refused {
+        let mut record = record.clone();
+        record.id = Uuid::new_v4();
+        changes.push(new_change(&record));
+    }
+    // A NUL in what the server does not keep as sent (the author is who sends it) is harmless.
+    let mut nul_author = base.clone();
+    nul_author.id = Uuid::new_v4();
+    nul_author.author = "lan\u{0}".into();
+    changes.push(new_change(&nul_author));
+
+    for attempt in ["first push", "a retry of it"] {
+        let r = app.push_raw(&token, &changes).await;
+        assert_eq!(r.status, StatusCode::OK, "{attempt}: {}", r.text());
+        let results = r.json()["results"].as_array().unwrap().clone();
+        assert_eq!(results[0]["outcome"], "applied", "{attempt}: tab and newlines are text: {}", results[0]);
+        for ((what, _, field, code), result) in refused.iter().zip(&results[1..]) {
+            assert_eq!(result["outcome"], "rejected", "{attempt}, {what}: {result}");
+            let errors = errors_of(result);
+            assert!(errors.contains(&(field.to_string(), code.to_string())), "{what}: {field}/{code} in {errors:?}");
+        }
+        assert_eq!(results.last().unwrap()["outcome"], "applied", "{attempt}: {}", results.last().unwrap());
+        assert_eq!(app.counts().await, (2, 0), "{attempt}");
+    }
+    let stored = app.db.record(good_texts.id).await.unwrap().unwrap();
+    assert_eq!(stored.values["notes"], "Dòng một\nDòng hai\r\n\tthụt lề", "kept as typed (trimmed at the ends)");
+    assert_eq!(app.db.record(nul_author.id).await.unwrap().unwrap().author, "collector.a");
+
+    // A conflict keeps the incoming version as sent: a NUL in what the server ignores is
+    // stored (escaped, as JSON) without failing the batch.
+    let mut stale = nul_author.clone();
+    stale.author = "\u{0}".into();
+    let results =
+        app.push(&token, &[forms::sync::Change { change_id: Uuid::new_v4(), base_revision: 0, record: stale }]).await;
+    assert_eq!(results[0]["outcome"], "conflict", "{}", results[0]);
+    assert_eq!(app.counts().await, (2, 1));
+}
