@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::auth::internal;
 use super::{ApiJson, AppError, AppResult, AppState, CurrentUser};
-use crate::store::apply::change_id_taken;
+use crate::store::apply::change_hash;
 use crate::store::records::{out_of_scope, PreparedChange};
 
 pub fn routes() -> Router<AppState> {
@@ -39,16 +39,9 @@ async fn push(
     for change in request.changes {
         let change_id = change.change_id;
         let settled = |outcome| Some(ChangeResult { change_id, duplicate: false, outcome });
-        if let Some(applied) = earlier.get(&change_id) {
-            results.push(Some(if applied.user_id == user.id {
-                ChangeResult { change_id, duplicate: true, outcome: applied.outcome.clone() }
-            } else {
-                ChangeResult {
-                    change_id,
-                    duplicate: false,
-                    outcome: Outcome::Rejected { errors: vec![change_id_taken()] },
-                }
-            }));
+        if let Some(first) = earlier.get(&change_id) {
+            let content_hash = change_hash(&change).map_err(internal)?;
+            results.push(Some(first.answer(change_id, user.id, change.record.id, &content_hash)));
             continue;
         }
         let record = &change.record;

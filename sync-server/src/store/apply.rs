@@ -9,8 +9,9 @@
 
 use std::collections::HashMap;
 
-use forms::sync::{ChangeResult, Outcome};
+use forms::sync::{Change, ChangeResult, Outcome};
 use forms::{ErrorCode, FieldError, Localized, Record, RecordStatus};
+use sha2::{Digest, Sha256};
 use sqlx::{Any, AnyConnection, Row, Transaction};
 use uuid::Uuid;
 
@@ -20,21 +21,47 @@ use super::users::{Scope, User};
 use super::{Db, StoreError};
 use crate::db::{now_ms, Backend};
 
-/// A change id already applied: by whom, with what outcome.
+/// A change id already settled (applied or conflict): by whom, for what, with what outcome.
 pub struct Applied {
     pub user_id: i64,
+    pub record_id: Uuid,
+    /// [`change_hash`] of the change; `None` for changes settled before migration 0006.
+    pub content_hash: Option<String>,
     pub outcome: Outcome,
 }
 
-/// The answer to a change id someone else already used (ids are random UUIDs: this is a
-/// client bug or a replay, and it must not reveal the other user's outcome).
-pub fn change_id_taken() -> FieldError {
+impl Applied {
+    /// The answer to a change carrying this settled id again, before the transaction and
+    /// under its lock alike. A retry (the same user, record and content) gets the original
+    /// outcome, `duplicate: true`. Anything else was never stored and must not be answered
+    /// "applied" (the device would drop it, and the record be lost): `change_id_reused`,
+    /// the same for another user's id (whose outcome it must not reveal) as for one's own.
+    pub fn answer(&self, change_id: Uuid, user_id: i64, record_id: Uuid, content_hash: &str) -> ChangeResult {
+        let same_content = self.content_hash.as_deref().is_none_or(|h| h == content_hash);
+        if self.user_id == user_id && self.record_id == record_id && same_content {
+            return ChangeResult { change_id, duplicate: true, outcome: self.outcome.clone() };
+        }
+        ChangeResult { change_id, duplicate: false, outcome: Outcome::Rejected { errors: vec![change_id_reused()] } }
+    }
+}
+
+/// What a change says, as a fingerprint: the SHA-256 (hex) of its base revision and record
+/// as the server read them (re-serialized, so it does not depend on the JSON's spacing). A
+/// retry sends the change unchanged (docs/sync-protocol.md), so it hashes the same.
+pub fn change_hash(change: &Change) -> Result<String, StoreError> {
+    let canonical = serde_json::to_vec(&(change.base_revision, &change.record))?;
+    Ok(Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The refusal of a change id already used for another change. Ids are random UUIDs: this
+/// is a client bug or a replay; the remedy is to queue the record again under a new id.
+pub fn change_id_reused() -> FieldError {
     FieldError::new(
         "change_id",
-        ErrorCode::InvalidRecord,
+        ErrorCode::ChangeIdReused,
         Localized::new(
-            "Mã thay đổi đã được dùng; hãy gửi lại phiếu.",
-            "This change id is already used; send the record again.",
+            "Mã thay đổi này đã được dùng cho một thay đổi khác, nên phiếu chưa được lưu; hãy gửi lại phiếu.",
+            "This change id was already used for another change, so the record was not stored; send it again.",
         ),
     )
 }
@@ -121,6 +148,8 @@ impl Db {
         if changes.is_empty() {
             return Ok(Vec::new());
         }
+        // Worked out before the lock is taken: it is held for every writer.
+        let hashes = changes.iter().map(|c| change_hash(&c.change)).collect::<Result<Vec<_>, _>>()?;
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE counters SET value = value WHERE name = 'seq'").execute(&mut *tx).await?;
         let seq: i64 =
@@ -139,19 +168,14 @@ impl Db {
 
         let mut batch = Batch { seq, now: now_ms(), backend: self.backend, ..Batch::default() };
         let mut results = Vec::with_capacity(changes.len());
-        let mut decided: HashMap<Uuid, Outcome> = HashMap::new();
-        for prepared in changes {
+        // Settled earlier in this batch: a second change under one id is answered as in a
+        // later batch.
+        let mut decided: HashMap<Uuid, Applied> = HashMap::new();
+        for (prepared, content_hash) in changes.into_iter().zip(hashes) {
             let change_id = prepared.change.change_id;
             let record_id = prepared.change.record.id;
-            let repeat = earlier.get(&change_id).map(|a| (a.user_id, &a.outcome));
-            let repeat = repeat.or_else(|| decided.get(&change_id).map(|o| (user.id, o)));
-            if let Some((owner, outcome)) = repeat {
-                let outcome = if owner == user.id {
-                    outcome.clone()
-                } else {
-                    Outcome::Rejected { errors: vec![change_id_taken()] }
-                };
-                results.push(ChangeResult { change_id, duplicate: owner == user.id, outcome });
+            if let Some(settled) = earlier.get(&change_id).or_else(|| decided.get(&change_id)) {
+                results.push(settled.answer(change_id, user.id, record_id, &content_hash));
                 continue;
             }
             let outcome = batch.decide(&mut tx, user, scope, reference, prepared, &mut current).await?;
@@ -162,8 +186,11 @@ impl Db {
                     Param::Int(user.id),
                     Param::Text(serde_json::to_string(&outcome)?),
                     Param::Int(batch.now),
+                    Param::Text(content_hash.clone()),
                 ]);
-                decided.insert(change_id, outcome.clone());
+                let settled =
+                    Applied { user_id: user.id, record_id, content_hash: Some(content_hash), outcome: outcome.clone() };
+                decided.insert(change_id, settled);
             }
             results.push(ChangeResult { change_id, duplicate: false, outcome });
         }
@@ -179,13 +206,18 @@ async fn applied_in(
     change_ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Applied>, StoreError> {
     let ids: Vec<String> = change_ids.iter().map(Uuid::to_string).collect();
-    let select = "SELECT change_id, user_id, outcome FROM applied_changes WHERE change_id";
+    let select = "SELECT change_id, record_id, user_id, outcome, content_hash FROM applied_changes WHERE change_id";
     let rows = select_in(conn, backend, select, &ids).await?;
     let mut found = HashMap::new();
     for row in rows {
         let id = parse_uuid(&row.try_get::<String, _>("change_id")?)?;
-        let outcome = serde_json::from_str(&row.try_get::<String, _>("outcome")?)?;
-        found.insert(id, Applied { user_id: row.try_get("user_id")?, outcome });
+        let applied = Applied {
+            user_id: row.try_get("user_id")?,
+            record_id: parse_uuid(&row.try_get::<String, _>("record_id")?)?,
+            content_hash: row.try_get("content_hash")?,
+            outcome: serde_json::from_str(&row.try_get::<String, _>("outcome")?)?,
+        };
+        found.insert(id, applied);
     }
     Ok(found)
 }
@@ -383,7 +415,7 @@ const RECORD_INSERT_COLUMNS: [&str; 16] = [
     "received_at",
 ];
 pub(super) const CELL_COLUMNS: [&str; 6] = ["record_id", "field", "ethnicity", "sex", "grp", "count"];
-const APPLIED_COLUMNS: [&str; 5] = ["change_id", "record_id", "user_id", "outcome", "applied_at"];
+const APPLIED_COLUMNS: [&str; 6] = ["change_id", "record_id", "user_id", "outcome", "applied_at", "content_hash"];
 const CONFLICT_COLUMNS: [&str; 8] =
     ["id", "record_id", "change_id", "base_revision", "server_revision", "incoming", "user_id", "created_at"];
 

@@ -339,7 +339,7 @@ async fn a_change_id_used_by_another_user_is_refused_without_revealing_its_outco
     for taken in [original.change_id, stale.change_id] {
         let replay = forms::sync::Change { change_id: taken, base_revision: 0, record: other.clone() };
         let result = app.push_one(&supervisor, &replay).await;
-        assert_rejected_with(&result, "change_id", "invalid_record");
+        assert_rejected_with(&result, "change_id", "change_id_reused");
         assert!(result.get("current").is_none() && result.get("revision").is_none(), "{result}");
     }
     assert!(app.db.record(other.id).await.unwrap().is_none());
@@ -348,4 +348,72 @@ async fn a_change_id_used_by_another_user_is_refused_without_revealing_its_outco
     let again = app.push_one(&collector_a, &original).await;
     assert_eq!(again["duplicate"], true);
     assert_applied(&again, &record, 1);
+}
+
+both!(a_change_id_reused_for_another_change_is_refused_never_answered_applied);
+async fn a_change_id_reused_for_another_change_is_refused_never_answered_applied(app: TestApp) {
+    // Issue 12: the same user sending one change id with another record (or other content)
+    // got `applied, duplicate: true` for a change that was never stored; a device trusting
+    // it drops the change from its outbox and the record is lost.
+    let token = app.collector("collector.a", &[A]).await;
+    let first = record_in(A);
+    let original = new_change(&first);
+    assert_applied(&app.push_one(&token, &original).await, &first, 1);
+    let under_its_id = |base_revision, record: &Record| forms::sync::Change {
+        change_id: original.change_id,
+        base_revision,
+        record: record.clone(),
+    };
+
+    // In a later batch (answered before the transaction): another record, the same record
+    // with other answers, the same record on another base revision.
+    let other = record_in(A);
+    let edited = with_value(&first, "place", json!("Nhà văn hoá thôn Gò Khôn"));
+    let reuses = [under_its_id(0, &other), under_its_id(0, &edited), under_its_id(1, &first)];
+    for (what, reuse) in ["another record", "other content", "another base revision"].iter().zip(&reuses) {
+        let result = app.push_one(&token, reuse).await;
+        assert_rejected_with(&result, "change_id", "change_id_reused");
+        assert!(result.get("revision").is_none(), "{what}: {result}");
+    }
+    assert!(app.db.record(other.id).await.unwrap().is_none(), "never stored");
+    let stored = app.db.record(first.id).await.unwrap().unwrap();
+    assert_eq!((stored.revision, &stored.values["place"]), (1, &first.values["place"]), "left as it was");
+
+    // In one batch (answered under the transaction's lock): one new id on two records, and
+    // on two versions of one record.
+    let (x, y, z) = (record_in(A), record_in(A), record_in(A));
+    let shared = Uuid::new_v4();
+    let twice = Uuid::new_v4();
+    let batch = [
+        forms::sync::Change { change_id: shared, base_revision: 0, record: x.clone() },
+        forms::sync::Change { change_id: shared, base_revision: 0, record: y.clone() },
+        forms::sync::Change { change_id: twice, base_revision: 0, record: z.clone() },
+        forms::sync::Change {
+            change_id: twice, base_revision: 1, record: with_value(&z, "place", json!("Sân đình"))
+        },
+    ];
+    for attempt in ["sent", "retried whole"] {
+        let results = app.push(&token, &batch).await;
+        assert_applied(&results[0], &x, 1);
+        assert_rejected_with(&results[1], "change_id", "change_id_reused");
+        assert_applied(&results[2], &z, 1);
+        assert_rejected_with(&results[3], "change_id", "change_id_reused");
+        let retry = attempt == "retried whole";
+        assert_eq!((results[0]["duplicate"] == true, results[2]["duplicate"] == true), (retry, retry), "{attempt}");
+    }
+    assert!(app.db.record(y.id).await.unwrap().is_none());
+    assert_eq!(app.db.record(z.id).await.unwrap().unwrap().values["place"], z.values["place"]);
+    assert_eq!(app.counts().await, (3, 0));
+
+    // A genuine retry, byte for byte, is still the duplicate it always was; so is a conflict's.
+    let again = app.push_one(&token, &original).await;
+    assert_eq!(again["duplicate"], true, "{again}");
+    assert_applied(&again, &first, 1);
+    let stale = change(&edited, 0);
+    assert_eq!(app.push_one(&token, &stale).await["outcome"], "conflict");
+    let retried = app.push_one(&token, &stale).await;
+    assert_eq!((&retried["outcome"], &retried["duplicate"]), (&json!("conflict"), &json!(true)), "{retried}");
+    let reworded = forms::sync::Change { record: with_value(&edited, "place", json!("Khác")), ..stale };
+    assert_rejected_with(&app.push_one(&token, &reworded).await, "change_id", "change_id_reused");
+    assert_eq!(app.counts().await, (3, 1));
 }
