@@ -352,7 +352,7 @@ async fn export(db: &Db, output: Option<PathBuf>) -> Result<()> {
     let mut since = 0;
     loop {
         // Page by cursor so memory stays bounded whatever the number of records.
-        let (rows, more) = db.pull(&scope, &reference, since, 1000).await?;
+        let (rows, more) = db.pull(&scope, "", &reference, since, 1000).await?;
         for (seq, record) in &rows {
             serde_json::to_writer(&mut out, record)?;
             writeln!(out)?;

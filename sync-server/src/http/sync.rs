@@ -45,7 +45,7 @@ async fn push(
             continue;
         }
         let record = &change.record;
-        if !scope.allows(&record.location, reference) {
+        if !scope.may_file_at(&record.location, reference) {
             results.push(settled(Outcome::Rejected { errors: vec![out_of_scope()] }));
             continue;
         }
@@ -90,8 +90,11 @@ async fn pull(
     let since = i64::try_from(query.since)
         .map_err(|_| AppError::bad_request("invalid_cursor", "Con trỏ đồng bộ không hợp lệ.", "Invalid cursor."))?;
     let scope = current.user.scope();
-    let (rows, has_more) =
-        state.db.pull(&scope, state.catalog.reference(), since, limit as i64).await.map_err(internal)?;
+    let (rows, has_more) = state
+        .db
+        .pull(&scope, &current.user.username, state.catalog.reference(), since, limit as i64)
+        .await
+        .map_err(internal)?;
     let next_cursor = rows.last().map_or(query.since, |(seq, _)| *seq as u64);
     let records = rows.into_iter().map(|(seq, record)| PulledRecord { cursor: seq as u64, record }).collect();
     Ok(Json(PullResponse { records, next_cursor, has_more, catalog_version: state.catalog.version().to_owned() }))

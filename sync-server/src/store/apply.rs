@@ -267,7 +267,7 @@ impl Batch {
         }
         let revision = match existing {
             None => 1,
-            Some(cur) if !scope.allows(&cur.location, reference) => {
+            Some(cur) if !scope.may_change(&cur.location, &cur.author, &user.username, reference) => {
                 return Ok(Outcome::Rejected { errors: vec![out_of_scope()] });
             }
             Some(cur) if cur.revision == prepared.change.base_revision => cur.revision + 1,

@@ -57,30 +57,42 @@ pub(super) const RECORD_COLUMNS: &str =
      updated_at, status, deleted, revision, seq, answers";
 
 impl Db {
-    /// Records changed after cursor `since` within `scope`, oldest change first, at most
+    /// Records changed after cursor `since` within `scope` (and `username`'s own records at
+    /// units split between communes, see `Scope::may_change`), oldest change first, at most
     /// `limit`; and whether more follow.
     pub async fn pull(
         &self,
         scope: &Scope,
+        username: &str,
         reference: &forms::reference::ReferenceData,
         since: i64,
         limit: i64,
     ) -> Result<(Vec<(i64, Record)>, bool), StoreError> {
         let mut sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE seq > $1");
         let pairs = if scope.whole_province { Vec::new() } else { scope.pairs(reference) };
+        // Units split between communes: only the user's own records there.
+        let partial = if scope.whole_province { Vec::new() } else { scope.partial_pairs(reference) };
         if !scope.whole_province {
-            if pairs.is_empty() {
+            if pairs.is_empty() && partial.is_empty() {
                 return Ok((Vec::new(), false));
             }
-            let terms: Vec<String> = (0..pairs.len())
-                .map(|i| format!("(unit_list = ${} AND unit_code = ${})", 3 + 2 * i, 4 + 2 * i))
-                .collect();
+            // $1 cursor, $2 limit, then a pair of parameters per unit, then the author.
+            let term = |i: usize| format!("(unit_list = ${} AND unit_code = ${})", 3 + 2 * i, 4 + 2 * i);
+            let mut terms: Vec<String> = (0..pairs.len()).map(term).collect();
+            if !partial.is_empty() {
+                let units = pairs.len() + partial.len();
+                let own: Vec<String> = (pairs.len()..units).map(term).collect();
+                terms.push(format!("(author = ${} AND ({}))", 3 + 2 * units, own.join(" OR ")));
+            }
             sql += &format!(" AND ({})", terms.join(" OR "));
         }
         sql += " ORDER BY seq LIMIT $2";
         let mut query = sqlx::query(&sql).bind(since).bind(limit + 1);
-        for (list, code) in &pairs {
+        for (list, code) in pairs.iter().chain(&partial) {
             query = query.bind(list.as_str()).bind(code.as_str());
+        }
+        if !partial.is_empty() {
+            query = query.bind(username);
         }
         let rows = query.fetch_all(&self.pool).await?;
         let has_more = rows.len() as i64 > limit;

@@ -79,33 +79,79 @@ impl Scope {
         Scope { whole_province: false, communes: communes.into_iter().map(|l| (l.unit_list, l.unit_code)).collect() }
     }
 
-    /// A location is in scope when it is one of the user's communes, or, for a location on
-    /// the pre-2025 list, when the unit it was merged into is.
+    /// Whether records at `location` are this scope's to read and correct: one of its
+    /// communes, or a pre-2025 unit **every** part of which went into its communes. A unit
+    /// split between two 2025 communes belongs to neither alone (docs/sync-protocol.md,
+    /// "Scope"): its records are read by those who cover all its successors, and by their
+    /// authors ([`Scope::may_change`]).
     pub fn allows(&self, location: &Location, reference: &ReferenceData) -> bool {
-        if self.whole_province || self.communes.contains(&(location.unit_list.clone(), location.unit_code.clone())) {
+        if self.whole_province || self.has(location) {
             return true;
         }
-        location.unit_list == "units_pre2025"
-            && reference
-                .unit_mapping
-                .iter()
-                .filter(|m| m.old_code == location.unit_code)
-                .any(|m| self.communes.contains(&("units_2025".to_owned(), m.new_code.clone())))
+        let mut successors = successors(location, reference).peekable();
+        successors.peek().is_some() && successors.all(|new| self.has_2025(new))
     }
 
-    /// The (unit list, code) pairs a record in scope can carry, for SQL filters: the user's
-    /// communes and the pre-2025 units merged into them. Empty for the whole province.
+    /// Whether this scope may file a new record at `location` (its user becomes the
+    /// author): one of its communes, or a pre-2025 unit any part of which went into them
+    /// (an officer records where an activity was, under the old name people still use).
+    pub fn may_file_at(&self, location: &Location, reference: &ReferenceData) -> bool {
+        self.allows(location, reference) || successors(location, reference).any(|new| self.has_2025(new))
+    }
+
+    /// Whether `username` may correct or delete a stored record at `location` by `author`:
+    /// in scope, or their own record at a unit they may file at.
+    pub fn may_change(&self, location: &Location, author: &str, username: &str, reference: &ReferenceData) -> bool {
+        self.allows(location, reference) || (author == username && self.may_file_at(location, reference))
+    }
+
+    /// The (unit list, code) pairs of [`Scope::allows`], for SQL filters: the communes and
+    /// the pre-2025 units wholly within them. Empty for the whole province.
     pub fn pairs(&self, reference: &ReferenceData) -> Vec<(String, String)> {
         let mut pairs: Vec<(String, String)> = self.communes.iter().cloned().collect();
-        for m in &reference.unit_mapping {
-            if self.communes.contains(&("units_2025".to_owned(), m.new_code.clone())) {
-                pairs.push(("units_pre2025".to_owned(), m.old_code.clone()));
-            }
-        }
+        pairs.extend(self.old_units(reference, true));
         pairs.sort();
         pairs.dedup();
         pairs
     }
+
+    /// The pre-2025 units only partly within this scope: there, only the user's own
+    /// records are theirs ([`Scope::may_change`]).
+    pub fn partial_pairs(&self, reference: &ReferenceData) -> Vec<(String, String)> {
+        let mut pairs: Vec<_> = self.old_units(reference, false).collect();
+        pairs.sort();
+        pairs.dedup();
+        pairs
+    }
+
+    /// Pre-2025 units with a successor in scope, wholly within it (`whole`) or not.
+    fn old_units<'a>(
+        &'a self,
+        reference: &'a ReferenceData,
+        whole: bool,
+    ) -> impl Iterator<Item = (String, String)> + 'a {
+        reference
+            .unit_mapping
+            .iter()
+            .filter(|m| self.has_2025(&m.new_code))
+            .map(|m| Location { unit_list: "units_pre2025".to_owned(), unit_code: m.old_code.clone() })
+            .filter(move |old| self.allows(old, reference) == whole)
+            .map(|l| (l.unit_list, l.unit_code))
+    }
+
+    fn has(&self, location: &Location) -> bool {
+        self.communes.contains(&(location.unit_list.clone(), location.unit_code.clone()))
+    }
+
+    fn has_2025(&self, code: &str) -> bool {
+        self.communes.contains(&("units_2025".to_owned(), code.to_owned()))
+    }
+}
+
+/// The 2025 communes a pre-2025 unit went into (none for a location on another list).
+fn successors<'a>(location: &'a Location, reference: &'a ReferenceData) -> impl Iterator<Item = &'a str> + 'a {
+    let old = (location.unit_list == "units_pre2025").then_some(location.unit_code.as_str());
+    reference.unit_mapping.iter().filter(move |m| Some(m.old_code.as_str()) == old).map(|m| m.new_code.as_str())
 }
 
 pub struct NewUser<'a> {

@@ -93,3 +93,49 @@ async fn a_pre2025_location_merged_into_the_collectors_commune_is_in_scope(app: 
     assert!(app.pulled_ids(&collector_b).await.is_empty());
     assert_eq!(app.counts().await, (2, 0));
 }
+
+/// Pre-2025 Xã 21142 was split between 2025 communes 21136 and 21157 (the one split unit of
+/// the province's list). Its records are its author's, and those covering both successors'.
+const SPLIT: &str = "21142";
+const SPLIT_INTO: [&str; 2] = ["21136", "21157"];
+
+both!(a_unit_split_between_two_communes_belongs_to_neither_alone);
+async fn a_unit_split_between_two_communes_belongs_to_neither_alone(app: TestApp) {
+    let [left, right] = SPLIT_INTO;
+    let collector_left = app.collector("collector.left", &[left]).await;
+    let collector_right = app.collector("collector.right", &[right]).await;
+    let supervisor_left = app.user_with_token("supervisor.left", Role::Supervisor, &[left], false).await;
+    let supervisor_both = app.user_with_token("supervisor.both", Role::Supervisor, &[left, right], false).await;
+
+    // Either side may record an activity held at the old unit: they become its author.
+    let mine = record_of("outreach_event", 1, old_commune(SPLIT));
+    assert_applied(&app.push_one(&collector_left, &new_change(&mine)).await, &mine, 1);
+    let theirs = record_of("outreach_event", 1, old_commune(SPLIT));
+    assert_applied(&app.push_one(&collector_right, &new_change(&theirs)).await, &theirs, 1);
+
+    // Each collector, and a supervisor of one side only, pulls only their own there.
+    assert_eq!(app.pulled_ids(&collector_left).await, vec![mine.id]);
+    assert_eq!(app.pulled_ids(&collector_right).await, vec![theirs.id]);
+    assert!(app.pulled_ids(&supervisor_left).await.is_empty(), "a supervisor of one successor only");
+    let mut both = app.pulled_ids(&supervisor_both).await;
+    both.sort();
+    let mut expected = vec![mine.id, theirs.id];
+    expected.sort();
+    assert_eq!(both, expected, "a supervisor of both successors reads both");
+
+    // The other side can neither correct nor delete it; its author and the supervisor of both can.
+    let mut edit = mine.clone();
+    edit.values.insert("notes".into(), json!("sửa bởi người khác"));
+    let result = app.push_one(&collector_right, &change(&edit, 1)).await;
+    assert_rejected_with(&result, "location", "out_of_scope");
+    let mut gone = mine.clone();
+    gone.deleted = true;
+    let result = app.push_one(&supervisor_left, &change(&gone, 1)).await;
+    assert_rejected_with(&result, "location", "out_of_scope");
+    edit.values.insert("notes".into(), json!("tác giả sửa"));
+    assert_applied(&app.push_one(&collector_left, &change(&edit, 1)).await, &edit, 2);
+    edit.values.insert("notes".into(), json!("giám sát sửa"));
+    assert_applied(&app.push_one(&supervisor_both, &change(&edit, 2)).await, &edit, 3);
+    // A supervisor's correction leaves the author the author: still theirs to pull.
+    assert_eq!(app.pulled_ids(&collector_left).await, vec![mine.id]);
+}
