@@ -66,9 +66,14 @@ async fn bad_input_gets_a_precise_4xx_and_writes_nothing(app: TestApp) {
         ("sign-in, malformed", Who::Nobody, Method::POST, "/api/v1/auth/sign-in", vec![json_ct], b"{".to_vec(), StatusCode::BAD_REQUEST, Some("invalid_json")),
         ("sign-in, unknown field", Who::Nobody, Method::POST, "/api/v1/auth/sign-in", vec![json_ct], br#"{"username": "a", "password": "b", "device_id": "c", "admin": true}"#.to_vec(), StatusCode::BAD_REQUEST, Some("invalid_json")),
         ("sign-in, empty device id", Who::Nobody, Method::POST, "/api/v1/auth/sign-in", vec![json_ct], br#"{"username": "a", "password": "b", "device_id": ""}"#.to_vec(), StatusCode::BAD_REQUEST, Some("invalid_device_id")),
+        ("sign-in, NUL in the username", Who::Nobody, Method::POST, "/api/v1/auth/sign-in", vec![json_ct], br#"{"username": "lan\u0000", "password": "b", "device_id": "c"}"#.to_vec(), StatusCode::BAD_REQUEST, Some("invalid_username")),
+        ("sign-in, a control character in the username", Who::Nobody, Method::POST, "/api/v1/auth/sign-in", vec![json_ct], br#"{"username": "l\u001ban", "password": "b", "device_id": "c"}"#.to_vec(), StatusCode::BAD_REQUEST, Some("invalid_username")),
+        ("sign-in, NUL in the device id", Who::Nobody, Method::POST, "/api/v1/auth/sign-in", vec![json_ct], br#"{"username": "lan", "password": "b", "device_id": "tab\u000007"}"#.to_vec(), StatusCode::BAD_REQUEST, Some("invalid_device_id")),
+        ("enrol, a newline in the device id", Who::Nobody, Method::POST, "/api/v1/auth/enroll", vec![json_ct], br#"{"code": "x", "device_id": "tab\n07"}"#.to_vec(), StatusCode::BAD_REQUEST, Some("invalid_device_id")),
         ("enrol, no content type", Who::Nobody, Method::POST, "/api/v1/auth/enroll", vec![], br#"{"code": "x", "device_id": "c"}"#.to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type")),
         ("new user, bad username", Who::Admin, Method::POST, "/api/v1/admin/users", vec![json_ct], br#"{"username": "Has Spaces", "display_name": "x", "role": "collector"}"#.to_vec(), StatusCode::BAD_REQUEST, Some("invalid")),
         ("new user, short password", Who::Admin, Method::POST, "/api/v1/admin/users", vec![json_ct], br#"{"username": "short.pw", "display_name": "x", "role": "collector", "password": "1234"}"#.to_vec(), StatusCode::BAD_REQUEST, Some("invalid")),
+        ("new user, NUL in the username", Who::Admin, Method::POST, "/api/v1/admin/users", vec![json_ct], br#"{"username": "new\u0000user", "display_name": "x", "role": "collector"}"#.to_vec(), StatusCode::BAD_REQUEST, Some("invalid")),
         ("new user, unknown role", Who::Admin, Method::POST, "/api/v1/admin/users", vec![json_ct], br#"{"username": "new.user", "display_name": "x", "role": "root"}"#.to_vec(), StatusCode::BAD_REQUEST, Some("invalid_json")),
         ("enrolment, malformed body", Who::Admin, Method::POST, "/api/v1/admin/users/collector.a/enrollments", vec![json_ct], b"{ttl".to_vec(), StatusCode::BAD_REQUEST, Some("invalid_json")),
         ("an unknown route", Who::Collector, Method::GET, "/api/v1/no-such-thing", vec![], vec![], StatusCode::NOT_FOUND, Some("not_found")),
@@ -303,4 +308,18 @@ async fn control_characters_are_refused_per_change_and_never_fail_the_batch(app:
         app.push(&token, &[forms::sync::Change { change_id: Uuid::new_v4(), base_revision: 0, record: stale }]).await;
     assert_eq!(results[0]["outcome"], "conflict", "{}", results[0]);
     assert_eq!(app.counts().await, (2, 1));
+}
+
+both!(
+    #[ignore = "http/admin.rs stores display_name unchecked: 500 on PostgreSQL, stored on SQLite (issue 12, item 19)"]
+    a_control_character_in_a_display_name_is_a_400
+);
+async fn a_control_character_in_a_display_name_is_a_400(app: TestApp) {
+    let admin = app.admin("admin").await;
+    for name in ["Lan\u{0}", "Lan\u{1b}[31m"] {
+        let body = json!({ "username": "new.user", "display_name": name, "role": "collector" });
+        let r = app.post("/api/v1/admin/users", Some(&admin), &body).await;
+        assert!(!r.status.is_server_error(), "{name:?}: {} {}", r.status, r.text());
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name:?}: {}", r.text());
+    }
 }
