@@ -39,6 +39,11 @@ pub enum ErrorCode {
     /// A change id already used for another change: by another user, for another record, or
     /// with other content. Not stored; queue the record again under a new change id.
     ChangeIdReused,
+    /// A code this build does not know, from a newer server: read, not refused, so that a
+    /// phone that has not updated yet still reads the push answer (the message says what is
+    /// wrong). Never sent.
+    #[serde(other)]
+    Other,
 }
 
 /// One problem with one field (or with the record, where `field` names a record attribute

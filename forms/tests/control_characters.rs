@@ -120,3 +120,12 @@ fn the_new_codes_have_stable_names() {
     assert_eq!(serde_json::to_value(ErrorCode::ControlCharacter).unwrap(), "control_character");
     assert_eq!(serde_json::to_value(ErrorCode::ChangeIdReused).unwrap(), "change_id_reused");
 }
+
+#[test]
+fn a_code_from_a_newer_server_is_read_not_refused() {
+    let error: forms::FieldError = serde_json::from_value(json!({
+        "field": "place", "code": "some_code_of_a_later_release", "message": { "vi": "…", "en": "…" }
+    }))
+    .expect("an unknown code reads");
+    assert_eq!(error.code, ErrorCode::Other);
+}
