@@ -3,6 +3,9 @@
 //! burst of sign-ins stalls every other request. This measures one-record pushes on a real
 //! socket, first alone (the baseline, same run), then with `BURST` clients signing in in a loop.
 //!
+//! It also times a wrong password for a known username against one for an unknown username
+//! (issue 12, item 4: the two must not be told apart by the time they take).
+//!
 //! `cargo bench -p sotay-sync-server --bench signin_burst` (SQLite in a temporary directory).
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -68,6 +71,29 @@ async fn push_latencies(client: &reqwest::Client, base: &str, token: &str) -> Ve
     took
 }
 
+/// Distinct usernames probed for the timing comparison.
+const PROBES: usize = 15;
+
+/// Times of one wrong-password sign-in for each of `<prefix>0..PROBES`, sorted.
+async fn wrong_password_times(client: &reqwest::Client, base: &str, prefix: &str) -> Vec<Duration> {
+    let mut took = Vec::with_capacity(PROBES);
+    for i in 0..PROBES {
+        let start = Instant::now();
+        let r = client
+            .post(format!("{base}/api/v1/auth/sign-in"))
+            .header("x-forwarded-for", format!("198.51.100.{}", i + if prefix == "known" { 0 } else { 100 }))
+            .json(&json!({ "username": format!("{prefix}{i}"), "password": "wrong-password", "device_id": "probe" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::UNAUTHORIZED, "a probe was not simply refused");
+        r.bytes().await.unwrap();
+        took.push(start.elapsed());
+    }
+    took.sort();
+    took
+}
+
 fn quantile(sorted: &[Duration], q: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * q).round() as usize;
     sorted[i].as_secs_f64() * 1000.0
@@ -77,6 +103,16 @@ async fn sign_in(client: &reqwest::Client, base: &str, device: &str) -> reqwest:
     client
         .post(format!("{base}/api/v1/auth/sign-in"))
         .json(&json!({ "username": "bench", "password": PASSWORD, "device_id": device }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// One of the burst's officers signing in (each their own account, as at a commune meeting).
+async fn sign_in_as(client: &reqwest::Client, base: &str, username: &str) -> reqwest::Response {
+    client
+        .post(format!("{base}/api/v1/auth/sign-in"))
+        .json(&json!({ "username": username, "password": PASSWORD, "device_id": "burst-phone" }))
         .send()
         .await
         .unwrap()
@@ -96,8 +132,17 @@ async fn run() {
         communes: &[Location { unit_list: "units_2025".into(), unit_code: "21025".into() }],
     };
     db.create_user(&new, catalog.reference()).await.unwrap();
+    for i in 0..BURST {
+        let name = format!("officer{i}");
+        db.create_user(&NewUser { username: &name, ..new }, catalog.reference()).await.unwrap();
+    }
+    for i in 0..PROBES {
+        let name = format!("known{i}");
+        db.create_user(&NewUser { username: &name, ..new }, catalog.reference()).await.unwrap();
+    }
+    // Each probe comes from its own address (X-Forwarded-For), so no throttle is reached.
     let settings =
-        Settings { public_url: "http://127.0.0.1".into(), trust_proxy: false, pwa_dir: None, allow_any_origin: false };
+        Settings { public_url: "http://127.0.0.1".into(), trust_proxy: true, pwa_dir: None, allow_any_origin: false };
     let state = AppState { db, catalog, settings: Arc::new(settings) };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -108,6 +153,9 @@ async fn run() {
     let session: serde_json::Value = sign_in(&client, &base, "bench-device").await.json().await.unwrap();
     let token = session["token"].as_str().expect("signed in").to_owned();
 
+    let known = wrong_password_times(&client, &base, "known").await;
+    let unknown = wrong_password_times(&client, &base, "nobody").await;
+
     let alone = push_latencies(&client, &base, &token).await;
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -117,7 +165,7 @@ async fn run() {
             let (client, base, stop, signed_in) = (client.clone(), base.clone(), stop.clone(), signed_in.clone());
             tokio::spawn(async move {
                 while !stop.load(Ordering::Relaxed) {
-                    let r = sign_in(&client, &base, &format!("burst-{i}")).await;
+                    let r = sign_in_as(&client, &base, &format!("officer{i}")).await;
                     assert!(r.status().is_success(), "sign-in in the burst: {}", r.status());
                     signed_in.fetch_add(1, Ordering::Relaxed);
                 }
@@ -147,6 +195,8 @@ async fn run() {
         signed_in.load(Ordering::Relaxed) as f64 / burst_secs
     );
     println!("  p99 during the burst / alone: {:.1}×", quantile(&during, 0.99) / quantile(&alone, 0.99));
+    println!("wrong password, {PROBES} sign-ins each (median): known username {:.1} ms, unknown username {:.1} ms, ratio {:.2}",
+        quantile(&known, 0.5), quantile(&unknown, 0.5), quantile(&unknown, 0.5) / quantile(&known, 0.5));
 }
 
 fn main() {

@@ -87,7 +87,7 @@ pub struct Session {
     user: User,
 }
 
-/// The throttle (README, "Sign-in throttling"): failed attempts allowed in [`WINDOW_MS`]
+/// The throttle (README, "Security policy"): failed attempts allowed in [`WINDOW_MS`]
 /// per username from one address, and per address over all usernames. Past either, that
 /// pair or address gets 429 until the window has moved on. A username's failures from
 /// every address together never lock it out (anyone could lock out `admin` that way): past
@@ -162,12 +162,17 @@ async fn sign_in(
     let username = body.username.trim().to_ascii_lowercase();
     plausible_credentials(&username, &body.password)?;
     let address = client_address(&headers, peer, state.settings.trust_proxy);
-    let limits = [
-        Limit { key: throttle_key("pair", &[&username, &address]), max: MAX_FAILURES_PER_USER_AND_ADDRESS },
-        Limit { key: throttle_key("addr", &[&address]), max: MAX_FAILURES_PER_ADDRESS },
-    ];
     let since = now_ms() - WINDOW_MS;
-    let attempt = state.db.begin_attempt(&limits, since).await?.ok_or_else(too_many)?;
+    // Per address, failures as they happen: a commune's phones behind one connection,
+    // signing in together, are not refused for being many.
+    let address_key = throttle_key("addr", &[&address]);
+    if state.db.attempts_since(&address_key, since).await? >= MAX_FAILURES_PER_ADDRESS {
+        return Err(too_many());
+    }
+    // Per username and address, every attempt from before its check: guessing one
+    // account's password in parallel gets no more checks than the limit.
+    let pair = Limit { key: throttle_key("pair", &[&username, &address]), max: MAX_FAILURES_PER_USER_AND_ADDRESS };
+    let attempt = state.db.begin_attempt(&[pair], since).await?.ok_or_else(too_many)?;
     let user_key = throttle_key("user", &[&username]);
     let user_failures = state.db.attempts_since(&user_key, since).await?;
     if user_failures >= SLOW_DOWN_AFTER {
@@ -182,6 +187,7 @@ async fn sign_in(
         }
         Ok(None) => {
             state.db.end_attempt(attempt, false).await?;
+            state.db.note_failure(&address_key).await?;
             state.db.note_failure(&user_key).await?;
             return Err(AppError::BadCredentials);
         }
@@ -204,21 +210,19 @@ async fn enroll(
 ) -> AppResult<Json<Session>> {
     valid_device_id(&body.device_id)?;
     let address = client_address(&headers, peer, state.settings.trust_proxy);
-    let limits = [Limit { key: throttle_key("addr", &[&address]), max: MAX_FAILURES_PER_ADDRESS }];
-    let attempt = state.db.begin_attempt(&limits, now_ms() - WINDOW_MS).await?.ok_or_else(too_many)?;
-    match state.db.redeem_enrollment(&body.code, &body.device_id).await {
-        Ok(Some((user, token))) => {
-            state.db.end_attempt(attempt, true).await?;
+    // Codes are 256-bit secrets: counting failures per address is hygiene, not the defence.
+    let address_key = throttle_key("addr", &[&address]);
+    if state.db.attempts_since(&address_key, now_ms() - WINDOW_MS).await? >= MAX_FAILURES_PER_ADDRESS {
+        return Err(too_many());
+    }
+    match state.db.redeem_enrollment(&body.code, &body.device_id).await? {
+        Some((user, token)) => {
             tracing::info!(user = ?user.username, device = ?body.device_id, "device enrolled");
             Ok(Json(Session { token, user }))
         }
-        Ok(None) => {
-            state.db.end_attempt(attempt, false).await?;
+        None => {
+            state.db.note_failure(&address_key).await?;
             Err(AppError::EnrollmentInvalid)
-        }
-        Err(e) => {
-            state.db.end_attempt(attempt, true).await?;
-            Err(e.into())
         }
     }
 }

@@ -175,6 +175,14 @@ impl Db {
         if !valid_username(new.username) {
             return Err(StoreError::Invalid("a username is 3–64 characters: a–z, 0–9, '.', '_', '-'".into()));
         }
+        // A name is shown in lists and logs and stored as text: no control characters
+        // (PostgreSQL cannot store NUL at all).
+        let name_chars = new.display_name.chars().count();
+        if !(1..=200).contains(&name_chars) || new.display_name.chars().any(char::is_control) {
+            return Err(StoreError::Invalid(
+                "a display name is 1–200 characters, none of them control characters".into(),
+            ));
+        }
         if new.password.is_some_and(|p| p.chars().count() < 8) {
             return Err(StoreError::Invalid("a password has at least 8 characters".into()));
         }

@@ -56,6 +56,22 @@ async fn concurrent_wrong_passwords_are_checked_no_more_than_the_limit(app: Test
     assert!(later[later_checked..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS), "{later:?}");
 }
 
+both!(many_officers_behind_one_connection_sign_in_at_once);
+async fn many_officers_behind_one_connection_sign_in_at_once(app: TestApp) {
+    // A commune meeting: 25 phones on the hall's Wi-Fi, one public address, all at once.
+    for i in 0..25 {
+        app.create_user(&format!("officer{i}"), Role::Collector, &[A], false, Some("mật khẩu đúng")).await;
+    }
+    let answers = join_all((0..25).map(|i| {
+        let app = &app;
+        async move { sign_in_from(app, "203.0.113.50", &format!("officer{i}"), "mật khẩu đúng").await }
+    }))
+    .await;
+    let statuses: Vec<_> = answers.iter().map(|r| r.status).collect();
+    assert!(statuses.iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+    assert!(stored_attempts(&app).await.is_empty(), "successful sign-ins leave no throttle rows");
+}
+
 both!(a_username_that_cannot_exist_is_refused_before_anything_is_stored);
 async fn a_username_that_cannot_exist_is_refused_before_anything_is_stored(app: TestApp) {
     let huge = "a".repeat(7_000_000);
