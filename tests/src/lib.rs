@@ -1,2 +1,3 @@
-//! Cross-component tests live under `tests/tests/`; this library holds what they share as
-//! they grow (the end-to-end browser harness of issue 5 will live here too).
+//! The cross-component tests are under `tests/tests/` (server ↔ form engine) and
+//! `tests/e2e/` (the PWA in Chromium, driven by Node.js). This library is empty on purpose:
+//! a cargo package needs a target, and the tests share nothing that is not already a crate.

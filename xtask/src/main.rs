@@ -18,7 +18,6 @@ use anyhow::Result;
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_STEP_FAILED: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
-pub const EXIT_NOTHING_TO_START: u8 = 3;
 pub const EXIT_TOOLS: u8 = 4;
 
 const EXIT_CODES: &str = "\
@@ -26,7 +25,6 @@ Exit codes:
   0  success
   1  a build, test or benchmark step failed
   2  usage error
-  3  nothing to start (sync-server/ does not exist yet)
   4  tool installation failed";
 
 const MAIN_HELP: &str = "\
@@ -63,14 +61,14 @@ cargo xtask start: install, build and start sotay on this machine
 Usage: cargo xtask start
 
 Steps:
-  1. ensure tools: the wasm32-unknown-unknown target; once frontend/ exists,
-     wasm-bindgen-cli (the version in Cargo.lock), trunk 0.21.14 and wasm-opt
-     (npm binaryen@132 in .tools/node). Present tools are not reinstalled.
-  2. if frontend/ exists: `trunk build --release` into frontend/dist
-  3. if sync-server/Cargo.toml exists: `cargo build --release -p sotay-sync-server`,
-     then run `target/release/sotay-sync-server serve --listen 127.0.0.1:8080
-     --data-dir ./data [--pwa-dir frontend/dist]` in the foreground; its exit
-     code is this command's. Without sync-server/ it exits 3.",
+  1. ensure tools: the wasm32-unknown-unknown target, wasm-bindgen-cli (the
+     version in Cargo.lock), trunk 0.21.14 and wasm-opt (npm binaryen@132 in
+     .tools/node). Present tools are not reinstalled.
+  2. `trunk build --release` into frontend/dist
+  3. `cargo build --release -p sotay-sync-server`, then run
+     `target/release/sotay-sync-server serve --listen 127.0.0.1:8080
+     --data-dir ./data --pwa-dir frontend/dist` in the foreground; its exit
+     code is this command's.",
     },
     Sub {
         name: "test",
@@ -134,9 +132,9 @@ cargo xtask setup: install missing tools and nothing else
 Usage: cargo xtask setup
 
 Checks, and installs when missing or at the wrong version: the
-wasm32-unknown-unknown target, rustfmt, cargo-nextest; once frontend/ exists
-also wasm-bindgen-cli, trunk, wasm-opt, Debian chromium + chromium-driver and,
-with tests/e2e, playwright-core. Tools go to ~/.cargo/bin and .tools/node.",
+wasm32-unknown-unknown target, rustfmt, cargo-nextest, wasm-bindgen-cli, trunk,
+wasm-opt, Debian chromium + chromium-driver, playwright-core and schemathesis,
+and for the print test LibreOffice (libreoffice-calc-nogui) and poppler-utils. Tools go to ~/.cargo/bin and .tools/node.",
     },
     Sub {
         name: "pg-up",

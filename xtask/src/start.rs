@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use crate::tools::{self, Purpose};
-use crate::util::{self, cmd, cmd_args, exists, root, run, target_dir};
-use crate::{EXIT_NOTHING_TO_START, EXIT_OK, EXIT_STEP_FAILED};
+use crate::util::{self, cmd, cmd_args, root, run, target_dir};
+use crate::{EXIT_OK, EXIT_STEP_FAILED};
 
 pub const SERVER_PACKAGE: &str = "sotay-sync-server";
 pub const LISTEN: &str = "127.0.0.1:8080";
@@ -41,15 +41,9 @@ pub fn build_server() -> Result<()> {
 
 pub fn start() -> Result<u8> {
     tools::ensure(Purpose::Start).map_err(tools::install_failed)?;
-    if exists("frontend") {
-        if let Err(e) = build_pwa() {
-            eprintln!("error: {e:#}");
-            return Ok(EXIT_STEP_FAILED);
-        }
-    }
-    if !exists("sync-server/Cargo.toml") {
-        println!("\nsync-server is not built yet; nothing to start");
-        return Ok(EXIT_NOTHING_TO_START);
+    if let Err(e) = build_pwa() {
+        eprintln!("error: {e:#}");
+        return Ok(EXIT_STEP_FAILED);
     }
     if let Err(e) = build_server() {
         eprintln!("error: {e:#}");
@@ -110,6 +104,11 @@ pub fn bench() -> Result<u8> {
         eprintln!("error: {e:#}");
         failed = true;
     }
+    util::header("benchmark: push latency during a burst of sign-ins");
+    if let Err(e) = run(server_bench("signin_burst")) {
+        eprintln!("error: {e:#}");
+        failed = true;
+    }
     // 1,000,000 generated records, kept under target/bench-reports (SQLite) and in the
     // database sotay_bench_reports_1000000 (PostgreSQL) for the next run.
     util::header("benchmark: sync-server reports on 1,000,000 records (SQLite and PostgreSQL)");
@@ -117,21 +116,17 @@ pub fn bench() -> Result<u8> {
         eprintln!("error: {e:#}");
         failed = true;
     }
-    if exists("frontend/device/tests/bench.rs") {
-        util::header("benchmark: device storage in headless Chromium (IndexedDB)");
-        if let Err(e) = run(device_bench_command()) {
+    util::header("benchmark: device storage in headless Chromium (IndexedDB)");
+    if let Err(e) = run(device_bench_command()) {
+        eprintln!("error: {e:#}");
+        failed = true;
+    }
+    match size() {
+        Ok(EXIT_OK) => {}
+        Ok(_) => failed = true,
+        Err(e) => {
             eprintln!("error: {e:#}");
             failed = true;
-        }
-    }
-    if exists("frontend") {
-        match size() {
-            Ok(EXIT_OK) => {}
-            Ok(_) => failed = true,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                failed = true;
-            }
         }
     }
     Ok(if failed { EXIT_STEP_FAILED } else { EXIT_OK })

@@ -1,5 +1,6 @@
-//! Tools for the Yew PWA: only ensured once `frontend/` exists (see
-//! /work/shared/TOOLCHAIN.md for why these exact versions).
+//! Tools for the Yew PWA: the versions that build together on these machines (trunk
+//! 0.21.14 runs on rustc 1.95; wasm-bindgen-cli matches the crate in Cargo.lock; npm
+//! `binaryen@132`, since older wasm-opt builds fail on current wasm-bindgen output).
 
 use std::fs;
 use std::path::Path;
