@@ -275,6 +275,8 @@ pub struct Sheet {
     pub title: String,
     /// Lines under the title: plan items, forms, period, scope, date made.
     pub subtitle: Vec<String>,
+    /// Whose records the table counts ("Phạm vi: …"), also in the printed page header.
+    pub scope: String,
     pub header: Vec<HeaderGroup>,
     pub rows: Vec<Vec<Value>>,
     pub total: Vec<Value>,
@@ -308,10 +310,14 @@ fn people_header() -> Vec<HeaderGroup> {
 }
 
 impl AnnualReport {
+    fn scope_line(&self) -> String {
+        format!("Phạm vi: {}", self.scope.vi)
+    }
+
     fn subtitle(&self, extra: Vec<String>) -> Vec<String> {
         let mut lines = extra;
         lines.push(format!("Kỳ báo cáo: {} ({})", self.period.label.vi, self.period.label.en));
-        lines.push(format!("Phạm vi: {}", self.scope.vi));
+        lines.push(self.scope_line());
         lines.push(format!(
             "Số liệu từ các phiếu đã hoàn thành, lập lúc {}",
             forms::dates::format_instant(self.generated_at)
@@ -363,6 +369,7 @@ impl AnnualReport {
             name: "Tổng hợp".into(),
             title: format!("BÁO CÁO KẾT QUẢ THỰC HIỆN KẾ HOẠCH BÌNH ĐẲNG GIỚI NĂM {}", self.year),
             subtitle: self.subtitle(vec!["Tổng hợp theo lĩnh vực (Kế hoạch mục V, chế độ báo cáo)".into()]),
+            scope: self.scope_line(),
             header,
             rows,
             total: total_row,
@@ -421,6 +428,7 @@ impl AnnualReport {
                 format!("Kế hoạch mục {}", t.info.plan_items),
                 format!("Mẫu phiếu: {}", t.forms.join("; ")),
             ]),
+            scope: self.scope_line(),
             header,
             rows: t.rows.iter().enumerate().map(|(i, r)| cells(r, Some(i + 1))).collect(),
             total: cells(&t.total, None),
