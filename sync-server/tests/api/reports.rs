@@ -7,6 +7,7 @@
 mod figures;
 mod files;
 mod html;
+mod print;
 mod summary;
 mod trend;
 
