@@ -98,6 +98,7 @@ pub fn ensure(purpose: Purpose) -> Result<Tools> {
     if purpose == Purpose::Test {
         ensure_rustfmt()?;
         tools.nextest = ensure_nextest();
+        ensure_print()?;
     }
     if exists("frontend") {
         web::ensure_wasm_bindgen()?;
@@ -189,6 +190,34 @@ fn nextest_version() -> Option<String> {
     out.lines().next().map(str::to_string)
 }
 
+/// What the annual report's print test (`sync-server/tests/api/reports/print.rs`) needs:
+/// LibreOffice to turn the workbook into a PDF, poppler-utils to read and render it, and the
+/// fonts that print it as Excel would (Liberation Serif for its Times New Roman, Carlito for
+/// Calibri, whose digit sets the column widths). One `apt-get install` of what is missing.
+pub fn ensure_print() -> Result<()> {
+    let wanted: [(&str, &str, bool); 4] = [
+        ("libreoffice-calc-nogui", "soffice", which("soffice").is_some()),
+        (
+            "poppler-utils",
+            "pdfinfo, pdftotext, pdftoppm",
+            ["pdfinfo", "pdftotext", "pdftoppm"].iter().all(|t| which(t).is_some()),
+        ),
+        ("fonts-liberation2", "Liberation Serif", std::path::Path::new(LIBERATION_SERIF).is_file()),
+        ("fonts-crosextra-carlito", "Carlito", std::path::Path::new(CARLITO).is_file()),
+    ];
+    let missing: Vec<&str> = wanted.iter().filter(|(_, _, have)| !have).map(|(package, _, _)| *package).collect();
+    if missing.is_empty() {
+        let what: Vec<&str> = wanted.iter().map(|(_, tool, _)| *tool).collect();
+        ok("print test", &what.join(", "));
+        return Ok(());
+    }
+    installing(&missing.join(", "), "needed by the annual report's print test");
+    apt_install(&missing)
+}
+
+const LIBERATION_SERIF: &str = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf";
+const CARLITO: &str = "/usr/share/fonts/truetype/crosextra/Carlito-Regular.ttf";
+
 static APT_UPDATED: AtomicBool = AtomicBool::new(false);
 
 /// `apt-get install -y <packages>` (after one `apt-get update` per run), as
@@ -233,6 +262,7 @@ pub fn print_versions() {
         ("chromium", vec!["--version"]),
         ("chromedriver", vec!["--version"]),
         ("pg_ctl", vec!["--version"]),
+        ("soffice", vec!["--version"]),
     ];
     for (program, args) in probes {
         let name = format!("{} {}", program.rsplit('/').next().unwrap_or(program), args.join(" "));
