@@ -3,6 +3,8 @@
 //! with server answers built here; `server.rs` runs `sync_once` against a real server.
 #![cfg(target_arch = "wasm32")]
 
+#[path = "browser/forget.rs"]
+mod forget;
 #[path = "browser/server.rs"]
 mod server;
 

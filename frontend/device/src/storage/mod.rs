@@ -5,6 +5,7 @@
 //! explicitly (`indexed_db_futures` rolls back a dropped transaction), so a record and its
 //! outbox entry are written together or not at all.
 
+mod forget;
 mod rows;
 pub mod schema;
 mod settle;
@@ -62,6 +63,8 @@ pub enum StorageError {
     NotADraft(Uuid),
     #[error("record {0} holds no server version to take")]
     NoConflict(Uuid),
+    #[error("{0} records are not on the server yet; nothing was removed")]
+    Unsent(usize),
     #[error("the change is of record {change} but the record is {record}")]
     Mismatch { record: Uuid, change: Uuid },
 }
