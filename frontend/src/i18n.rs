@@ -86,6 +86,12 @@ pub struct Texts {
     pub version: &'static str,
     pub signed_in_as: &'static str,
     pub sign_out: &'static str,
+    /// Signing out with nothing unsent: the records may leave the phone.
+    pub all_sent: &'static str,
+    pub sign_out_forget: &'static str,
+    pub sign_out_keep: &'static str,
+    pub sign_out_anyway: &'static str,
+    pub cancel: &'static str,
     pub update_ready: &'static str,
     pub reload: &'static str,
     pub no_catalog: &'static str,
@@ -201,6 +207,11 @@ pub const VI: Texts = Texts {
     version: "Phiên bản",
     signed_in_as: "Đang đăng nhập",
     sign_out: "Đăng xuất",
+    all_sent: "Mọi phiếu trên máy đã được gửi lên máy chủ.",
+    sign_out_forget: "Đăng xuất và xoá dữ liệu trên máy",
+    sign_out_keep: "Đăng xuất, giữ dữ liệu trên máy",
+    sign_out_anyway: "Vẫn đăng xuất",
+    cancel: "Huỷ",
     update_ready: "Có phiên bản mới",
     reload: "Tải lại",
     no_catalog: "Chưa tải được mẫu phiếu. Hãy kết nối mạng rồi bấm Đồng bộ ngay.",
@@ -315,6 +326,11 @@ pub const EN: Texts = Texts {
     version: "Version",
     signed_in_as: "Signed in as",
     sign_out: "Sign out",
+    all_sent: "Every record on this phone is on the server.",
+    sign_out_forget: "Sign out and remove the data from this phone",
+    sign_out_keep: "Sign out, keep the data on this phone",
+    sign_out_anyway: "Sign out anyway",
+    cancel: "Cancel",
     update_ready: "A new version is available",
     reload: "Reload",
     no_catalog: "Forms not downloaded yet. Connect and press Sync now.",
@@ -385,11 +401,23 @@ pub fn attention_n(lang: Lang, n: usize) -> String {
 pub fn sign_out_warning(lang: Lang, n: usize) -> String {
     match lang {
         Lang::Vi => format!(
-            "Còn {n} phiếu chưa gửi lên máy chủ. Các phiếu này vẫn được giữ trên máy và sẽ gửi khi đăng nhập lại. Vẫn đăng xuất?"
+            "Còn {n} phiếu chưa gửi lên máy chủ. Đăng xuất không xoá phiếu nào: các phiếu vẫn ở trên máy này và sẽ được gửi khi đăng nhập lại."
         ),
-        Lang::En => {
-            format!("{n} records are not sent yet. They stay on this phone and are sent after you sign in again. Sign out anyway?")
-        }
+        Lang::En => format!(
+            "{n} records are not on the server yet. Signing out removes none of them: they stay on this phone and are sent after the next sign-in."
+        ),
+    }
+}
+
+/// Offered at sign-out when nothing is unsent: what removing the data takes off the phone.
+pub fn forget_question(lang: Lang, synced: usize) -> String {
+    match lang {
+        Lang::Vi => format!(
+            "Xoá dữ liệu của tài khoản này khỏi máy ({synced} phiếu)? Các phiếu vẫn còn trên máy chủ và được tải lại khi đăng nhập. Nên xoá nếu máy dùng chung hoặc có thể bị mất."
+        ),
+        Lang::En => format!(
+            "Remove this account's data from this phone ({synced} records)? They stay on the server and come back at the next sign-in. Do remove them on a shared phone."
+        ),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod app;
 mod components;
+mod context;
 mod hooks;
 mod i18n;
 mod route;

@@ -3,9 +3,11 @@
 
 use std::rc::Rc;
 
-use chrono::{DateTime, Utc};
-use device::{Api, ApiError, Role, Session};
-use device::{LocalRecord, OutboxEntry, Storage, SyncState};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use device::{Api, ApiError, Counts, ReportSummary, Role, Session};
+use device::{LocalRecord, OutboxEntry, Storage, StorageError, SyncState};
+use forms::dates::iso_date;
+use forms::grid::BySex;
 use forms::sync::Change;
 use forms::{Bundle, Catalog, Lang, Location, Record, RecordStatus};
 use uuid::Uuid;
@@ -26,6 +28,11 @@ pub struct Boot {
     pub session: Option<Session>,
     pub catalog: Option<Rc<Catalog>>,
     pub last_sync: Option<DateTime<Utc>>,
+}
+
+/// Opens the phone's database (creating or upgrading it).
+pub async fn open() -> Result<Rc<Storage>, StorageError> {
+    Storage::open().await.map(Rc::new)
 }
 
 pub async fn boot(storage: &Storage) -> Boot {
@@ -53,6 +60,31 @@ pub async fn stored_catalog(storage: &Storage) -> Option<Rc<Catalog>> {
     storage.get_meta::<Bundle>(META_CATALOG).await.ok().flatten().and_then(load_catalog)
 }
 
+/// How many records are where (drafts, waiting, sent, needing attention).
+pub async fn counts(storage: &Storage) -> Option<Counts> {
+    storage.counts().await.ok()
+}
+
+/// Every record on the phone but tombstones, most recently edited first.
+pub async fn records(storage: &Storage) -> Vec<LocalRecord> {
+    storage.records().await.unwrap_or_default()
+}
+
+pub async fn record(storage: &Storage, id: Uuid) -> Option<LocalRecord> {
+    storage.record(id).await.ok().flatten()
+}
+
+pub async fn set_lang(storage: &Storage, lang: Lang) {
+    let _ = storage.put_meta(META_LANG, &lang).await;
+}
+
+/// Notes that a sync round ended well now; returns when.
+pub async fn synced_now(storage: &Storage) -> DateTime<Utc> {
+    let now = Utc::now();
+    let _ = storage.put_meta(META_LAST_SYNC, &forms::dates::rfc3339(now)).await;
+    now
+}
+
 pub fn api(token: Option<String>) -> Api {
     Api::new(None, token)
 }
@@ -67,12 +99,25 @@ pub async fn sign_in(storage: &Storage, session: Session) -> Session {
     session
 }
 
-/// Ends the session on this phone. Records, drafts and the outbox are never touched.
-pub async fn sign_out(storage: &Storage, token: Option<String>) {
+/// How many records on the phone are not on the server yet (drafts, waiting, refused,
+/// conflicts): what sign-out never removes.
+pub async fn unsent(storage: &Storage) -> Option<usize> {
+    storage.unsent().await.ok()
+}
+
+/// Ends the session on this phone (and on the server, when it can be reached). With
+/// `forget`, this account's records, outbox and refused changes leave the phone too, in one
+/// transaction with the session, but only if nothing on it is unsent: storage checks that
+/// in the same transaction. Returns whether they were removed; an unsent record never is.
+pub async fn sign_out(storage: &Storage, token: Option<String>, forget: bool) -> bool {
     if token.is_some() {
         let _ = api(token).sign_out().await;
     }
+    if forget && storage.forget(&[META_SESSION, META_LAST_SYNC]).await.is_ok() {
+        return true;
+    }
     let _ = storage.put_meta(META_SESSION, &None::<Session>).await;
+    false
 }
 
 pub fn error_text(lang: Lang, e: &ApiError) -> String {
@@ -100,6 +145,29 @@ pub fn report_error(lang: Lang, e: &ApiError) -> String {
         ApiError::Rejected { status: 403, .. } => t.not_permitted.into(),
         _ => error_text(lang, e),
     }
+}
+
+/// The province's figures of a period from the server: the summary and, for a year, its
+/// months (one request at a time).
+pub async fn province_figures(
+    token: String,
+    dates: (NaiveDate, NaiveDate),
+    with_trend: bool,
+) -> Result<(ReportSummary, Option<Vec<(u64, BySex)>>), ApiError> {
+    let api = api(Some(token));
+    let json =
+        |text: String| serde_json::from_str::<serde_json::Value>(&text).map_err(|e| ApiError::Decode(e.to_string()));
+    let summary = json(api.report(&format!("summary?from={}&to={}", iso_date(dates.0), iso_date(dates.1))).await?)?;
+    let trend = match with_trend {
+        true => Some(device::api::trend_months(&json(api.report(&format!("trend?year={}", dates.0.year())).await?)?)),
+        false => None,
+    };
+    Ok((summary.into(), trend))
+}
+
+/// The annual report of `year` as a page (HTML with no script), to read and print.
+pub async fn annual_page(token: Option<String>, year: i32) -> Result<String, ApiError> {
+    api(token).report(&format!("annual?year={year}&format=html")).await
 }
 
 /// Fetches the annual report of `year` (XLSX) with the session's token and saves it.
@@ -166,8 +234,22 @@ pub async fn delete(storage: &Storage, local: &LocalRecord) -> bool {
     queue(storage, record, base).await
 }
 
+/// The two ways out of a conflict.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Resolution {
+    KeepMine,
+    TakeServers,
+}
+
+pub async fn resolve(storage: &Storage, local: &LocalRecord, how: Resolution) -> bool {
+    match how {
+        Resolution::KeepMine => keep_mine(storage, local).await,
+        Resolution::TakeServers => take_servers(storage, local).await,
+    }
+}
+
 /// Conflict, keep mine: my version goes again, based on the server's current revision.
-pub async fn keep_mine(storage: &Storage, local: &LocalRecord) -> bool {
+async fn keep_mine(storage: &Storage, local: &LocalRecord) -> bool {
     let base = local.conflict.as_ref().map_or(local.record.revision, |s| s.revision);
     let mut record = local.record.clone();
     record.revision = base;
@@ -177,6 +259,6 @@ pub async fn keep_mine(storage: &Storage, local: &LocalRecord) -> bool {
 /// Conflict, take the server's: its version replaces mine on the phone, and my queued
 /// changes of the record are dropped, in one storage transaction. Nothing is sent: the server
 /// already has this version.
-pub async fn take_servers(storage: &Storage, local: &LocalRecord) -> bool {
+async fn take_servers(storage: &Storage, local: &LocalRecord) -> bool {
     storage.take_theirs(local.record.id).await.is_ok()
 }

@@ -103,7 +103,10 @@ pub enum Action {
     },
     Lang(Lang),
     SignedIn(Session),
-    SignedOut,
+    /// The session ended; `forgot`: the account's records left the phone with it.
+    SignedOut {
+        forgot: bool,
+    },
     SessionExpired,
     Catalog(Rc<Catalog>),
     Counts(Counts),
@@ -135,9 +138,14 @@ impl Reducible for State {
                 s.session = Some(Rc::new(session));
                 s.session_expired = false;
             }
-            Action::SignedOut => {
+            Action::SignedOut { forgot } => {
                 s.session = None;
                 s.session_expired = false;
+                if forgot {
+                    s.counts = Counts::default();
+                    s.last_sync = None;
+                    s.data_version += 1;
+                }
             }
             Action::SessionExpired => {
                 s.session_expired = true;

@@ -87,6 +87,17 @@ pub fn save_file(blob: &web_sys::Blob, name: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
+/// Prints the document of the frame with this id (its own page, not the app around it).
+pub fn print_frame(id: &str) {
+    let get = |o: &JsValue, key: &str| js_sys::Reflect::get(o, &key.into()).ok();
+    let frame = gloo::utils::document().get_element_by_id(id).map(JsValue::from);
+    if let Some(window) = frame.and_then(|f| get(&f, "contentWindow")) {
+        if let Some(print) = get(&window, "print") {
+            let _ = print.unchecked_ref::<js_sys::Function>().call0(&window);
+        }
+    }
+}
+
 pub fn random_unit() -> f64 {
     js_sys::Math::random()
 }

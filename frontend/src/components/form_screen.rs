@@ -12,9 +12,9 @@ use forms::{ErrorCode, FieldError, FieldValue, Form, Localized, Location, Mode, 
 use serde_json::{Map, Value as Json};
 use yew::prelude::*;
 
-use crate::app::Ctx;
 use crate::components::count_grid;
 use crate::components::fields::{self, Edit, FieldView};
+use crate::context::{use_ctx, Ctx};
 use crate::hooks::use_autosave;
 use crate::i18n::{texts, EN, VI};
 use crate::route::Route;
@@ -30,7 +30,7 @@ pub struct NewProps {
 /// `#/new/<form_id>`: a fresh record of the newest version of the form.
 #[function_component(NewRecordPage)]
 pub fn new_record_page(p: &NewProps) -> Html {
-    let ctx = use_context::<Ctx>().expect("ctx");
+    let ctx = use_ctx();
     let catalog = ctx.state.catalog.clone();
     let session = ctx.state.session.clone();
     let fresh = use_state(|| {
@@ -164,7 +164,7 @@ fn format_errors(form: &Form, m: &Model, finished: bool) -> Vec<FieldError> {
 
 #[function_component(FormScreen)]
 pub fn form_screen(p: &Props) -> Html {
-    let ctx = use_context::<Ctx>().expect("ctx");
+    let ctx = use_ctx();
     let (lang, t) = (ctx.state.lang, texts(ctx.state.lang));
     let initial = p.initial.clone();
     let model = use_reducer(|| Model {

@@ -3,15 +3,15 @@
 use forms::record::format_instant;
 use yew::prelude::*;
 
-use crate::app::Ctx;
 use crate::components::flash;
+use crate::context::use_ctx;
 use crate::i18n::texts;
 use crate::route::Route;
 use crate::services::reads_reports;
 
 #[function_component(Home)]
 pub fn home() -> Html {
-    let ctx = use_context::<Ctx>().expect("ctx");
+    let ctx = use_ctx();
     let s = &ctx.state;
     let (lang, t) = (s.lang, texts(s.lang));
     let tile = |n: usize, label: &str, class: &str| {

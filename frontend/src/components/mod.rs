@@ -5,6 +5,8 @@ pub mod count_grid;
 pub mod fields;
 pub mod form_screen;
 pub mod home;
+#[cfg(test)]
+pub mod markup;
 pub mod record_view;
 pub mod records;
 pub mod reports;
@@ -15,7 +17,7 @@ pub mod update_banner;
 
 use yew::prelude::*;
 
-use crate::app::Ctx;
+use crate::context::Ctx;
 
 /// The title of a form version in the current language, or its id if unknown.
 pub fn form_title(ctx: &Ctx, form_id: &str, version: u32) -> String {

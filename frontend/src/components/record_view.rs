@@ -1,9 +1,7 @@
 //! `#/record/<id>`: a draft opens for editing; anything else is shown with its sync state,
 //! the server's reasons when refused, both versions when in conflict, and edit / delete.
 
-use std::rc::Rc;
-
-use device::{LocalRecord, SyncState};
+use device::SyncState;
 use forms::definition::FieldType;
 use forms::record::{format_date, format_instant};
 use forms::{Catalog, Lang, Record};
@@ -11,14 +9,15 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 use yew::prelude::*;
 
-use crate::app::Ctx;
 use crate::components::fields::choices;
 use crate::components::form_screen::FormScreen;
 use crate::components::{flash, form_title, state_class, unit_name};
+use crate::context::use_ctx;
+use crate::hooks::use_record;
 use crate::i18n::{self, texts};
 use crate::route::Route;
-use crate::services;
-use crate::web::{self, Shared};
+use crate::services::{self, Resolution};
+use crate::web;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -27,22 +26,12 @@ pub struct Props {
 
 #[function_component(RecordPage)]
 pub fn record_page(p: &Props) -> Html {
-    let ctx = use_context::<Ctx>().expect("ctx");
+    let ctx = use_ctx();
     let t = texts(ctx.state.lang);
-    let loaded = use_state(|| None::<Option<Shared<LocalRecord>>>);
     let editing = use_state(|| false);
-    {
-        let (loaded, storage, id) = (loaded.clone(), ctx.storage.clone(), p.id);
-        // Reloaded after a sync, but never while the form is open: the form owns the draft then.
-        let version = if *editing { 0 } else { ctx.state.data_version };
-        use_effect_with((id, version), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                let r = storage.record(id).await.ok().flatten();
-                loaded.set(Some(r.map(|r| Shared(Rc::new(r)))));
-            });
-        });
-    }
-    let Some(found) = (*loaded).clone() else {
+    // Reloaded after a sync, but never while the form is open: the form owns the draft then.
+    let loaded = use_record(&ctx, p.id, *editing);
+    let Some(found) = loaded else {
         return html! { <main class="screen"><p>{ t.loading }</p></main> };
     };
     let Some(local) = found else {
@@ -57,13 +46,12 @@ pub fn record_page(p: &Props) -> Html {
     let lang = ctx.state.lang;
     let r = &local.record;
     let title = form_title(&ctx, &r.form_id, r.form_version);
-    let act = |f: fn(&Rc<device::Storage>, LocalRecord) -> futures_like::Job| {
+    let act = |how: Resolution| {
         let (ctx, local) = (ctx.clone(), local.clone());
         Callback::from(move |_| {
-            let job = f(&ctx.storage, (*local.0).clone());
-            let ctx = ctx.clone();
+            let (ctx, local) = (ctx.clone(), local.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                if job.await {
+                if services::resolve(&ctx.storage, &local, how).await {
                     ctx.changed.emit(());
                     ctx.sync.emit(());
                 }
@@ -114,8 +102,8 @@ pub fn record_page(p: &Props) -> Html {
                     <p>{ t.conflict_intro }</p>
                     { compare(&catalog, r, server, lang) }
                     <div class="choice-row">
-                        <button class="btn primary" onclick={act(futures_like::keep_mine)}>{ t.keep_mine }</button>
-                        <button class="btn secondary" onclick={act(futures_like::take_servers)}>{ t.take_servers }</button>
+                        <button class="btn primary" onclick={act(Resolution::KeepMine)}>{ t.keep_mine }</button>
+                        <button class="btn secondary" onclick={act(Resolution::TakeServers)}>{ t.take_servers }</button>
                     </div>
                 </section>
             }
@@ -127,27 +115,6 @@ pub fn record_page(p: &Props) -> Html {
                 </div>
             }
         </main>
-    }
-}
-
-/// Adapters so the conflict buttons share one handler.
-mod futures_like {
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::rc::Rc;
-
-    use device::{LocalRecord, Storage};
-
-    pub type Job = Pin<Box<dyn Future<Output = bool>>>;
-
-    pub fn keep_mine(storage: &Rc<Storage>, local: LocalRecord) -> Job {
-        let storage = storage.clone();
-        Box::pin(async move { crate::services::keep_mine(&storage, &local).await })
-    }
-
-    pub fn take_servers(storage: &Rc<Storage>, local: LocalRecord) -> Job {
-        let storage = storage.clone();
-        Box::pin(async move { crate::services::take_servers(&storage, &local).await })
     }
 }
 

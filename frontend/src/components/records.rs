@@ -3,29 +3,16 @@
 
 use device::{LocalRecord, SyncState};
 use forms::record::format_instant;
+use serde_json::Value as Json;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::app::Ctx;
 use crate::components::{form_title, state_class, unit_name};
+use crate::context::use_ctx;
+use crate::hooks::use_records;
 use crate::i18n::{self, texts};
 use crate::route::Route;
 use crate::web::fold;
-
-/// Loads the stored records again whenever they change.
-#[hook]
-pub fn use_records(ctx: &Ctx) -> Option<Vec<LocalRecord>> {
-    let records = use_state(|| None::<Vec<LocalRecord>>);
-    {
-        let (records, storage) = (records.clone(), ctx.storage.clone());
-        use_effect_with(ctx.state.data_version, move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                records.set(Some(storage.records().await.unwrap_or_default()));
-            });
-        });
-    }
-    (*records).clone()
-}
 
 /// Rows shown at first and added by each "Xem thêm".
 const PAGE: usize = 50;
@@ -41,7 +28,7 @@ fn state_key(s: SyncState) -> &'static str {
 
 #[function_component(Records)]
 pub fn records() -> Html {
-    let ctx = use_context::<Ctx>().expect("ctx");
+    let ctx = use_ctx();
     let (lang, t) = (ctx.state.lang, texts(ctx.state.lang));
     let list = use_records(&ctx);
     let query = use_state(String::new);
@@ -58,7 +45,7 @@ pub fn records() -> Html {
         return html! { <main class="screen"><p>{ t.loading }</p></main> };
     };
     let mut form_ids: Vec<(String, String)> = Vec::new();
-    for r in &list {
+    for r in list.iter() {
         if !form_ids.iter().any(|(id, _)| *id == r.record.form_id) {
             form_ids.push((r.record.form_id.clone(), form_title(&ctx, &r.record.form_id, r.record.form_version)));
         }
@@ -138,5 +125,3 @@ pub fn records() -> Html {
         </main>
     }
 }
-
-use serde_json::Value as Json;

@@ -4,7 +4,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::app::Ctx;
+use crate::context::use_ctx;
 use crate::i18n::texts;
 use crate::route::Route;
 use crate::services;
@@ -18,7 +18,7 @@ pub struct Props {
 
 #[function_component(SignIn)]
 pub fn sign_in(p: &Props) -> Html {
-    let ctx = use_context::<Ctx>().expect("ctx");
+    let ctx = use_ctx();
     let t = texts(ctx.state.lang);
     let username = use_state(|| ctx.state.session.as_ref().map(|s| s.user.username.clone()).unwrap_or_default());
     let password = use_state(String::new);

@@ -2,14 +2,14 @@
 
 use yew::prelude::*;
 
-use crate::app::Ctx;
+use crate::context::use_ctx;
 use crate::i18n::{self, texts};
 use crate::route::Route;
 use crate::state::SyncStatus;
 
 #[function_component(SyncBar)]
 pub fn sync_bar() -> Html {
-    let ctx = use_context::<Ctx>().expect("ctx");
+    let ctx = use_ctx();
     let s = &ctx.state;
     let (lang, t) = (s.lang, texts(s.lang));
     if s.session_expired {

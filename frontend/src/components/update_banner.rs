@@ -3,13 +3,13 @@
 
 use yew::prelude::*;
 
-use crate::app::Ctx;
+use crate::context::use_ctx;
 use crate::i18n::texts;
 use crate::web;
 
 #[function_component(UpdateBanner)]
 pub fn update_banner() -> Html {
-    let ctx = use_context::<Ctx>().expect("ctx");
+    let ctx = use_ctx();
     if !ctx.state.update_waiting {
         return html! {};
     }

@@ -4,7 +4,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use chrono::Utc;
 use device::ApiError;
 use device::Storage;
 use device::{sync_once, SyncProgress};
@@ -108,9 +107,7 @@ fn start(ctl: Ctl) {
                     }
                 }
                 ctl.borrow_mut().failures = 0;
-                let now = Utc::now();
-                let _ = storage.put_meta(services::META_LAST_SYNC, &forms::dates::rfc3339(now)).await;
-                dispatch.dispatch(Action::Synced(now));
+                dispatch.dispatch(Action::Synced(services::synced_now(&storage).await));
             }
             Err(ApiError::Unauthorized) => dispatch.dispatch(Action::SessionExpired),
             Err(e) => {
@@ -128,7 +125,7 @@ fn start(ctl: Ctl) {
                 ctl.borrow_mut().retry = Some(timer);
             }
         }
-        if let Ok(counts) = storage.counts().await {
+        if let Some(counts) = services::counts(&storage).await {
             dispatch.dispatch(Action::Counts(counts));
         }
         let again = {
