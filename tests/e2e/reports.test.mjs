@@ -174,6 +174,9 @@ test('my work on the phone and the province report agree with what was sent', as
     `the annual page's communication row: ${JSON.stringify(overview)}`,
   );
   await shot(desk, '21-annual-report');
+  // The server's page runs no script in the app (issue 12, item 10): sandboxed, no allow-scripts.
+  const sandbox = await desk.locator('#annual').getAttribute('sandbox');
+  promise('overwritten', sandbox !== null && !sandbox.includes('allow-scripts'), `the annual frame's sandbox: ${sandbox}`);
   await desk.evaluate(() => {
     const frame = document.getElementById('annual').contentWindow;
     frame.print = () => { window.sotayPrinted = (window.sotayPrinted || 0) + 1; };
