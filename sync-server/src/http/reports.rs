@@ -16,7 +16,7 @@ use super::{AppError, AppResult, AppState, CurrentUser};
 use crate::reports::period::parse_year;
 use crate::reports::summary::{Filter, Summary};
 use crate::reports::trend::Trend;
-use crate::reports::{self, csv, Format, PeriodParams, ReportError, ReportScope, RAW_PAGE};
+use crate::reports::{self, csv, Format, PeriodParams, RawPages, ReportError, ReportScope};
 use crate::store::users::Role;
 
 pub fn routes() -> Router<AppState> {
@@ -212,7 +212,7 @@ async fn raw(
     let plan = reports::raw_plan(&state.db, &state.catalog, &filter).await?;
     let format = q.format.unwrap_or(Format::Csv);
     let name = format!("{form}-phieu");
-    tracing::info!(user = %current.user.username, form = %form, ?format, "raw export");
+    tracing::info!(user = %current.user.username, form = ?form, ?format, "raw export");
     match format {
         Format::Xlsx => {
             let bytes = reports::raw_xlsx(&state.db, &plan, &filter).await?;
@@ -220,34 +220,26 @@ async fn raw(
         }
         Format::Csv => {
             // Streamed a page at a time: memory stays bounded whatever the number of records.
-            let db = state.db.clone();
-            let start = (db, plan, filter, 0i64, Stage::Header);
-            let stream = futures_util::stream::unfold(start, |(db, plan, filter, after, stage)| async move {
+            let start = (state.db.clone(), plan, filter, RawPages::default(), false);
+            let stream = futures_util::stream::unfold(start, |(db, plan, filter, mut pages, header)| async move {
                 let mut chunk = Vec::new();
-                match stage {
-                    Stage::Done => None,
-                    Stage::Header => {
-                        let written = csv::raw_header(&plan, &mut chunk).map(|_| Bytes::from(chunk));
-                        Some((written, (db, plan, filter, after, Stage::Rows)))
+                if !header {
+                    let written = csv::raw_header(&plan, &mut chunk).map(|_| Bytes::from(chunk));
+                    return Some((written, (db, plan, filter, pages, true)));
+                }
+                match pages.next(&db, &filter).await {
+                    Ok(None) => None,
+                    Ok(Some(page)) => {
+                        let written =
+                            csv::raw_rows(&plan, page.iter().map(|(_, r)| r), &mut chunk).map(|_| Bytes::from(chunk));
+                        Some((written, (db, plan, filter, pages, true)))
                     }
-                    Stage::Rows => match db.report_records(&filter, after, RAW_PAGE).await {
-                        Ok(page) if page.is_empty() => None,
-                        Ok(page) => {
-                            let next = if page.len() as i64 == RAW_PAGE { Stage::Rows } else { Stage::Done };
-                            let last = page.last().map_or(after, |(seq, _)| *seq);
-                            let written = csv::raw_rows(&plan, page.iter().map(|(_, r)| r), &mut chunk)
-                                .map(|_| Bytes::from(chunk));
-                            Some((written, (db, plan, filter, last, next)))
-                        }
-                        Err(e) => {
-                            // The response has begun: ending it early is all that is left.
-                            tracing::error!(error = %e, "raw export failed");
-                            Some((
-                                Err(std::io::Error::other("raw export failed")),
-                                (db, plan, filter, after, Stage::Done),
-                            ))
-                        }
-                    },
+                    Err(e) => {
+                        // The response has begun: ending it early is all that is left.
+                        tracing::error!(error = ?e, "raw export failed");
+                        let ended = RawPages::finished();
+                        Some((Err(std::io::Error::other("raw export failed")), (db, plan, filter, ended, true)))
+                    }
                 }
             });
             // Fused: the compression layer may poll the body again after its end (seen with
@@ -255,10 +247,4 @@ async fn raw(
             Ok(file(format, &name, Body::from_stream(futures_util::StreamExt::fuse(stream))))
         }
     }
-}
-
-enum Stage {
-    Header,
-    Rows,
-    Done,
 }

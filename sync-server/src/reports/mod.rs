@@ -199,6 +199,36 @@ pub fn annual_file(report: &annual::AnnualReport, format: Format) -> Result<Vec<
     }
 }
 
+/// The records of a raw export, [`RAW_PAGE`] at a time in `seq` order: the one loop the CSV
+/// file, the streamed CSV answer and the XLSX file all read through.
+#[derive(Debug, Default, Clone)]
+pub struct RawPages {
+    after: i64,
+    done: bool,
+}
+
+impl RawPages {
+    /// The next page, `None` after the last (an empty page is never returned).
+    pub async fn next(
+        &mut self,
+        db: &Db,
+        filter: &RecordFilter,
+    ) -> Result<Option<Vec<(i64, forms::Record)>>, StoreError> {
+        if self.done {
+            return Ok(None);
+        }
+        let page = db.report_records(filter, self.after, RAW_PAGE).await?;
+        self.done = page.len() < RAW_PAGE as usize;
+        self.after = page.last().map_or(self.after, |(seq, _)| *seq);
+        Ok((!page.is_empty()).then_some(page))
+    }
+
+    /// Pages that are over: what a stream that failed midway goes on with.
+    pub fn finished() -> RawPages {
+        RawPages { after: 0, done: true }
+    }
+}
+
 /// The columns of a raw export of the records `filter` selects (one form).
 pub async fn raw_plan(db: &Db, catalog: &Catalog, filter: &RecordFilter) -> Result<raw::RawPlan, ReportError> {
     let form = filter.form_id.as_deref().ok_or_else(|| ReportError::UnknownForm(String::new()))?;
@@ -214,28 +244,19 @@ pub async fn raw_csv(
     out: &mut impl std::io::Write,
 ) -> Result<(), ReportError> {
     csv::raw_header(plan, out)?;
-    let mut after = 0;
-    loop {
-        let page = db.report_records(filter, after, RAW_PAGE).await?;
+    let mut pages = RawPages::default();
+    while let Some(page) = pages.next(db, filter).await? {
         csv::raw_rows(plan, page.iter().map(|(_, r)| r), out)?;
-        match page.last() {
-            Some((seq, _)) if page.len() as i64 == RAW_PAGE => after = *seq,
-            _ => return Ok(()),
-        }
     }
+    Ok(())
 }
 
 /// A raw export as an XLSX file, read page by page.
 pub async fn raw_xlsx(db: &Db, plan: &raw::RawPlan, filter: &RecordFilter) -> Result<Vec<u8>, ReportError> {
     let mut workbook = xlsx::RawWorkbook::new(plan)?;
-    let mut after = 0;
-    loop {
-        let page = db.report_records(filter, after, RAW_PAGE).await?;
+    let mut pages = RawPages::default();
+    while let Some(page) = pages.next(db, filter).await? {
         workbook.push(plan, page.iter().map(|(_, r)| r))?;
-        match page.last() {
-            Some((seq, _)) if page.len() as i64 == RAW_PAGE => after = *seq,
-            _ => break,
-        }
     }
     // Compressing a large sheet takes a while: not on the async workers.
     tokio::task::spawn_blocking(move || workbook.finish())
