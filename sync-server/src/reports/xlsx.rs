@@ -62,11 +62,7 @@ impl Formats {
             total_text: total.clone().set_text_wrap(),
             total_count: total.clone().set_num_format(COUNT),
             total_share: total.set_num_format(SHARE),
-            note: font
-                .set_italic()
-                .set_text_wrap()
-                .set_align(FormatAlign::Top)
-                .set_font_color(Color::RGB(0x595959)),
+            note: font.set_italic().set_text_wrap().set_align(FormatAlign::Top).set_font_color(Color::RGB(0x595959)),
         }
     }
 }
