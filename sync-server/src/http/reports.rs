@@ -56,16 +56,28 @@ fn file(format: Format, name: &str, body: Body) -> Response {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct SummaryQuery {
-    from: Option<String>,
-    to: Option<String>,
-    month: Option<String>,
-    quarter: Option<String>,
-    year: Option<String>,
-    action_month: Option<String>,
+    #[serde(flatten)]
+    period: PeriodParams,
     form: Option<String>,
     commune: Option<String>,
+    #[serde(flatten)]
+    unknown: Unknown,
+}
+
+/// The parameters no field took. `deny_unknown_fields` cannot be combined with `flatten`,
+/// so a query that flattens [`PeriodParams`] collects the rest here and refuses them.
+#[derive(Deserialize, Default)]
+#[serde(transparent)]
+struct Unknown(std::collections::BTreeMap<String, String>);
+
+impl Unknown {
+    fn refuse(&self) -> AppResult<()> {
+        match self.0.keys().next() {
+            Some(name) => Err(AppError::InvalidJson(format!("unknown parameter `{name}`"))),
+            None => Ok(()),
+        }
+    }
 }
 
 async fn summary(
@@ -75,15 +87,8 @@ async fn summary(
 ) -> AppResult<Json<Summary>> {
     require_reader(&current)?;
     let Query(q) = query?;
-    let params = PeriodParams {
-        from: q.from,
-        to: q.to,
-        month: q.month,
-        quarter: q.quarter,
-        year: q.year,
-        action_month: q.action_month,
-    };
-    let period = params.required()?;
+    q.unknown.refuse()?;
+    let period = q.period.required()?;
     let scope = scope(&state, &current, q.commune.as_deref())?;
     let filter = Filter { form: q.form, commune: q.commune };
     let summary = reports::summary(&state.db, &state.catalog, &scope, period, filter).await?;
@@ -171,17 +176,14 @@ async fn annual(
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawQuery {
     form: Option<String>,
     format: Option<Format>,
-    from: Option<String>,
-    to: Option<String>,
-    month: Option<String>,
-    quarter: Option<String>,
-    year: Option<String>,
-    action_month: Option<String>,
+    #[serde(flatten)]
+    period: PeriodParams,
     commune: Option<String>,
+    #[serde(flatten)]
+    unknown: Unknown,
 }
 
 async fn raw(
@@ -191,6 +193,7 @@ async fn raw(
 ) -> AppResult<Response> {
     require_reader(&current)?;
     let Query(q) = query?;
+    q.unknown.refuse()?;
     let Some(form) = q.form else {
         return Err(AppError::bad_request(
             "unknown_form",
@@ -198,15 +201,7 @@ async fn raw(
             "The form parameter is required.",
         ));
     };
-    let params = PeriodParams {
-        from: q.from,
-        to: q.to,
-        month: q.month,
-        quarter: q.quarter,
-        year: q.year,
-        action_month: q.action_month,
-    };
-    let period = params.period()?;
+    let period = q.period.period()?;
     let scope = scope(&state, &current, q.commune.as_deref())?;
     let filter = reports::record_filter(&scope, period.as_ref(), Some(&form));
     let plan = reports::raw_plan(&state.db, &state.catalog, &filter).await?;

@@ -118,7 +118,8 @@ impl Period {
 }
 
 /// A period as a request or the command line gives it: two dates, or exactly one preset.
-#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+/// The report handlers deserialise it once, flattened into their queries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args, serde::Deserialize)]
 pub struct PeriodParams {
     /// First activity date included (YYYY-MM-DD); with --to.
     #[arg(long)]

@@ -125,6 +125,9 @@ async fn report_parameters_are_checked(app: TestApp) {
         ("raw", "unknown_form"),
         ("raw?form=no_such_form", "unknown_form"),
         ("raw?form=outreach_event&month=2026-00", "invalid_period"),
+        ("raw?form=outreach_event&colour=red", "invalid_json"),
+        ("raw?form=outreach_event&format=pdf", "invalid_json"),
+        ("summary?year=2026&year=2025", "invalid_json"),
     ];
     for (query, code) in cases {
         app.get(&format!("/api/v1/reports/{query}"), Some(&admin)).await.assert_error(StatusCode::BAD_REQUEST, code);
