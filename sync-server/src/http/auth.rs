@@ -53,11 +53,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
     }
 }
 
-/// Kept while handlers move to `?` (one `From<StoreError>` for `AppError`).
-pub(super) fn internal(e: crate::store::StoreError) -> AppError {
-    e.into()
-}
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/auth/sign-in", post(sign_in))
@@ -172,7 +167,7 @@ async fn sign_in(
     // Per username and address, every attempt from before its check: guessing one
     // account's password in parallel gets no more checks than the limit.
     let pair = Limit { key: throttle_key("pair", &[&username, &address]), max: MAX_FAILURES_PER_USER_AND_ADDRESS };
-    let attempt = state.db.begin_attempt(&[pair], since).await?.ok_or_else(too_many)?;
+    let attempt = state.db.begin_attempt(&pair, since).await?.ok_or_else(too_many)?;
     let user_key = throttle_key("user", &[&username]);
     let user_failures = state.db.attempts_since(&user_key, since).await?;
     if user_failures >= SLOW_DOWN_AFTER {
@@ -182,18 +177,16 @@ async fn sign_in(
     let checked = state.db.check_password(&username, &body.password).await;
     let user = match checked {
         Ok(Some(user)) => {
-            state.db.end_attempt(attempt, true).await?;
+            state.db.forget_attempt(attempt).await?;
             user
         }
         Ok(None) => {
-            state.db.end_attempt(attempt, false).await?;
-            state.db.note_failure(&address_key).await?;
-            state.db.note_failure(&user_key).await?;
+            state.db.attempt_failed(attempt, &[&address_key, &user_key]).await?;
             return Err(AppError::BadCredentials);
         }
         Err(e) => {
             // Our failure, not the client's: it does not count against them.
-            state.db.end_attempt(attempt, true).await?;
+            state.db.forget_attempt(attempt).await?;
             return Err(e.into());
         }
     };
@@ -221,7 +214,7 @@ async fn enroll(
             Ok(Json(Session { token, user }))
         }
         None => {
-            state.db.note_failure(&address_key).await?;
+            state.db.note_failures(&[&address_key]).await?;
             Err(AppError::EnrollmentInvalid)
         }
     }

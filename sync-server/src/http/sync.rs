@@ -10,7 +10,6 @@ use forms::sync::{ChangeResult, Outcome, PullResponse, PulledRecord, PushRequest
 use forms::sync::{MAX_PULL_LIMIT, MAX_PUSH_CHANGES};
 use serde::Deserialize;
 
-use super::auth::internal;
 use super::{ApiJson, AppError, AppResult, AppState, CurrentUser};
 use crate::store::apply::change_hash;
 use crate::store::records::{out_of_scope, PreparedChange};
@@ -31,7 +30,7 @@ async fn push(
     let scope = user.scope();
     let reference = state.catalog.reference();
     let ids: Vec<_> = request.changes.iter().map(|c| c.change_id).collect();
-    let earlier = state.db.applied_changes(&ids).await.map_err(internal)?;
+    let earlier = state.db.applied_changes(&ids).await?;
 
     // Decide what can be decided without the database: retries, scope, validation.
     let mut results: Vec<Option<ChangeResult>> = Vec::with_capacity(request.changes.len());
@@ -40,7 +39,7 @@ async fn push(
         let change_id = change.change_id;
         let settled = |outcome| Some(ChangeResult { change_id, duplicate: false, outcome });
         if let Some(first) = earlier.get(&change_id) {
-            let content_hash = change_hash(&change).map_err(internal)?;
+            let content_hash = change_hash(&change)?;
             results.push(Some(first.answer(change_id, user.id, change.record.id, &content_hash)));
             continue;
         }
@@ -60,7 +59,7 @@ async fn push(
         }
     }
 
-    let applied = state.db.apply_changes(user, &scope, reference, prepared).await.map_err(internal)?;
+    let applied = state.db.apply_changes(user, &scope, reference, prepared).await?;
     let mut applied = applied.into_iter();
     let results = results.into_iter().map(|r| r.or_else(|| applied.next())).collect::<Option<Vec<_>>>();
     let results = results.ok_or_else(|| AppError::Internal("push results out of step".into()))?;
@@ -90,11 +89,8 @@ async fn pull(
     let since = i64::try_from(query.since)
         .map_err(|_| AppError::bad_request("invalid_cursor", "Con trỏ đồng bộ không hợp lệ.", "Invalid cursor."))?;
     let scope = current.user.scope();
-    let (rows, has_more) = state
-        .db
-        .pull(&scope, &current.user.username, state.catalog.reference(), since, limit as i64)
-        .await
-        .map_err(internal)?;
+    let (rows, has_more) =
+        state.db.pull(&scope, &current.user.username, state.catalog.reference(), since, limit as i64).await?;
     let next_cursor = rows.last().map_or(query.since, |(seq, _)| *seq as u64);
     let records = rows.into_iter().map(|(seq, record)| PulledRecord { cursor: seq as u64, record }).collect();
     Ok(Json(PullResponse { records, next_cursor, has_more, catalog_version: state.catalog.version().to_owned() }))

@@ -151,7 +151,7 @@ impl Db {
         // Worked out before the lock is taken: it is held for every writer.
         let hashes = changes.iter().map(|c| change_hash(&c.change)).collect::<Result<Vec<_>, _>>()?;
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE counters SET value = value WHERE name = 'seq'").execute(&mut *tx).await?;
+        super::lock_writers(&mut tx).await?;
         let seq: i64 =
             sqlx::query("SELECT value FROM counters WHERE name = 'seq'").fetch_one(&mut *tx).await?.try_get("value")?;
 

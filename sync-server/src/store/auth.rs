@@ -122,56 +122,56 @@ impl Db {
         Ok(Some((user, token)))
     }
 
-    /// Records a sign-in attempt under every throttle key **before** its secret is checked,
-    /// then counts each key's attempts in the window. `None` when a key is over its limit
-    /// (this attempt's rows are taken back out, so refused requests do not pile up rows).
+    /// Records a sign-in attempt under its throttle key **before** its secret is checked,
+    /// then counts the key's attempts in the window. `None` when over the limit (the row is
+    /// taken back out, so refused requests do not pile up rows).
     ///
     /// Why recording first bounds the checks: each insert commits before its count, so of
     /// any set of attempts that were allowed, the last one to insert counted all the others.
-    /// No more than `max` attempts per key are ever checked in a window, with any number of
+    /// No more than `max` attempts are ever checked in a window, with any number of
     /// requests at once and any number of server processes on one database.
-    pub async fn begin_attempt(&self, limits: &[Limit], since_ms: i64) -> Result<Option<Attempt>, StoreError> {
+    pub async fn begin_attempt(&self, limit: &Limit, since_ms: i64) -> Result<Option<Attempt>, StoreError> {
         let attempt = Attempt { id: new_secret() };
-        let now = now_ms();
-        for limit in limits {
-            sqlx::query("INSERT INTO sign_in_attempts (key, attempt, at) VALUES ($1, $2, $3)")
-                .bind(&limit.key)
-                .bind(&attempt.id)
-                .bind(now)
-                .execute(&self.pool)
-                .await?;
-        }
-        for limit in limits {
-            if self.attempts_since(&limit.key, since_ms).await? > limit.max {
-                self.end_attempt(attempt, true).await?;
-                return Ok(None);
-            }
+        sqlx::query("INSERT INTO sign_in_attempts (key, attempt, at) VALUES ($1, $2, $3)")
+            .bind(&limit.key)
+            .bind(&attempt.id)
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        if self.attempts_since(&limit.key, since_ms).await? > limit.max {
+            self.forget_attempt(attempt).await?;
+            return Ok(None);
         }
         Ok(Some(attempt))
     }
 
-    /// Ends an attempt: one that succeeded (or was refused) counts no more; a failed one
-    /// stays counted for the window. Either way, rows past any window are cleared.
-    pub async fn end_attempt(&self, attempt: Attempt, forget: bool) -> Result<(), StoreError> {
-        if forget {
-            sqlx::query("DELETE FROM sign_in_attempts WHERE attempt = $1")
-                .bind(&attempt.id)
+    /// An attempt that succeeded (or was refused, or failed on our side) counts no more.
+    pub async fn forget_attempt(&self, attempt: Attempt) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sign_in_attempts WHERE attempt = $1").bind(&attempt.id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// A failed attempt stays counted for the window, and counts under `also` (keys that
+    /// only count failures) too.
+    pub async fn attempt_failed(&self, attempt: Attempt, also: &[&str]) -> Result<(), StoreError> {
+        drop(attempt); // Its row stays: it counts until the window moves past it.
+        self.note_failures(also).await
+    }
+
+    /// Notes a failure under keys that only count (no limit is checked before them), and
+    /// clears rows past any window.
+    pub async fn note_failures(&self, keys: &[&str]) -> Result<(), StoreError> {
+        let now = now_ms();
+        for key in keys {
+            sqlx::query("INSERT INTO sign_in_attempts (key, attempt, at) VALUES ($1, $2, $3)")
+                .bind(*key)
+                .bind(new_secret())
+                .bind(now)
                 .execute(&self.pool)
                 .await?;
         }
         sqlx::query("DELETE FROM sign_in_attempts WHERE at < $1")
-            .bind(now_ms() - ATTEMPTS_KEPT_MS)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Notes a failure under a key that only counts (no limit is checked before it).
-    pub async fn note_failure(&self, key: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO sign_in_attempts (key, attempt, at) VALUES ($1, $2, $3)")
-            .bind(key)
-            .bind(new_secret())
-            .bind(now_ms())
+            .bind(now - ATTEMPTS_KEPT_MS)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -203,7 +203,7 @@ pub fn throttle_key(kind: &str, parts: &[&str]) -> String {
 }
 
 /// A sign-in attempt recorded under its throttle keys; see [`Db::begin_attempt`].
-#[must_use = "end the attempt with Db::end_attempt"]
+#[must_use = "end the attempt: Db::forget_attempt or Db::attempt_failed"]
 pub struct Attempt {
     id: String,
 }

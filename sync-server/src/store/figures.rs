@@ -29,7 +29,7 @@ impl Db {
         let mut tx = self.pool.begin().await?;
         // The writers' lock: no push writes cells meanwhile, and of two servers starting
         // together only one does the work.
-        sqlx::query("UPDATE counters SET value = value WHERE name = 'seq'").execute(&mut *tx).await?;
+        super::lock_writers(&mut tx).await?;
         let stored: i64 = sqlx::query("SELECT value FROM counters WHERE name = 'report_figures'")
             .fetch_one(&mut *tx)
             .await?

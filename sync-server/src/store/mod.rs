@@ -14,6 +14,13 @@ pub mod users;
 
 pub use crate::db::Db;
 
+/// Takes the writers' lock: the counter row every write transaction updates first, so
+/// writers run one at a time and pull cursors are handed out in commit order (held until
+/// the transaction ends).
+pub(crate) async fn lock_writers(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE counters SET value = value WHERE name = 'seq'").execute(&mut **tx).await.map(|_| ())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("no such {0}")]

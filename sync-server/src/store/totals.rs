@@ -164,7 +164,7 @@ impl Db {
         let mut tx = self.pool.begin().await?;
         // The writers' lock first, so that of two servers starting together only one
         // rebuilds: the other reads the flag after the first committed.
-        sqlx::query("UPDATE counters SET value = value WHERE name = 'seq'").execute(&mut *tx).await?;
+        super::lock_writers(&mut tx).await?;
         let built: i64 = sqlx::query("SELECT value FROM counters WHERE name = 'report_totals_built'")
             .fetch_one(&mut *tx)
             .await?
@@ -179,7 +179,7 @@ impl Db {
 }
 
 pub(super) async fn rebuild(tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
-    sqlx::query("UPDATE counters SET value = value WHERE name = 'seq'").execute(&mut **tx).await?;
+    super::lock_writers(tx).await?;
     sqlx::query("DELETE FROM report_totals").execute(&mut **tx).await?;
     sqlx::query(&sum_statement(0, 1)).execute(&mut **tx).await?;
     sqlx::query("UPDATE counters SET value = 1 WHERE name = 'report_totals_built'").execute(&mut **tx).await?;

@@ -1,6 +1,6 @@
 //! Users, roles and the communes each may read and write.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use forms::reference::ReferenceData;
 use forms::Location;
@@ -118,25 +118,24 @@ impl Scope {
     /// The pre-2025 units only partly within this scope: there, only the user's own
     /// records are theirs ([`Scope::may_change`]).
     pub fn partial_pairs(&self, reference: &ReferenceData) -> Vec<(String, String)> {
-        let mut pairs: Vec<_> = self.old_units(reference, false).collect();
+        let mut pairs = self.old_units(reference, false);
         pairs.sort();
         pairs.dedup();
         pairs
     }
 
     /// Pre-2025 units with a successor in scope, wholly within it (`whole`) or not.
-    fn old_units<'a>(
-        &'a self,
-        reference: &'a ReferenceData,
-        whole: bool,
-    ) -> impl Iterator<Item = (String, String)> + 'a {
-        reference
-            .unit_mapping
-            .iter()
-            .filter(|m| self.has_2025(&m.new_code))
-            .map(|m| Location { unit_list: "units_pre2025".to_owned(), unit_code: m.old_code.clone() })
-            .filter(move |old| self.allows(old, reference) == whole)
-            .map(|l| (l.unit_list, l.unit_code))
+    fn old_units(&self, reference: &ReferenceData, whole: bool) -> Vec<(String, String)> {
+        let mut successors: HashMap<&str, Vec<&str>> = HashMap::new();
+        for m in &reference.unit_mapping {
+            successors.entry(m.old_code.as_str()).or_default().push(m.new_code.as_str());
+        }
+        successors
+            .into_iter()
+            .filter(|(_, new)| new.iter().any(|code| self.has_2025(code)))
+            .filter(|(_, new)| new.iter().all(|code| self.has_2025(code)) == whole)
+            .map(|(old, _)| ("units_pre2025".to_owned(), old.to_owned()))
+            .collect()
     }
 
     fn has(&self, location: &Location) -> bool {
@@ -302,7 +301,7 @@ impl Db {
     pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<(), StoreError> {
         let user = self.user_by_name(username).await?.ok_or(StoreError::NotFound("user"))?;
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE counters SET value = value WHERE name = 'seq'").execute(&mut *tx).await?;
+        super::lock_writers(&mut tx).await?;
         if disabled && user.role == Role::Admin && !user.disabled {
             let others: i64 =
                 sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1")
