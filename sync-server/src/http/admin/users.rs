@@ -7,7 +7,7 @@ use forms::Location;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{ApiJson, AppError, AppResult, AppState, CurrentUser};
+use super::super::{ApiJson, AppError, AppResult, AppState, CurrentUser};
 use crate::store::users::{NewUser, Role, User};
 
 pub fn routes() -> Router<AppState> {
