@@ -176,7 +176,22 @@ pub struct Api {
     /// Absolute origin without a trailing slash, e.g. `https://sotay.example.vn`.
     pub base: String,
     pub token: Option<String>,
+    /// What pushes and pulls report of the phone (see [`Api::reporting`]).
+    pub state: Option<DeviceState>,
 }
+
+/// What the phone says of itself with each push and pull, so the province sees phones
+/// that hold unsent or refused records (`docs/sync-protocol.md`, "Device state").
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeviceState {
+    /// Changes in the outbox, not yet acknowledged.
+    pub pending: usize,
+    /// Changes the server refused that the phone still keeps.
+    pub refused: usize,
+}
+
+/// The app's version as the phone reports it.
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 impl std::fmt::Debug for Api {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -189,7 +204,21 @@ impl Api {
     /// `base`: the server's origin; `None` means the page's own origin.
     pub fn new(base: Option<String>, token: Option<String>) -> Api {
         let base = base.unwrap_or_else(page_origin);
-        Api { base: base.trim_end_matches('/').to_owned(), token }
+        Api { base: base.trim_end_matches('/').to_owned(), token, state: None }
+    }
+
+    /// The same client, reporting `state` with its pushes and pulls.
+    pub fn reporting(&self, state: DeviceState) -> Api {
+        Api { state: Some(state), ..self.clone() }
+    }
+
+    /// The device-state headers, on a push or pull.
+    fn report_state(&self, call: &mut Call<'_>) {
+        if let Some(state) = &self.state {
+            call.headers.push(("sotay-app-version", APP_VERSION.to_owned()));
+            call.headers.push(("sotay-pending", state.pending.to_string()));
+            call.headers.push(("sotay-refused", state.refused.to_string()));
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -218,13 +247,15 @@ impl Api {
     pub async fn push(&self, req: &PushRequest) -> Result<PushResponse, ApiError> {
         let body = serde_json::to_string(req).map_err(|e| ApiError::Decode(e.to_string()))?;
         let url = self.url("/sync/push");
-        let call = Call { json: Some(body), ..self.call("POST", &url, PUSH_TIMEOUT) };
+        let mut call = Call { json: Some(body), ..self.call("POST", &url, PUSH_TIMEOUT) };
+        self.report_state(&mut call);
         json(send(call).await?)
     }
 
     pub async fn pull(&self, since: u64, limit: usize) -> Result<PullResponse, ApiError> {
         let url = self.url(&format!("/sync/pull?since={since}&limit={limit}"));
-        let call = Call { no_store: true, ..self.call("GET", &url, TIMEOUT) };
+        let mut call = Call { no_store: true, ..self.call("GET", &url, TIMEOUT) };
+        self.report_state(&mut call);
         json(send(call).await?)
     }
 

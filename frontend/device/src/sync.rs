@@ -105,6 +105,8 @@ pub async fn sync_once(
 ) -> Result<SyncReport, ApiError> {
     let mut report = SyncReport::default();
     let device_id = storage.device_id().await?;
+    // Each push and pull tells the server what the phone still holds (issue 13).
+    let api = &api.reporting(storage.device_state().await?);
 
     let mut size = BatchSize::new(BATCH);
     let (mut batch, queued) = storage.push_batch(size.get(), &HashSet::new()).await?;
@@ -154,6 +156,8 @@ pub async fn sync_once(
     }
 
     let mut cursor: u64 = storage.get_meta(META_CURSOR).await?.unwrap_or(0);
+    // After the pushes: what is still waiting (0 when everything went through).
+    let api = &api.reporting(storage.device_state().await?);
     on_progress(SyncProgress { sent, total, phase: Phase::Pulling });
     let mut page = api.pull(cursor, PULL_LIMIT).await?;
     let server_catalog = loop {

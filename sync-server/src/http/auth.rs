@@ -67,6 +67,18 @@ struct SignIn {
     username: String,
     password: String,
     device_id: String,
+    /// `console` for the province console in a desktop browser: its sessions are not
+    /// phones, so they are not listed among the devices. Absent: a phone.
+    #[serde(default)]
+    client: Client,
+}
+
+#[derive(Deserialize, Default, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum Client {
+    #[default]
+    Phone,
+    Console,
 }
 
 #[derive(Deserialize)]
@@ -191,6 +203,9 @@ async fn sign_in(
         }
     };
     let token = state.db.issue_token(user.id, &body.device_id).await?;
+    if body.client == Client::Phone {
+        state.db.note_device(user.id, &body.device_id).await?;
+    }
     tracing::info!(user = ?user.username, device = ?body.device_id, "signed in");
     Ok(Json(Session { token, user }))
 }
@@ -210,6 +225,7 @@ async fn enroll(
     }
     match state.db.redeem_enrollment(&body.code, &body.device_id).await? {
         Some((user, token)) => {
+            state.db.note_device(user.id, &body.device_id).await?;
             tracing::info!(user = ?user.username, device = ?body.device_id, "device enrolled");
             Ok(Json(Session { token, user }))
         }

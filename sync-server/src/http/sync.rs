@@ -6,13 +6,15 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use forms::sync::{ChangeResult, Outcome, PullResponse, PulledRecord, PushRequest, PushResponse};
+use forms::sync::{Change, ChangeResult, Outcome, PullResponse, PulledRecord, PushRequest, PushResponse};
 use forms::sync::{MAX_PULL_LIMIT, MAX_PUSH_CHANGES};
 use serde::Deserialize;
 
 use super::{ApiJson, AppError, AppResult, AppState, CurrentUser};
 use crate::store::apply::change_hash;
+use crate::store::devices::{DeviceReport, SyncKind};
 use crate::store::records::{out_of_scope, PreparedChange};
+use crate::store::users::{Role, Scope};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/sync/push", post(push)).route("/sync/pull", get(pull)).route("/forms", get(catalog))
@@ -21,6 +23,7 @@ pub fn routes() -> Router<AppState> {
 async fn push(
     State(state): State<AppState>,
     current: CurrentUser,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<PushRequest>,
 ) -> AppResult<Json<PushResponse>> {
     if request.changes.len() > MAX_PUSH_CHANGES {
@@ -43,19 +46,12 @@ async fn push(
             results.push(Some(first.answer(change_id, user.id, change.record.id, &content_hash)));
             continue;
         }
-        let record = &change.record;
-        if !scope.may_file_at(&record.location, reference) {
-            results.push(settled(Outcome::Rejected { errors: vec![out_of_scope()] }));
-            continue;
-        }
-        let form = state.catalog.form(&record.form_id, record.form_version);
-        match (state.catalog.validate_record(record), form) {
-            (Ok(validated), Some(form)) => {
-                prepared.push(PreparedChange::new(change, &validated, form, &state.catalog));
+        match prepare(&state, &scope, change)? {
+            Ok(change) => {
+                prepared.push(change);
                 results.push(None);
             }
-            (Err(errors), _) => results.push(settled(Outcome::Rejected { errors })),
-            (Ok(_), None) => return Err(AppError::Internal("validated a record of an unknown form".into())),
+            Err(refused) => results.push(settled(refused)),
         }
     }
 
@@ -68,6 +64,7 @@ async fn push(
         _ => (a + 1, r),
     });
     tracing::info!(user = %user.username, applied = ok, rejected, "push");
+    note_sync(&state, &current, SyncKind::Push, &headers).await;
     Ok(Json(PushResponse { results }))
 }
 
@@ -82,18 +79,61 @@ struct PullQuery {
 async fn pull(
     State(state): State<AppState>,
     current: CurrentUser,
+    headers: HeaderMap,
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> AppResult<Json<PullResponse>> {
     let Query(query) = query?;
     let limit = query.limit.unwrap_or(500).clamp(1, MAX_PULL_LIMIT);
     let since = i64::try_from(query.since)
         .map_err(|_| AppError::bad_request("invalid_cursor", "Con trỏ đồng bộ không hợp lệ.", "Invalid cursor."))?;
-    let scope = current.user.scope();
-    let (rows, has_more) =
-        state.db.pull(&scope, &current.user.username, state.catalog.reference(), since, limit as i64).await?;
+    let (scope, username, reference) = (current.user.scope(), &current.user.username, state.catalog.reference());
+    // Supervisors' and admins' phones keep only their own records; the rest of their scope
+    // they read in the console (docs/sync-protocol.md, "Pull").
+    let (rows, has_more) = if current.user.role == Role::Collector {
+        state.db.pull(&scope, username, reference, since, limit as i64).await?
+    } else {
+        state.db.pull_authored(&scope, username, reference, since, limit as i64).await?
+    };
+    note_sync(&state, &current, SyncKind::Pull, &headers).await;
     let next_cursor = rows.last().map_or(query.since, |(seq, _)| *seq as u64);
     let records = rows.into_iter().map(|(seq, record)| PulledRecord { cursor: seq as u64, record }).collect();
     Ok(Json(PullResponse { records, next_cursor, has_more, catalog_version: state.catalog.version().to_owned() }))
+}
+
+/// Notes the sync on the device's row with what the phone reported. After the push's
+/// commit, and never its failure: the records are stored whatever happens to this note.
+async fn note_sync(state: &AppState, current: &CurrentUser, kind: SyncKind, headers: &HeaderMap) {
+    let report = device_report(headers);
+    if let Err(e) = state.db.note_sync(current.user.id, &current.device_id, kind, &report).await {
+        tracing::warn!(error = ?e, "could not note the device's sync");
+    }
+}
+
+/// The device-state headers (`docs/sync-protocol.md`, "Device state"). An older app sends
+/// none; a value that is not what the protocol says is ignored, never a reason to refuse
+/// a sync.
+pub(super) fn device_report(headers: &HeaderMap) -> DeviceReport {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let count = |name: &str| text(name).and_then(|v| v.parse::<u32>().ok()).map(i64::from);
+    let version = text("sotay-app-version").filter(|v| {
+        (1..=40).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_'))
+    });
+    DeviceReport { app_version: version.map(str::to_owned), pending: count("sotay-pending"), refused: count("sotay-refused") }
+}
+
+/// What push decides about a change before the database: refused (out of scope, invalid),
+/// or ready to apply. The console's conflict resolution goes through it too.
+pub(super) fn prepare(state: &AppState, scope: &Scope, change: Change) -> AppResult<Result<PreparedChange, Outcome>> {
+    let record = &change.record;
+    if !scope.may_file_at(&record.location, state.catalog.reference()) {
+        return Ok(Err(Outcome::Rejected { errors: vec![out_of_scope()] }));
+    }
+    let form = state.catalog.form(&record.form_id, record.form_version);
+    match (state.catalog.validate_record(record), form) {
+        (Ok(validated), Some(form)) => Ok(Ok(PreparedChange::new(change, &validated, form, &state.catalog))),
+        (Err(errors), _) => Ok(Err(Outcome::Rejected { errors })),
+        (Ok(_), None) => Err(AppError::Internal("validated a record of an unknown form".into())),
+    }
 }
 
 /// The form definitions and reference data, with an ETag so a device that has the current

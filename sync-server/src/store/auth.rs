@@ -87,19 +87,7 @@ impl Db {
     /// A single-use enrolment code for a user, valid for `ttl_minutes`.
     pub async fn create_enrollment(&self, username: &str, ttl_minutes: i64) -> Result<String, StoreError> {
         let user = self.user_by_name(username).await?.ok_or(StoreError::NotFound("user"))?;
-        if user.disabled {
-            return Err(StoreError::Invalid(format!("user '{username}' is disabled")));
-        }
-        let code = new_secret();
-        let now = now_ms();
-        sqlx::query("INSERT INTO enrollments (code_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(hash_secret(&code))
-            .bind(user.id)
-            .bind(now)
-            .bind(now + ttl_minutes * 60_000)
-            .execute(&self.pool)
-            .await?;
-        Ok(code)
+        Ok(self.issue_enrollment(&user, ttl_minutes).await?.code)
     }
 
     /// Redeems an enrolment code for a token. The code is spent by the same statement that
@@ -107,7 +95,7 @@ impl Db {
     pub async fn redeem_enrollment(&self, code: &str, device_id: &str) -> Result<Option<(User, String)>, StoreError> {
         let now = now_ms();
         let row = sqlx::query(
-            "UPDATE enrollments SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1 \
+            "UPDATE enrollments SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1 \
              RETURNING user_id",
         )
         .bind(now)

@@ -5,11 +5,15 @@
 
 pub mod apply;
 pub mod auth;
+pub mod devices;
+pub mod enrollments;
 pub mod figures;
 pub mod passwords;
 pub mod records;
 pub mod reports;
+pub mod search;
 pub mod totals;
+pub mod user_admin;
 pub mod users;
 
 pub use crate::db::Db;

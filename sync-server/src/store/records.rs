@@ -68,21 +68,51 @@ impl Db {
         since: i64,
         limit: i64,
     ) -> Result<(Vec<(i64, Record)>, bool), StoreError> {
-        let mut sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE seq > $1");
+        self.pull_where(scope, username, false, reference, since, limit).await
+    }
+
+    /// As [`Db::pull`], but only the records `username` is the author of: what supervisors'
+    /// and admins' phones pull (the rest of their scope they read in the console).
+    pub async fn pull_authored(
+        &self,
+        scope: &Scope,
+        username: &str,
+        reference: &forms::reference::ReferenceData,
+        since: i64,
+        limit: i64,
+    ) -> Result<(Vec<(i64, Record)>, bool), StoreError> {
+        self.pull_where(scope, username, true, reference, since, limit).await
+    }
+
+    async fn pull_where(
+        &self,
+        scope: &Scope,
+        username: &str,
+        authored: bool,
+        reference: &forms::reference::ReferenceData,
+        since: i64,
+        limit: i64,
+    ) -> Result<(Vec<(i64, Record)>, bool), StoreError> {
         let pairs = if scope.whole_province { Vec::new() } else { scope.pairs(reference) };
         // Units split between communes: only the user's own records there.
         let partial = if scope.whole_province { Vec::new() } else { scope.partial_pairs(reference) };
+        if !scope.whole_province && pairs.is_empty() && partial.is_empty() {
+            return Ok((Vec::new(), false));
+        }
+        // $1 cursor, $2 limit, then a pair of parameters per unit, then the user (bound only
+        // where the statement names it).
+        let units = pairs.len() + partial.len();
+        let user = format!("${}", 3 + 2 * units);
+        let mut sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE seq > $1");
+        if authored {
+            sql += &format!(" AND author = {user}");
+        }
         if !scope.whole_province {
-            if pairs.is_empty() && partial.is_empty() {
-                return Ok((Vec::new(), false));
-            }
-            // $1 cursor, $2 limit, then a pair of parameters per unit, then the author.
             let term = |i: usize| format!("(unit_list = ${} AND unit_code = ${})", 3 + 2 * i, 4 + 2 * i);
             let mut terms: Vec<String> = (0..pairs.len()).map(term).collect();
             if !partial.is_empty() {
-                let units = pairs.len() + partial.len();
                 let own: Vec<String> = (pairs.len()..units).map(term).collect();
-                terms.push(format!("(author = ${} AND ({}))", 3 + 2 * units, own.join(" OR ")));
+                terms.push(format!("(author = {user} AND ({}))", own.join(" OR ")));
             }
             sql += &format!(" AND ({})", terms.join(" OR "));
         }
@@ -91,7 +121,7 @@ impl Db {
         for (list, code) in pairs.iter().chain(&partial) {
             query = query.bind(list.as_str()).bind(code.as_str());
         }
-        if !partial.is_empty() {
+        if authored || !partial.is_empty() {
             query = query.bind(username);
         }
         let rows = query.fetch_all(&self.pool).await?;

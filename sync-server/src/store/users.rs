@@ -30,7 +30,7 @@ impl Role {
         }
     }
 
-    fn parse(s: &str) -> Result<Role, StoreError> {
+    pub(crate) fn parse(s: &str) -> Result<Role, StoreError> {
         match s {
             "collector" => Ok(Role::Collector),
             "supervisor" => Ok(Role::Supervisor),
@@ -174,23 +174,11 @@ impl Db {
         if !valid_username(new.username) {
             return Err(StoreError::Invalid("a username is 3–64 characters: a–z, 0–9, '.', '_', '-'".into()));
         }
-        // A name is shown in lists and logs and stored as text: no control characters
-        // (PostgreSQL cannot store NUL at all).
-        let name_chars = new.display_name.chars().count();
-        if !(1..=200).contains(&name_chars) || new.display_name.chars().any(char::is_control) {
-            return Err(StoreError::Invalid(
-                "a display name is 1–200 characters, none of them control characters".into(),
-            ));
-        }
+        super::user_admin::check_display_name(new.display_name)?;
         if new.password.is_some_and(|p| p.chars().count() < 8) {
             return Err(StoreError::Invalid("a password has at least 8 characters".into()));
         }
-        for l in new.communes {
-            let known = reference.unit_lists.get(&l.unit_list).and_then(|list| list.get(&l.unit_code));
-            if !known.is_some_and(|u| u.is_commune_level()) {
-                return Err(StoreError::Invalid(format!("'{}' is not a commune of {}", l.unit_code, l.unit_list)));
-            }
-        }
+        super::user_admin::check_communes(new.communes, reference)?;
         let hash = match new.password {
             Some(p) => Some(passwords::hash(p).await?),
             None => None,

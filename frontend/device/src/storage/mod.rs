@@ -354,6 +354,15 @@ impl Storage {
         Ok(entries)
     }
 
+    /// What the phone reports with each sync: changes waiting, changes refused. Two counts,
+    /// no record read.
+    pub async fn device_state(&self) -> Result<crate::api::DeviceState, StorageError> {
+        let tx = self.tx(&[OUTBOX, REJECTED], TransactionMode::Readonly)?;
+        let pending = tx.object_store(OUTBOX)?.count().await? as usize;
+        let refused = if self.version < 2 { 0 } else { tx.object_store(REJECTED)?.count().await? as usize };
+        Ok(crate::api::DeviceState { pending, refused })
+    }
+
     pub async fn counts(&self) -> Result<Counts, StorageError> {
         let tx = self.tx(&[RECORDS, OUTBOX], TransactionMode::Readonly)?;
         let records = tx.object_store(RECORDS)?;

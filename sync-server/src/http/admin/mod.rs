@@ -2,17 +2,23 @@
 //! health, who has reported, and records server-side. Admins see the whole province;
 //! supervisors their scope and the collectors inside it; collectors get 403 everywhere.
 
+mod devices;
+mod enrollments;
+mod records;
 mod users;
 
 use axum::Router;
+use forms::reference::ReferenceData;
+use forms::Location;
+use serde::{Deserialize, Serialize};
 
 use super::{AppError, AppResult, AppState, CurrentUser};
 use crate::store::users::Role;
 
-pub use users::enrollment_link;
+pub use enrollments::enrollment_link;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(users::routes())
+    Router::new().merge(users::routes()).merge(enrollments::routes()).merge(devices::routes()).merge(records::routes())
 }
 
 /// Admins and supervisors only: the console is not for collectors.
@@ -21,4 +27,62 @@ pub(crate) fn require_console(current: &CurrentUser) -> AppResult<()> {
         Role::Admin | Role::Supervisor => Ok(()),
         Role::Collector => Err(AppError::Forbidden),
     }
+}
+
+/// `page` (from 1) and `per_page` (1–200, default 50) of a listing.
+#[derive(Deserialize, Debug, Clone, Copy)]
+pub(crate) struct Paging {
+    #[serde(default = "first_page")]
+    page: u32,
+    #[serde(default = "default_per_page")]
+    per_page: u32,
+}
+
+fn first_page() -> u32 {
+    1
+}
+
+fn default_per_page() -> u32 {
+    50
+}
+
+/// One page of a listing, with the total it was cut from.
+#[derive(Serialize)]
+pub(crate) struct Page<T> {
+    items: Vec<T>,
+    total: usize,
+    page: u32,
+    per_page: u32,
+}
+
+/// The page `paging` asks of `all` (already filtered and ordered).
+pub(crate) fn page_of<T>(all: Vec<T>, paging: &Paging) -> AppResult<Page<T>> {
+    if paging.page == 0 || !(1..=200).contains(&paging.per_page) {
+        return Err(AppError::bad_request(
+            "invalid_paging",
+            "Trang bắt đầu từ 1; mỗi trang có từ 1 đến 200 dòng.",
+            "page starts at 1; per_page is 1–200.",
+        ));
+    }
+    let total = all.len();
+    let skip = (paging.page as usize - 1).saturating_mul(paging.per_page as usize);
+    let items = all.into_iter().skip(skip).take(paging.per_page as usize).collect();
+    Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+}
+
+/// A commune as answers name it: its list, code and name.
+#[derive(Serialize, Clone, Debug)]
+pub(crate) struct CommuneView {
+    unit_list: String,
+    unit_code: String,
+    name: String,
+}
+
+pub(crate) fn commune_view(location: &Location, reference: &ReferenceData) -> CommuneView {
+    let name = reference
+        .unit_lists
+        .get(&location.unit_list)
+        .and_then(|list| list.get(&location.unit_code))
+        .map_or_else(|| location.unit_code.clone(), |u| u.name.clone());
+    CommuneView { unit_list: location.unit_list.clone(), unit_code: location.unit_code.clone(), name }
 }

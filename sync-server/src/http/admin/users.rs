@@ -1,34 +1,103 @@
-//! User and enrolment administration, for admins only.
+//! Users in the console: the filtered list, create, edit role and scope, disable/enable,
+//! reset a password. Admins manage everyone; supervisors the collectors inside their scope
+//! (`store::user_admin::manages`), and a user they may not manage is answered 404, as if
+//! it did not exist.
 
-use axum::extract::{Path, State};
-use axum::routing::{get, post};
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use forms::Location;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::super::{ApiJson, AppError, AppResult, AppState, CurrentUser};
+use super::{commune_view, page_of, require_console, CommuneView, Page, Paging};
+use crate::http::{ApiJson, AppError, AppResult, AppState, CurrentUser};
+use crate::store::user_admin::{check_communes, check_display_name, manages, may_assign, UserEdit};
 use crate::store::users::{NewUser, Role, User};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/users", get(list).post(create))
+        .route("/admin/users/{username}", patch(edit))
         .route("/admin/users/{username}/disable", post(disable))
         .route("/admin/users/{username}/enable", post(enable))
-        .route("/admin/users/{username}/enrollments", post(enrollment))
+        .route("/admin/users/{username}/password", post(new_password))
 }
 
-fn require_admin(current: &CurrentUser) -> AppResult<()> {
-    if current.user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+/// A user as the console lists them.
+#[derive(Serialize)]
+struct UserView {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: Role,
+    whole_province: bool,
+    disabled: bool,
+    communes: Vec<CommuneView>,
+    /// The latest use of any of their sessions.
+    last_seen_at: Option<i64>,
+    /// Phones they have signed in on.
+    devices: i64,
 }
 
-async fn list(State(state): State<AppState>, current: CurrentUser) -> AppResult<Json<Vec<User>>> {
-    require_admin(&current)?;
-    Ok(Json(state.db.list_users().await?))
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum Status {
+    Active,
+    Disabled,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    role: Option<Role>,
+    /// A 2025 commune code: users with it in their scope.
+    commune: Option<String>,
+    status: Option<Status>,
+    /// Part of the username or display name, any case.
+    q: Option<String>,
+    #[serde(flatten)]
+    paging: Paging,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<Page<UserView>>> {
+    require_console(&current)?;
+    let Query(query) = query?;
+    let reference = state.catalog.reference();
+    let seen = state.db.last_seen().await?;
+    let needle = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
+    let users = state.db.all_users().await?.into_iter().filter(|u| {
+        manages(&current.user, u, reference)
+            && query.role.is_none_or(|r| u.role == r)
+            && query.status.is_none_or(|s| u.disabled == (s == Status::Disabled))
+            && query.commune.as_deref().is_none_or(|code| {
+                u.communes.iter().any(|l| l.unit_list == "units_2025" && l.unit_code == code)
+            })
+            && needle.as_deref().is_none_or(|n| {
+                u.username.contains(n) || u.display_name.to_lowercase().contains(n)
+            })
+    });
+    let views: Vec<UserView> = users
+        .map(|u| {
+            let (last_seen_at, devices) = seen.get(&u.id).copied().unwrap_or_default();
+            UserView {
+                id: u.id,
+                communes: u.communes.iter().map(|l| commune_view(l, reference)).collect(),
+                username: u.username,
+                display_name: u.display_name,
+                role: u.role,
+                whole_province: u.whole_province,
+                disabled: u.disabled,
+                last_seen_at,
+                devices,
+            }
+        })
+        .collect();
+    Ok(Json(page_of(views, &query.paging)?))
 }
 
 #[derive(Deserialize)]
@@ -49,7 +118,12 @@ async fn create(
     current: CurrentUser,
     ApiJson(body): ApiJson<CreateUser>,
 ) -> AppResult<Json<User>> {
-    require_admin(&current)?;
+    require_console(&current)?;
+    let reference = state.catalog.reference();
+    check_communes(&body.communes, reference)?;
+    if !may_assign(&current.user, body.role, body.whole_province, &body.communes, reference) {
+        return Err(AppError::Forbidden);
+    }
     let new = NewUser {
         username: &body.username,
         display_name: &body.display_name,
@@ -58,7 +132,48 @@ async fn create(
         whole_province: body.whole_province,
         communes: &body.communes,
     };
-    Ok(Json(state.db.create_user(&new, state.catalog.reference()).await?))
+    let user = state.db.create_user(&new, reference).await?;
+    tracing::info!(by = ?current.user.username, user = ?user.username, role = user.role.as_str(), "user created");
+    Ok(Json(user))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EditUser {
+    display_name: Option<String>,
+    role: Option<Role>,
+    whole_province: Option<bool>,
+    communes: Option<Vec<Location>>,
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(username): Path<String>,
+    ApiJson(body): ApiJson<EditUser>,
+) -> AppResult<Json<User>> {
+    let user = managed_user(&state, &current, &username).await?;
+    let reference = state.catalog.reference();
+    if let Some(name) = &body.display_name {
+        check_display_name(name)?;
+    }
+    if let Some(communes) = &body.communes {
+        check_communes(communes, reference)?;
+    }
+    let edit = UserEdit {
+        display_name: body.display_name,
+        role: body.role,
+        whole_province: body.whole_province,
+        communes: body.communes,
+    };
+    // The user as the edit leaves them must still be the caller's to manage.
+    let after = edit.applied_to(&user);
+    if !may_assign(&current.user, after.role, after.whole_province, &after.communes, reference) {
+        return Err(AppError::Forbidden);
+    }
+    let updated = state.db.update_user(&user, &edit).await?;
+    tracing::info!(by = ?current.user.username, user = ?updated.username, role = updated.role.as_str(), "user edited");
+    Ok(Json(updated))
 }
 
 async fn disable(
@@ -66,9 +181,10 @@ async fn disable(
     current: CurrentUser,
     Path(username): Path<String>,
 ) -> AppResult<Json<Value>> {
-    require_admin(&current)?;
-    state.db.set_disabled(&username, true).await?;
-    Ok(Json(json!({ "username": username, "disabled": true })))
+    let user = managed_user(&state, &current, &username).await?;
+    state.db.set_disabled(&user.username, true).await?;
+    tracing::info!(by = ?current.user.username, user = ?user.username, "user disabled");
+    Ok(Json(json!({ "username": user.username, "disabled": true })))
 }
 
 async fn enable(
@@ -76,38 +192,53 @@ async fn enable(
     current: CurrentUser,
     Path(username): Path<String>,
 ) -> AppResult<Json<Value>> {
-    require_admin(&current)?;
-    state.db.set_disabled(&username, false).await?;
-    Ok(Json(json!({ "username": username, "disabled": false })))
+    let user = managed_user(&state, &current, &username).await?;
+    state.db.set_disabled(&user.username, false).await?;
+    tracing::info!(by = ?current.user.username, user = ?user.username, "user enabled");
+    Ok(Json(json!({ "username": user.username, "disabled": false })))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct EnrollmentRequest {
-    ttl_minutes: Option<i64>,
-}
-
-async fn enrollment(
+/// A new password, made here and shown once: every session of the user ends.
+async fn new_password(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(username): Path<String>,
-    body: axum::body::Bytes,
 ) -> AppResult<Json<Value>> {
-    require_admin(&current)?;
-    // The body is optional: no body means the default lifetime.
-    let request: EnrollmentRequest = if body.is_empty() {
-        EnrollmentRequest::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| AppError::InvalidJson(e.to_string()))?
-    };
-    let ttl = request.ttl_minutes.unwrap_or(7 * 24 * 60).clamp(5, 30 * 24 * 60);
-    let code = state.db.create_enrollment(&username, ttl).await?;
-    let link = enrollment_link(&state.settings.public_url, &code);
-    Ok(Json(json!({ "username": username, "code": code, "link": link, "expires_in_minutes": ttl })))
+    let user = managed_user(&state, &current, &username).await?;
+    let password = generated_password();
+    state.db.reset_password(&user.username, &password).await?;
+    tracing::info!(by = ?current.user.username, user = ?user.username, "password reset");
+    Ok(Json(json!({ "username": user.username, "password": password })))
 }
 
-/// The link an enrolment QR code carries; the PWA reads the code from the fragment, so it
-/// never reaches server logs.
-pub fn enrollment_link(public_url: &str, code: &str) -> String {
-    format!("{}/#/enroll/{code}", public_url.trim_end_matches('/'))
+/// Twelve characters a person can read aloud and type on a phone: lower-case letters and
+/// digits without the look-alikes (0/o, 1/l/i). About 61 bits.
+fn generated_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..12).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}
+
+/// The user named in the path, if the caller manages them; otherwise 404 (a supervisor
+/// learns nothing of users outside their scope) — 403 for collectors.
+pub(super) async fn managed_user(state: &AppState, current: &CurrentUser, username: &str) -> AppResult<User> {
+    require_console(current)?;
+    let user = state.db.user_by_name(username).await?.ok_or(AppError::NotFound)?;
+    if manages(&current.user, &user, state.catalog.reference()) {
+        Ok(user)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn generated_passwords_are_long_enough_and_differ() {
+        let (a, b) = (super::generated_password(), super::generated_password());
+        assert_eq!(a.len(), 12);
+        assert!(a.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        assert_ne!(a, b);
+    }
 }
