@@ -192,7 +192,10 @@ impl Places {
             });
             return Places { all, own: Vec::new() };
         }
-        Places { all: Some(keep(viewer.scope.pairs(viewer.reference))), own: keep(viewer.scope.partial_pairs(viewer.reference)) }
+        Places {
+            all: Some(keep(viewer.scope.pairs(viewer.reference))),
+            own: keep(viewer.scope.partial_pairs(viewer.reference)),
+        }
     }
 
     /// Nothing at all to read.
@@ -203,8 +206,9 @@ impl Places {
     /// The condition on columns prefixed `p` (`""` or `"r."`); `None` for everywhere.
     fn condition(&self, args: &mut Args, username: &str, p: &str) -> Option<String> {
         let all = self.all.as_ref()?;
-        let mut pair =
-            |(list, code): &(String, String)| format!("({p}unit_list = {} AND {p}unit_code = {})", args.add(list), args.add(code));
+        let mut pair = |(list, code): &(String, String)| {
+            format!("({p}unit_list = {} AND {p}unit_code = {})", args.add(list), args.add(code))
+        };
         let mut terms: Vec<String> = all.iter().map(&mut pair).collect();
         if !self.own.is_empty() {
             let own: Vec<String> = self.own.iter().map(&mut pair).collect();
@@ -379,8 +383,10 @@ impl Db {
             columns.join(", ")
         );
         let count_sql = format!("SELECT COUNT(*) AS n {from}");
-        let (rows, count) =
-            tokio::try_join!(args.query(&page_sql).fetch_all(&self.pool), args.query(&count_sql).fetch_one(&self.pool))?;
+        let (rows, count) = tokio::try_join!(
+            args.query(&page_sql).fetch_all(&self.pool),
+            args.query(&count_sql).fetch_one(&self.pool)
+        )?;
         let items = rows
             .iter()
             .map(|row| conflict_view(row, "conflict_id", "conflict_at", record_from_row(row)?))
@@ -390,12 +396,11 @@ impl Db {
 
     /// A conflict copy, resolved or not.
     pub async fn conflict(&self, id: Uuid) -> Result<Option<StoredConflict>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, record_id, incoming, resolved_at, resolved_change_id FROM conflicts WHERE id = $1",
-        )
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
+        let row =
+            sqlx::query("SELECT id, record_id, incoming, resolved_at, resolved_change_id FROM conflicts WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
         let Some(row) = row else { return Ok(None) };
         let resolved_change_id: Option<String> = row.try_get("resolved_change_id")?;
         Ok(Some(StoredConflict {

@@ -10,6 +10,7 @@ mod common;
 
 mod auth;
 mod catalog;
+mod console_records;
 mod input;
 mod reports;
 mod scope;

@@ -27,24 +27,32 @@ async fn pull_returns_only_records_in_the_callers_scope(app: TestApp) {
     let admin = app.admin("admin").await;
     let supervisor = app.province_supervisor("supervisor").await;
     let collector_a = app.collector("collector.a", &[A]).await;
+    let collector_b = app.collector("collector.b", &[B]).await;
     let supervisor_b = app.user_with_token("supervisor.b", Role::Supervisor, &[B], false).await;
 
     let (a1, b1, b2, a_old) =
         (record_in(A), record_in(B), record_in(B), record_of("outreach_event", 1, old_commune(OLD_IN_A)));
+    let b3 = record_in(B);
     assert_applied(&app.push_one(&admin, &new_change(&a1)).await, &a1, 1);
     assert_applied(&app.push_one(&admin, &new_change(&b1)).await, &b1, 1);
     assert_applied(&app.push_one(&supervisor, &new_change(&b2)).await, &b2, 1);
     assert_applied(&app.push_one(&supervisor, &new_change(&a_old)).await, &a_old, 1);
+    assert_applied(&app.push_one(&supervisor_b, &new_change(&b3)).await, &b3, 1);
 
     let sorted = |mut v: Vec<Uuid>| {
         v.sort();
         v
     };
     let expect = |records: &[&Record]| sorted(records.iter().map(|r| r.id).collect());
+    // Collectors pull everything in their communes (the pre-2025 ward merged into A too)…
     assert_eq!(sorted(app.pulled_ids(&collector_a).await), expect(&[&a1, &a_old]), "collector of A");
-    assert_eq!(sorted(app.pulled_ids(&supervisor_b).await), expect(&[&b1, &b2]), "supervisor of B only");
-    assert_eq!(sorted(app.pulled_ids(&supervisor).await), expect(&[&a1, &b1, &b2, &a_old]), "whole province");
-    assert_eq!(sorted(app.pulled_ids(&admin).await), expect(&[&a1, &b1, &b2, &a_old]), "admin");
+    assert_eq!(sorted(app.pulled_ids(&collector_b).await), expect(&[&b1, &b2, &b3]), "collector of B");
+    // …supervisors and admins only their own: the rest they read in the console.
+    assert_eq!(sorted(app.pulled_ids(&supervisor_b).await), expect(&[&b3]), "supervisor of B: their own");
+    assert_eq!(sorted(app.pulled_ids(&supervisor).await), expect(&[&b2, &a_old]), "whole province: their own");
+    assert_eq!(sorted(app.pulled_ids(&admin).await), expect(&[&a1, &b1]), "admin: their own");
+    let console = super::console_records::search_ids(&app, &supervisor_b, "").await;
+    assert_eq!(console, expect(&[&b1, &b2, &b3]), "supervisor of B, in the console");
 
     // A collector with no commune sees nothing.
     let nowhere = app.collector("collector.none", &[]).await;
@@ -113,15 +121,17 @@ async fn a_unit_split_between_two_communes_belongs_to_neither_alone(app: TestApp
     let theirs = record_of("outreach_event", 1, old_commune(SPLIT));
     assert_applied(&app.push_one(&collector_right, &new_change(&theirs)).await, &theirs, 1);
 
-    // Each collector, and a supervisor of one side only, pulls only their own there.
+    // Each collector pulls only their own there; supervisors pull only their own anywhere,
+    // and in the console a supervisor of one side only reads neither, one of both reads both.
     assert_eq!(app.pulled_ids(&collector_left).await, vec![mine.id]);
     assert_eq!(app.pulled_ids(&collector_right).await, vec![theirs.id]);
     assert!(app.pulled_ids(&supervisor_left).await.is_empty(), "a supervisor of one successor only");
-    let mut both = app.pulled_ids(&supervisor_both).await;
-    both.sort();
+    assert!(app.pulled_ids(&supervisor_both).await.is_empty(), "a supervisor's phone: their own only");
+    use super::console_records::search_ids;
+    assert!(search_ids(&app, &supervisor_left, "").await.is_empty(), "a supervisor of one successor only");
     let mut expected = vec![mine.id, theirs.id];
     expected.sort();
-    assert_eq!(both, expected, "a supervisor of both successors reads both");
+    assert_eq!(search_ids(&app, &supervisor_both, "").await, expected, "a supervisor of both successors reads both");
 
     // The other side can neither correct nor delete it; its author and the supervisor of both can.
     let mut edit = mine.clone();

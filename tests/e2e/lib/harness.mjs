@@ -185,16 +185,31 @@ export class Server {
     return text ? JSON.parse(text) : null;
   }
 
-  /** Every record the province sees, as the server stores it, read through the sync API. */
+  /**
+   * Every record the province has, as the console's search lists them (no answers): read
+   * through the console's API, since a province supervisor's phone pulls only their own.
+   */
+  async listed() {
+    const token = await this.token('province');
+    const items = [];
+    let after = '';
+    for (;;) {
+      const page = await this.api('GET', `/admin/records?limit=200${after}`, { token });
+      items.push(...page.items);
+      if (!page.next) break;
+      after = `&after=${page.next}`;
+    }
+    return items;
+  }
+
+  /** Every record the province has, as the server stores it: each listed record, a few at a time. */
   async records() {
     const token = await this.token('province');
+    const ids = (await this.listed()).map((item) => item.id);
     const all = [];
-    let since = 0;
-    for (;;) {
-      const page = await this.api('GET', `/sync/pull?since=${since}&limit=1000`, { token });
-      all.push(...page.records.map((p) => p.record));
-      if (!page.has_more || page.next_cursor <= since) break;
-      since = page.next_cursor;
+    for (let i = 0; i < ids.length; i += 20) {
+      const shown = await Promise.all(ids.slice(i, i + 20).map((id) => this.api('GET', `/admin/records/${id}`, { token })));
+      all.push(...shown.map((s) => s.record));
     }
     return all;
   }

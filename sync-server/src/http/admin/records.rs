@@ -121,7 +121,9 @@ impl SearchQuery {
         let sort = match given(self.sort).as_deref() {
             None | Some("date_desc") => Sort::DateDesc,
             Some("date_asc") => Sort::DateAsc,
-            Some(_) => return Err(bad("invalid_sort", "sort là date_desc hoặc date_asc.", "sort is date_desc or date_asc.")),
+            Some(_) => {
+                return Err(bad("invalid_sort", "sort là date_desc hoặc date_asc.", "sort is date_desc or date_asc."))
+            }
         };
         let after = given(self.after)
             .map(|a| {
