@@ -116,9 +116,14 @@ pub(super) fn device_report(headers: &HeaderMap) -> DeviceReport {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     let count = |name: &str| text(name).and_then(|v| v.parse::<u32>().ok()).map(i64::from);
     let version = text("sotay-app-version").filter(|v| {
-        (1..=40).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_'))
+        (1..=40).contains(&v.len())
+            && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_'))
     });
-    DeviceReport { app_version: version.map(str::to_owned), pending: count("sotay-pending"), refused: count("sotay-refused") }
+    DeviceReport {
+        app_version: version.map(str::to_owned),
+        pending: count("sotay-pending"),
+        refused: count("sotay-refused"),
+    }
 }
 
 /// What push decides about a change before the database: refused (out of scope, invalid),

@@ -155,7 +155,9 @@ impl Db {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         devices.sort_by(|a, b| {
-            a.last_heard_at().cmp(&b.last_heard_at()).then_with(|| (&a.username, &a.device_id).cmp(&(&b.username, &b.device_id)))
+            a.last_heard_at()
+                .cmp(&b.last_heard_at())
+                .then_with(|| (&a.username, &a.device_id).cmp(&(&b.username, &b.device_id)))
         });
         Ok(devices)
     }
@@ -184,7 +186,9 @@ impl Db {
         {
             seen.entry(r.try_get("user_id")?).or_default().0 = Some(r.try_get("seen")?);
         }
-        for r in sqlx::query("SELECT user_id, COUNT(*) AS n FROM devices GROUP BY user_id").fetch_all(&self.pool).await? {
+        for r in
+            sqlx::query("SELECT user_id, COUNT(*) AS n FROM devices GROUP BY user_id").fetch_all(&self.pool).await?
+        {
             seen.entry(r.try_get("user_id")?).or_default().1 = r.try_get("n")?;
         }
         Ok(seen)

@@ -69,10 +69,12 @@ impl Db {
 
     /// The user an unused code was for, if `id` names one.
     pub async fn enrollment_user(&self, id: &str) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query("SELECT user_id FROM enrollments WHERE code_hash = $1 AND used_at IS NULL AND revoked_at IS NULL")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT user_id FROM enrollments WHERE code_hash = $1 AND used_at IS NULL AND revoked_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(|r| r.try_get("user_id")).transpose()?)
     }
 

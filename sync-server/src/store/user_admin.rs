@@ -30,7 +30,13 @@ pub fn manages(actor: &User, target: &User, reference: &ReferenceData) -> bool {
 
 /// Whether `actor` may give a user this role and scope: an admin any; a supervisor only a
 /// collector inside their own scope.
-pub fn may_assign(actor: &User, role: Role, whole_province: bool, communes: &[Location], reference: &ReferenceData) -> bool {
+pub fn may_assign(
+    actor: &User,
+    role: Role,
+    whole_province: bool,
+    communes: &[Location],
+    reference: &ReferenceData,
+) -> bool {
     let probe = User {
         id: 0,
         username: String::new(),

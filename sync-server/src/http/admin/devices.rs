@@ -53,8 +53,8 @@ struct ListQuery {
     commune: Option<String>,
     /// Part of the username, display name or device id.
     q: Option<String>,
-    #[serde(flatten)]
-    paging: Paging,
+    page: Option<u32>,
+    per_page: Option<u32>,
 }
 
 fn default_stale_days() -> u32 {
@@ -84,9 +84,10 @@ async fn list(
         .into_iter()
         .filter(|u| u.id == current.user.id || manages(&current.user, u, reference))
         .filter(|u| {
-            query.commune.as_deref().is_none_or(|code| {
-                u.communes.iter().any(|l| l.unit_list == "units_2025" && l.unit_code == code)
-            })
+            query
+                .commune
+                .as_deref()
+                .is_none_or(|code| u.communes.iter().any(|l| l.unit_list == "units_2025" && l.unit_code == code))
         })
         .map(|u| (u.id, u))
         .collect();
@@ -100,7 +101,9 @@ async fn list(
         .into_iter()
         .filter(|d| {
             needle.as_deref().is_none_or(|n| {
-                d.username.contains(n) || d.display_name.to_lowercase().contains(n) || d.device_id.to_lowercase().contains(n)
+                d.username.contains(n)
+                    || d.display_name.to_lowercase().contains(n)
+                    || d.device_id.to_lowercase().contains(n)
             })
         })
         .map(|device| {
@@ -113,7 +116,11 @@ async fn list(
         })
         .collect();
     let stale_total = views.iter().filter(|v| v.stale).count();
-    Ok(Json(DevicePage { page: page_of(views, &query.paging)?, stale_days: query.stale_days, stale_total }))
+    Ok(Json(DevicePage {
+        page: page_of(views, &Paging { page: query.page, per_page: query.per_page })?,
+        stale_days: query.stale_days,
+        stale_total,
+    }))
 }
 
 #[derive(Deserialize)]

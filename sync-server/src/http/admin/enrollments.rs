@@ -180,8 +180,8 @@ struct OpenCode {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
-    #[serde(flatten)]
-    paging: Paging,
+    page: Option<u32>,
+    per_page: Option<u32>,
 }
 
 async fn list(
@@ -211,7 +211,7 @@ async fn list(
             })
         })
         .collect();
-    Ok(Json(page_of(codes, &query.paging)?))
+    Ok(Json(page_of(codes, &Paging { page: query.page, per_page: query.per_page })?))
 }
 
 /// Revokes an unused code of a user the caller manages; a code used, revoked or not theirs

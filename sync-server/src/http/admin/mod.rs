@@ -10,7 +10,7 @@ mod users;
 use axum::Router;
 use forms::reference::ReferenceData;
 use forms::Location;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{AppError, AppResult, AppState, CurrentUser};
 use crate::store::users::Role;
@@ -29,21 +29,13 @@ pub(crate) fn require_console(current: &CurrentUser) -> AppResult<()> {
     }
 }
 
-/// `page` (from 1) and `per_page` (1–200, default 50) of a listing.
-#[derive(Deserialize, Debug, Clone, Copy)]
+/// `page` (from 1) and `per_page` (1–200, default 50) of a listing. Each query struct
+/// names the two fields itself: serde's `flatten` would take every value as a string, and
+/// `deny_unknown_fields` does not combine with it.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Paging {
-    #[serde(default = "first_page")]
-    page: u32,
-    #[serde(default = "default_per_page")]
-    per_page: u32,
-}
-
-fn first_page() -> u32 {
-    1
-}
-
-fn default_per_page() -> u32 {
-    50
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
 }
 
 /// One page of a listing, with the total it was cut from.
@@ -57,7 +49,8 @@ pub(crate) struct Page<T> {
 
 /// The page `paging` asks of `all` (already filtered and ordered).
 pub(crate) fn page_of<T>(all: Vec<T>, paging: &Paging) -> AppResult<Page<T>> {
-    if paging.page == 0 || !(1..=200).contains(&paging.per_page) {
+    let (page, per_page) = (paging.page.unwrap_or(1), paging.per_page.unwrap_or(50));
+    if page == 0 || !(1..=200).contains(&per_page) {
         return Err(AppError::bad_request(
             "invalid_paging",
             "Trang bắt đầu từ 1; mỗi trang có từ 1 đến 200 dòng.",
@@ -65,9 +58,9 @@ pub(crate) fn page_of<T>(all: Vec<T>, paging: &Paging) -> AppResult<Page<T>> {
         ));
     }
     let total = all.len();
-    let skip = (paging.page as usize - 1).saturating_mul(paging.per_page as usize);
-    let items = all.into_iter().skip(skip).take(paging.per_page as usize).collect();
-    Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+    let skip = (page as usize - 1).saturating_mul(per_page as usize);
+    let items = all.into_iter().skip(skip).take(per_page as usize).collect();
+    Ok(Page { items, total, page, per_page })
 }
 
 /// A commune as answers name it: its list, code and name.

@@ -56,8 +56,8 @@ struct ListQuery {
     status: Option<Status>,
     /// Part of the username or display name, any case.
     q: Option<String>,
-    #[serde(flatten)]
-    paging: Paging,
+    page: Option<u32>,
+    per_page: Option<u32>,
 }
 
 async fn list(
@@ -74,12 +74,11 @@ async fn list(
         manages(&current.user, u, reference)
             && query.role.is_none_or(|r| u.role == r)
             && query.status.is_none_or(|s| u.disabled == (s == Status::Disabled))
-            && query.commune.as_deref().is_none_or(|code| {
-                u.communes.iter().any(|l| l.unit_list == "units_2025" && l.unit_code == code)
-            })
-            && needle.as_deref().is_none_or(|n| {
-                u.username.contains(n) || u.display_name.to_lowercase().contains(n)
-            })
+            && query
+                .commune
+                .as_deref()
+                .is_none_or(|code| u.communes.iter().any(|l| l.unit_list == "units_2025" && l.unit_code == code))
+            && needle.as_deref().is_none_or(|n| u.username.contains(n) || u.display_name.to_lowercase().contains(n))
     });
     let views: Vec<UserView> = users
         .map(|u| {
@@ -97,7 +96,7 @@ async fn list(
             }
         })
         .collect();
-    Ok(Json(page_of(views, &query.paging)?))
+    Ok(Json(page_of(views, &Paging { page: query.page, per_page: query.per_page })?))
 }
 
 #[derive(Deserialize)]
