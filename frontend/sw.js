@@ -46,6 +46,8 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   // Network only: the app handles offline itself.
   if (url.pathname.startsWith("/api/")) return;
+  // The province console is another app (online only): never the PWA's shell or cache.
+  if (url.pathname === "/console" || url.pathname.startsWith("/console/")) return;
   // Navigation: the cached shell, so the page always matches the cached wasm and opens at
   // once with no signal; the network only when nothing is cached yet.
   if (request.mode === "navigate") {

@@ -21,14 +21,26 @@ pub fn server_bin() -> PathBuf {
     target_dir().join("release").join(format!("{SERVER_PACKAGE}{}", std::env::consts::EXE_SUFFIX))
 }
 
-/// `trunk build --release` in `frontend/` into `frontend/dist`. Runs
-/// `cargo fetch` first: a Trunk.toml with `offline = true` builds with
-/// `cargo build --offline`.
+/// `frontend/dist/console`, where [`build_pwa`] puts the province console (served at
+/// `/console/` from the PWA's folder).
+pub fn console_dir() -> PathBuf {
+    pwa_dir().join("console")
+}
+
+/// `trunk build --release` in `frontend/` into `frontend/dist`, then the console in
+/// `frontend/console/` into `frontend/dist/console` (after the PWA: trunk empties its own
+/// dist, so the PWA's build would remove a console built first). Runs `cargo fetch` first:
+/// a Trunk.toml with `offline = true` builds with `cargo build --offline`. The brotli and
+/// gzip copies are written beside the files of both.
 pub fn build_pwa() -> Result<()> {
     util::header("build the PWA (trunk)");
     run(cmd_args("cargo", ["fetch"]))?;
     let mut trunk = cmd_args("trunk", ["build", "--release", "--dist"]);
     trunk.arg(pwa_dir()).current_dir(root().join("frontend"));
+    run(trunk)?;
+    util::header("build the province console (trunk)");
+    let mut trunk = cmd_args("trunk", ["build", "--release", "--dist"]);
+    trunk.arg(console_dir()).current_dir(root().join("frontend").join("console"));
     run(trunk)?;
     crate::precompress::precompress(&pwa_dir())
 }
@@ -132,11 +144,11 @@ pub fn bench() -> Result<u8> {
     Ok(if failed { EXIT_STEP_FAILED } else { EXIT_OK })
 }
 
-/// Builds the PWA and prints its first-load transfer (a figure, not a gate).
+/// Builds the PWA and the console and prints their first-load transfers (figures, not gates).
 pub fn size() -> Result<u8> {
     tools::ensure(Purpose::Start).map_err(tools::install_failed)?;
     build_pwa()?;
-    util::header("benchmark: PWA first-load transfer");
+    util::header("benchmark: PWA and console first-load transfer");
     crate::budget::report(&pwa_dir())?;
     Ok(EXIT_OK)
 }

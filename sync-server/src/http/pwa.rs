@@ -1,5 +1,6 @@
-//! Serves the built PWA. The service worker and the page that registers it must never be
-//! cached by HTTP, or an update could not reach the devices; other assets may be briefly.
+//! Serves the built PWA, and the province console under `/console/`. The service worker and
+//! the page that registers it must never be cached by HTTP, or an update could not reach the
+//! devices; other assets may be briefly.
 
 use std::path::Path;
 
@@ -21,7 +22,13 @@ pub fn routes(pwa_dir: Option<&Path>) -> Router<AppState> {
     // as they are, brotli to browsers that accept it (all of them over HTTPS).
     let index = ServeFile::new(dir.join("index.html")).precompressed_br().precompressed_gzip();
     let serve = ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(index);
-    Router::new().fallback_service(serve).layer(middleware::from_fn(cache_policy))
+    // The province console, another app built into `console/` of the same folder: every
+    // path under `/console/` that is not one of its files is one of its screens, answered
+    // with its own page (never the PWA's).
+    let console = dir.join("console");
+    let console_index = ServeFile::new(console.join("index.html")).precompressed_br().precompressed_gzip();
+    let console = ServeDir::new(console).precompressed_br().precompressed_gzip().fallback(console_index);
+    Router::new().nest_service("/console", console).fallback_service(serve).layer(middleware::from_fn(cache_policy))
 }
 
 async fn cache_policy(request: Request, next: Next) -> Response {
