@@ -7,7 +7,9 @@
 -- (last when newest first). Within a commune (and the pre-2025 units in it) and a form the
 -- page is a range of this index and the count reads a few thousand entries at most.
 CREATE INDEX records_search_place ON records (unit_list, unit_code, form_id, (COALESCE(activity_date, '')), id);
--- The list without a commune (admins, province supervisors): a page walks this index.
+-- The lists without a commune (admins, province supervisors): a page walks one of these,
+-- of a form or of every record, in date order.
+CREATE INDEX records_search_form ON records (form_id, (COALESCE(activity_date, '')), id);
 CREATE INDEX records_search_date ON records ((COALESCE(activity_date, '')), id);
 
 -- Supervisors' and admins' phones pull only their own records (author = ? AND seq > ?

@@ -211,8 +211,16 @@ impl Places {
         };
         let mut terms: Vec<String> = all.iter().map(&mut pair).collect();
         if !self.own.is_empty() {
-            let own: Vec<String> = self.own.iter().map(&mut pair).collect();
-            terms.push(format!("({p}author = {} AND ({}))", args.add(username), own.join(" OR ")));
+            // One term per unit, each with the unit's equalities, so that every term of the
+            // OR is a range of the place index.
+            let me = args.add(username);
+            terms.extend(self.own.iter().map(|(list, code)| {
+                format!(
+                    "({p}author = {me} AND {p}unit_list = {} AND {p}unit_code = {})",
+                    args.add(list),
+                    args.add(code)
+                )
+            }));
         }
         Some(format!("({})", terms.join(" OR ")))
     }
@@ -272,22 +280,35 @@ impl Db {
         if places.none() {
             return Ok(SearchPage { items: Vec::new(), total: 0, next: None });
         }
+        // SQLite plans without statistics: left alone it reads a whole form, or every final
+        // record, through the index of one equality and sorts them. So it is told: with
+        // places, the place index (each term of their OR a range of it); without, the index
+        // of the form or author and the date order, never the status (`+` keeps a column's
+        // index out). PostgreSQL plans from its statistics.
+        let sqlite = self.backend == Backend::Sqlite;
+        let plus = if sqlite { "+" } else { "" };
         let mut args = Args::default();
-        let mut conditions: Vec<String> = places.condition(&mut args, viewer.username, "").into_iter().collect();
+        let place = places.condition(&mut args, viewer.username, "");
+        let table = if sqlite && place.is_some() { "records INDEXED BY records_search_place" } else { "records" };
+        let mut conditions: Vec<String> = place.into_iter().collect();
         if let Some(form) = &search.form_id {
-            conditions.push(format!("form_id = {}", args.add(form)));
+            let by_author = table == "records" && search.author.is_some();
+            conditions.push(format!("{}form_id = {}", if by_author { plus } else { "" }, args.add(form)));
         }
+        // The sort key rather than the column: the same records (a date is never ''), and a
+        // range of the indexes.
         let day = |d: &NaiveDate| d.format("%Y-%m-%d").to_string();
         if let Some(from) = &search.from {
-            conditions.push(format!("activity_date >= {}", args.add(day(from))));
+            conditions.push(format!("{SORT_KEY} >= {}", args.add(day(from))));
         }
         if let Some(to) = &search.to {
-            conditions.push(format!("activity_date <= {}", args.add(day(to))));
+            // Undated records sort as '': not up to any day.
+            conditions.push(format!("{SORT_KEY} <= {} AND {SORT_KEY} > ''", args.add(day(to))));
         }
         conditions.extend(search.status.map(|s| match s {
-            StatusFilter::Draft => "status = 'draft' AND deleted = 0".to_owned(),
-            StatusFilter::Final => "status = 'final' AND deleted = 0".to_owned(),
-            StatusFilter::Deleted => "deleted = 1".to_owned(),
+            StatusFilter::Draft => format!("{plus}status = 'draft' AND {plus}deleted = 0"),
+            StatusFilter::Final => format!("{plus}status = 'final' AND {plus}deleted = 0"),
+            StatusFilter::Deleted => format!("{plus}deleted = 1"),
         }));
         if let Some(author) = &search.author {
             conditions.push(format!("author = {}", args.add(author)));
@@ -300,7 +321,7 @@ impl Db {
         }
         let filters = if conditions.is_empty() { "1 = 1".to_owned() } else { conditions.join(" AND ") };
         let count_args = args.clone();
-        let count_sql = format!("SELECT COUNT(*) AS n FROM records WHERE {filters}");
+        let count_sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE {filters}");
 
         let (order, before) = match search.sort {
             Sort::DateDesc => ("DESC", "<"),
@@ -308,12 +329,14 @@ impl Db {
         };
         let mut page_filters = filters;
         if let Some(after) = &search.after {
+            // (key, id) before the cursor, written out so that its first half is a range.
             let (date, id) = (args.add(&after.date), args.add(after.id.to_string()));
-            page_filters += &format!(" AND ({SORT_KEY}, id) {before} ({date}, {id})");
+            page_filters +=
+                &format!(" AND {SORT_KEY} {before}= {date} AND ({SORT_KEY} {before} {date} OR id {before} {id})");
         }
         let limit = search.limit.max(1) as usize;
         let page_sql = format!(
-            "SELECT {LIST_COLUMNS} FROM records WHERE {page_filters} ORDER BY {SORT_KEY} {order}, id {order} LIMIT {}",
+            "SELECT {LIST_COLUMNS} FROM {table} WHERE {page_filters} ORDER BY {SORT_KEY} {order}, id {order} LIMIT {}",
             limit + 1
         );
         // Two reads on two connections at once: the page and the count.
