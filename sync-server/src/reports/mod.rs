@@ -9,7 +9,8 @@
 //! - [`raw`]: one row per record, one column per field and per grid cell;
 //! - [`xlsx`] and [`csv`]: the files, for officials to open in Excel;
 //! - [`trend`]: a year month by month;
-//! - [`html`]: the annual report as a printable page.
+//! - [`html`]: the annual report as a printable page;
+//! - [`reporting`]: who has reported in a period, communes with nothing first.
 //!
 //! The HTTP handlers (`http::reports`) and the `report` command both call these.
 
@@ -19,6 +20,7 @@ pub mod html;
 pub mod period;
 pub mod query;
 pub mod raw;
+pub mod reporting;
 pub mod summary;
 pub mod trend;
 pub mod xlsx;

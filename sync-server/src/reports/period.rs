@@ -19,6 +19,7 @@ pub enum PeriodKind {
     Quarter,
     Year,
     ActionMonth,
+    ReportingYear,
 }
 
 /// An inclusive range of activity dates, and how to name it.
@@ -115,6 +116,17 @@ impl Period {
         );
         Ok(Period { from: day(year, 11, 15)?, to: day(year, 12, 15)?, kind: PeriodKind::ActionMonth, label })
     }
+
+    /// The reporting year of plan section V: 1 January to 30 November, when every unit's
+    /// results are due.
+    pub fn reporting_year(year: i32) -> Result<Period, ReportError> {
+        let year = check_year(year)?;
+        let label = Localized::new(
+            format!("Năm báo cáo {year} (01/01–30/11/{year})"),
+            format!("Reporting year {year} (1 January – 30 November)"),
+        );
+        Ok(Period { from: day(year, 1, 1)?, to: day(year, 11, 30)?, kind: PeriodKind::ReportingYear, label })
+    }
 }
 
 /// A period as a request or the command line gives it: two dates, or exactly one preset.
@@ -139,6 +151,9 @@ pub struct PeriodParams {
     /// The Action Month (15/11–15/12) of a year: YYYY.
     #[arg(long)]
     pub action_month: Option<String>,
+    /// The reporting year up to the plan's deadline (01/01–30/11): YYYY.
+    #[arg(long)]
+    pub reporting_year: Option<String>,
 }
 
 impl PeriodParams {
@@ -151,11 +166,16 @@ impl PeriodParams {
             self.quarter.is_some(),
             self.year.is_some(),
             self.action_month.is_some(),
+            self.reporting_year.is_some(),
         ];
         match given.iter().filter(|g| **g).count() {
             0 => return Ok(None),
             1 => {}
-            _ => return Err(invalid("give one period: from and to, month, quarter, year or action_month")),
+            _ => {
+                return Err(invalid(
+                    "give one period: from and to, month, quarter, year, action_month or reporting_year",
+                ))
+            }
         }
         let date = |text: &str| {
             parse_iso_date(text.trim()).ok_or_else(|| invalid(format!("'{text}' is not a date (YYYY-MM-DD)")))
@@ -188,12 +208,17 @@ impl PeriodParams {
         if let Some(year) = &self.action_month {
             return Period::action_month(parse_year(year)?).map(Some);
         }
+        if let Some(year) = &self.reporting_year {
+            return Period::reporting_year(parse_year(year)?).map(Some);
+        }
         Ok(None)
     }
 
     /// The period these name, which must be there.
     pub fn required(&self) -> Result<Period, ReportError> {
-        self.period()?.ok_or_else(|| invalid("a period is required: from and to, month, quarter, year or action_month"))
+        self.period()?.ok_or_else(|| {
+            invalid("a period is required: from and to, month, quarter, year, action_month or reporting_year")
+        })
     }
 }
 
@@ -225,6 +250,8 @@ mod tests {
         assert_eq!((year.from, year.to), (d("2026-01-01"), d("2026-12-31")));
         let am = Period::action_month(2025).unwrap();
         assert_eq!((am.from, am.to, am.kind), (d("2025-11-15"), d("2025-12-15"), PeriodKind::ActionMonth));
+        let due = Period::reporting_year(2026).unwrap();
+        assert_eq!((due.from, due.to, due.kind), (d("2026-01-01"), d("2026-11-30"), PeriodKind::ReportingYear));
     }
 
     #[test]

@@ -69,11 +69,16 @@ impl Formats {
 
 /// The annual report as an `.xlsx` file.
 pub fn annual(report: &AnnualReport) -> Result<Vec<u8>, ReportError> {
+    sheets(&report.sheets())
+}
+
+/// A workbook of these sheets, each laid out and set up to print as the annual report's.
+pub fn sheets(sheets: &[Sheet]) -> Result<Vec<u8>, ReportError> {
     let mut workbook = Workbook::new();
     let formats = Formats::new();
-    for sheet in report.sheets() {
+    for sheet in sheets {
         let worksheet = workbook.add_worksheet();
-        write_sheet(worksheet, &sheet, &formats)?;
+        write_sheet(worksheet, sheet, &formats)?;
     }
     Ok(workbook.save_to_buffer()?)
 }

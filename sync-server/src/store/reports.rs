@@ -132,6 +132,25 @@ fn optional_sex(row: &AnyRow) -> Result<Option<Sex>, StoreError> {
 }
 
 impl Db {
+    /// The latest activity date with a final record at each location, up to `until`
+    /// (YYYY-MM-DD), any form: read from the daily sums, not the records.
+    pub async fn last_activity_dates(&self, until: &str) -> Result<Vec<(Location, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT unit_list, unit_code, MAX(period) AS last FROM report_totals \
+             WHERE grain = 'd' AND period <> '' AND period <= $1 AND field = '' AND entries > 0 \
+             GROUP BY unit_list, unit_code",
+        )
+        .bind(until)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let location = Location { unit_list: r.try_get("unit_list")?, unit_code: r.try_get("unit_code")? };
+                Ok((location, r.try_get("last")?))
+            })
+            .collect()
+    }
+
     /// The sums kept at write time ([`super::totals`]) for the records `filter` selects, at
     /// the finest grain: by form, location, field, ethnicity, group and sex, plus one row
     /// per form and location for the activities (`field` empty). The period is read as the

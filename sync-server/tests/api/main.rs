@@ -10,7 +10,9 @@ mod common;
 
 mod auth;
 mod catalog;
+mod console;
 mod console_records;
+mod console_reporting;
 mod input;
 mod reports;
 mod scope;

@@ -5,6 +5,7 @@
 mod devices;
 mod enrollments;
 mod records;
+mod reporting;
 mod users;
 
 use axum::Router;
@@ -18,7 +19,12 @@ use crate::store::users::Role;
 pub use enrollments::enrollment_link;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(users::routes()).merge(enrollments::routes()).merge(devices::routes()).merge(records::routes())
+    Router::new()
+        .merge(users::routes())
+        .merge(enrollments::routes())
+        .merge(devices::routes())
+        .merge(reporting::routes())
+        .merge(records::routes())
 }
 
 /// Admins and supervisors only: the console is not for collectors.
