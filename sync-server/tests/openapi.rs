@@ -18,6 +18,8 @@ async fn every_documented_operation_is_served(app: TestApp) {
     app.collector("someone", &["21025"]).await;
     let record = common::record_in("21025");
     app.push_one(&token, &common::new_change(&record)).await;
+    let someone = app.db.user_by_name("someone").await.unwrap().unwrap();
+    let enrollment = app.db.issue_enrollment(&someone, 60).await.unwrap();
     let paths = doc["paths"].as_object().expect("paths");
     assert!(paths.len() >= 14, "every route is documented");
     let mut missing = Vec::new();
@@ -32,11 +34,12 @@ async fn every_documented_operation_is_served(app: TestApp) {
                 _ => continue,
             };
             assert!(operation["responses"].is_object(), "{method} {path} documents its responses");
-            // A record's path names the record pushed above; any other id will do for a
-            // resolution (its empty body is refused first).
+            // A record's path names the record pushed above, an enrolment's the code issued
+            // above; any other id will do for a resolution (its empty body is refused first).
             let uri = path
                 .replace("{username}", "someone")
                 .replace("/records/{id}", &format!("/records/{}", record.id))
+                .replace("/enrollments/{id}", &format!("/enrollments/{}", enrollment.id))
                 .replace("{id}", &uuid::Uuid::nil().to_string());
             let mut request = Request::builder().method(method.clone()).uri(&uri);
             if !path.contains("sign-out") {
