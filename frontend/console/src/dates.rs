@@ -117,10 +117,11 @@ impl Period {
         format!("{} – {}", format_date(from), format_date(to))
     }
 
-    /// A name for the downloaded file: `bao-cao-2026-11-15_2026-12-15.xlsx`.
+    /// The downloaded file's name, as the server names it:
+    /// `tinh-hinh-bao-cao-2026-11-15-2026-12-15.xlsx`.
     pub fn file_name(self) -> String {
         let (from, to) = self.dates();
-        format!("da-bao-cao_{}_{}.xlsx", from.format("%Y-%m-%d"), to.format("%Y-%m-%d"))
+        format!("tinh-hinh-bao-cao-{}-{}.xlsx", from.format("%Y-%m-%d"), to.format("%Y-%m-%d"))
     }
 }
 

@@ -133,6 +133,7 @@ texts! {
     status_deleted: "Đã xoá", "Deleted";
     records_empty: "Không có phiếu nào khớp. Hãy bỏ bớt bộ lọc hoặc mở rộng khoảng ngày.", "No record matches. Remove a filter or widen the dates.";
     open_conflict: "Xem xung đột", "Open conflict";
+    sent_by: "gửi bởi", "sent by";
     pages: "Trang", "Pages";
     page: "Trang", "Page";
     prev_page: "Trang trước", "Previous page";

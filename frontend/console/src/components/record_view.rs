@@ -117,7 +117,8 @@ fn compare(bundle: &forms::Bundle, current: &Json, incoming: &Json, lang: Lang) 
         .sections
         .iter()
         .flat_map(|s| &s.fields)
-        .filter(|f| f.field_type.holds_value())
+        // Calculated answers follow from the others: only what someone typed is compared.
+        .filter(|f| f.field_type.holds_value() && f.field_type != forms::definition::FieldType::Calculate)
         .filter(|f| current["values"][&f.name] != incoming["values"][&f.name])
         .map(|f| {
             let show = |r: &Json| text(f, &r["values"][&f.name], &bundle.reference, lang);

@@ -122,7 +122,7 @@ pub fn records() -> Html {
                 html! {
                     <section class="card attention">
                         <h2>{ i18n::n_conflicts(lang, p.total) }</h2>
-                        <ul class="plain">{ for p.items.iter().map(|c| conflict_line(lang, c)) }</ul>
+                        <ul class="plain">{ for p.items.iter().map(|c| conflict_line(&ctx, &forms, c)) }</ul>
                     </section>
                 }
             }) }
@@ -191,12 +191,20 @@ pub fn records() -> Html {
     }
 }
 
-fn conflict_line(lang: forms::Lang, c: &Conflict) -> Html {
-    let t = texts(lang);
+/// A conflict: its form, commune and activity date, who sent it and when.
+fn conflict_line(ctx: &crate::state::Ctx, titles: &[(String, String)], c: &Conflict) -> Html {
+    let t = texts(ctx.lang);
     let id = c.record_id.clone().or_else(|| c.current["id"].as_str().map(str::to_owned)).unwrap_or_default();
+    let r = &c.current;
+    let form = r["form_id"].as_str().unwrap_or_default();
+    let title = titles.iter().find(|(id, _)| id == form).map_or(form, |(_, t)| t.as_str());
+    let code = r["location"]["unit_code"].as_str().unwrap_or_default();
+    let commune = ctx.communes.as_ref().and_then(|c| c.get(code)).map_or(code, |e| e.name.as_str());
+    let what = format!("{title}, {commune}");
     html! {
         <li>
-            <Link route={Route::Record(id)}>{ format!("{} · {} · {}", t.open_conflict, c.sender, when(c.created_at)) }</Link>
+            <Link route={Route::Record(id)}>{ format!("{}: {what}", t.open_conflict) }</Link>
+            { format!(" — {} {}, {}", t.sent_by, c.sender, when(c.created_at)) }
         </li>
     }
 }

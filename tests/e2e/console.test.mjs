@@ -1,0 +1,234 @@
+// Issue 13: the province console at /console/, a Yew app of its own. An admin signs in,
+// creates a collector, issues enrolment links and prints the A4 sheet; the phones screen
+// lists a phone that synced (and not the console's own session); records and a conflict
+// are read and resolved; a collector gets "not permitted"; a phone that has the PWA's
+// service worker still gets the console, not the PWA shell. Every screen is saved at
+// 1280×800 and 360×740 in docs/screenshots/console-*.png.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Server, Device, COMMUNE, PASSWORD, disposeAfterAll, eventually } from './lib/harness.mjs';
+import { serviceWorkerInCharge } from './lib/app.mjs';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SHOTS = join(ROOT, 'docs/screenshots');
+const VALUES = JSON.parse(readFileSync(join(ROOT, 'forms/tests/cases/outreach_event_v1.json'), 'utf8')).valid[0].values;
+const PHONE = 'phone-lan-1';
+
+const cleanup = disposeAfterAll();
+
+const WIDE = { width: 1280, height: 800 };
+const NARROW = { width: 360, height: 740 };
+
+/** The whole page, or (`full: false`, a province-wide table) what the window shows. */
+async function shot(page, name, { full = true } = {}) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: full });
+}
+
+/** A finished outreach record of `author`'s, at `place`. */
+function record(author, place, id = randomUUID()) {
+  const now = new Date().toISOString();
+  return {
+    id,
+    form_id: 'outreach_event',
+    form_version: 1,
+    location: { unit_list: 'units_2025', unit_code: COMMUNE },
+    author,
+    device_id: PHONE,
+    created_at: now,
+    updated_at: now,
+    status: 'final',
+    values: { ...VALUES, place },
+  };
+}
+
+/** Lan's phone syncs two records, then sends a stale edit of one of them: a conflict. */
+async function seed(server) {
+  const signIn = await server.api('POST', '/auth/sign-in', {
+    body: { username: 'lan', password: PASSWORD, device_id: PHONE },
+  });
+  const token = signIn.token;
+  const push = (changes) => server.api('POST', '/sync/push', { token, body: { device_id: PHONE, changes } });
+  const first = record('lan', 'Nhà văn hoá thôn 1');
+  const second = record('lan', 'Trường tiểu học Cẩm Thành');
+  let r = await push([first, second].map((rec) => ({ change_id: randomUUID(), base_revision: 0, record: rec })));
+  assert.deepEqual(r.results.map((x) => x.outcome), ['applied', 'applied']);
+  // Edited on the server side first (revision 2), then the phone's older edit arrives.
+  r = await push([{ change_id: randomUUID(), base_revision: 1, record: { ...first, values: { ...first.values, place: 'Hội trường xã (sửa trên máy chủ)' } } }]);
+  assert.equal(r.results[0].outcome, 'applied');
+  r = await push([{ change_id: randomUUID(), base_revision: 1, record: { ...first, values: { ...first.values, place: 'Nhà văn hoá thôn 1 (sửa trên điện thoại)' } } }]);
+  assert.equal(r.results[0].outcome, 'conflict');
+  await server.api('GET', '/sync/pull?since=0&limit=10', { token });
+  return first.id;
+}
+
+async function signInConsole(page, server, username) {
+  await page.goto(`${server.url}/console/`);
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
+}
+
+async function menu(page, name) {
+  await page.locator('nav.menu').getByRole('link', { name, exact: true }).click();
+}
+
+/** Whether the server has an endpoint yet (the console is built against the contract). */
+async function exists(server, token, path) {
+  const r = await fetch(`${server.url}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+  return r.status !== 404 && r.status !== 405;
+}
+
+test('the province console: users, enrolment sheet, phones, reporting, records, not permitted', async () => {
+  const server = await Server.create([
+    { username: 'lan', role: 'collector', communes: [COMMUNE] },
+    { username: 'hoa', role: 'collector', communes: [COMMUNE] },
+    { username: 'admin', role: 'admin' },
+  ]);
+  const browser = new Device('console');
+  cleanup.push(server, browser);
+  const recordId = await seed(server);
+  const adminToken = await server.token('admin');
+
+  const page = await browser.open();
+  page.on('dialog', (d) => d.accept());
+  await page.setViewportSize(WIDE);
+
+  // Sign-in, then the users list.
+  await page.goto(`${server.url}/console/`);
+  await page.locator('#username').waitFor();
+  await shot(page, 'console-sign-in-1280');
+  await signInConsole(page, server, 'admin');
+  await page.getByRole('heading', { name: 'Người dùng', exact: true }).waitFor();
+  await page.getByRole('cell', { name: 'lan', exact: true }).waitFor();
+  await shot(page, 'console-users-1280');
+
+  // A new collector, communes picked by name (a pre-2025 name finds the 2025 commune).
+  await page.getByRole('link', { name: 'Tạo người dùng' }).click();
+  await page.locator('#u-username').fill('minh');
+  await page.locator('#u-name').fill('Nguyễn Văn Minh');
+  await page.locator('#u-communes').fill('Nguyen Nghiem');
+  await page.locator('button.match', { hasText: 'Phường Cẩm Thành' }).click();
+  await page.locator('.chip', { hasText: 'Phường Cẩm Thành' }).waitFor();
+  await shot(page, 'console-user-new-1280');
+  await page.getByRole('button', { name: 'Tạo', exact: true }).click();
+  await page.getByText('Đã tạo tài khoản minh').waitFor();
+  const created = await server.api('GET', '/admin/users?q=minh', { token: adminToken });
+  assert.equal(created.items[0]?.role, 'collector');
+  assert.deepEqual(created.items[0]?.communes.map((c) => c.unit_code), [COMMUNE]);
+
+  // Enrolment: one link for minh, then the commune's sheet; printed as A4.
+  await menu(page, 'Đăng ký điện thoại');
+  await page.locator('#e-user option', { hasText: 'minh' }).waitFor({ state: 'attached' });
+  await page.locator('#e-user').selectOption('minh');
+  await page.getByRole('button', { name: 'Cấp liên kết', exact: true }).click();
+  await page.locator('.slip').first().waitFor();
+  const path = await page.locator('.slip svg.qr path').getAttribute('d');
+  assert.ok(path && path.length > 50, `a QR code is drawn: ${path}`);
+  assert.match(await page.locator('.slip-link').innerText(), /#\/enroll\//);
+  await page.locator('#e-commune').fill('cam thanh');
+  await page.locator('button.match', { hasText: 'Phường Cẩm Thành' }).click();
+  await page.getByRole('button', { name: 'Cấp liên kết cho cả xã' }).click();
+  await eventually('three slips for the commune', async () => (await page.locator('.slip').count()) === 3);
+  await page.getByRole('cell', { name: /Nguyễn Văn Minh/ }).first().waitFor();
+  await shot(page, 'console-enrolment-1280');
+  await page.emulateMedia({ media: 'print' });
+  await page.setViewportSize({ width: 794, height: 1123 });
+  assert.equal(await page.locator('nav.menu').isVisible(), false, 'the menu is not printed');
+  assert.equal(await page.locator('.slip').first().isVisible(), true, 'the slips are printed');
+  await shot(page, 'console-enrolment-print');
+  await page.pdf({ path: join(SHOTS, '..', '..', 'target', 'console-enrolment-sheet.pdf'), format: 'A4', printBackground: true }).catch(() => {});
+  await page.emulateMedia({ media: 'screen' });
+  await page.setViewportSize(WIDE);
+  const open = await server.api('GET', '/admin/enrollments', { token: adminToken });
+  assert.equal(open.total, 4, 'one link for minh, then three for the commune');
+
+  // Phones: lan's phone is listed, the console's own session is not.
+  await menu(page, 'Điện thoại');
+  await page.getByText(PHONE).waitFor();
+  assert.equal(await page.locator('table.list').getByText('console-').count(), 0, 'the console is not a phone');
+  await shot(page, 'console-phones-1280');
+
+  // Who has reported (where the server has it).
+  await menu(page, 'Tình hình báo cáo');
+  if (await exists(server, adminToken, '/admin/reporting?from=2026-01-01&to=2026-01-31')) {
+    await page.locator('table.reporting-table').waitFor();
+  } else {
+    await page.getByText('Máy chủ chưa có chức năng này').waitFor();
+  }
+  await shot(page, 'console-reporting-1280', { full: false });
+
+  // Records, the conflict, and keeping the phone's version.
+  await menu(page, 'Phiếu');
+  await page.getByRole('link', { name: 'Hoạt động truyền thông' }).first().waitFor();
+  await page.getByText(/cần chọn/).waitFor();
+  await shot(page, 'console-records-1280');
+  await page.getByRole('link', { name: /Xem xung đột/ }).first().click();
+  await page.getByText('Nhà văn hoá thôn 1 (sửa trên điện thoại)').waitFor();
+  await shot(page, 'console-record-conflict-1280');
+  await page.getByRole('button', { name: 'Giữ bản gửi đến sau' }).click();
+  await page.getByText('Đã giữ bản đã chọn').waitFor();
+  const kept = await server.api('GET', `/admin/records/${recordId}`, { token: adminToken });
+  assert.equal(kept.record.values.place, 'Nhà văn hoá thôn 1 (sửa trên điện thoại)');
+  assert.equal(kept.conflicts.length, 0);
+  await shot(page, 'console-record-1280');
+
+  // The same screens on a phone-sized window, each opened by its address (deep links).
+  await page.setViewportSize(NARROW);
+  for (const [path, name, ready] of [
+    ['/console/users', 'users', 'cell'],
+    ['/console/users/new', 'user-new', '#u-username'],
+    ['/console/enrolment', 'enrolment', '#e-user'],
+    ['/console/phones', 'phones', 'table.list'],
+    ['/console/reporting', 'reporting', 'main h1'],
+    ['/console/records', 'records', 'table.list'],
+    [`/console/records/${recordId}`, 'record', '.answers'],
+  ]) {
+    await page.goto(`${server.url}${path}`);
+    if (ready === 'cell') await page.locator('table.list td', { hasText: 'E2E lan' }).waitFor();
+    else await page.locator(ready).first().waitFor();
+    await shot(page, `console-${name}-360`, { full: name !== 'reporting' });
+  }
+
+  // English, switched in the header.
+  await page.setViewportSize(WIDE);
+  await page.goto(`${server.url}/console/users`);
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
+  await shot(page, 'console-users-en-1280');
+  await page.getByRole('button', { name: 'Tiếng Việt' }).click();
+
+  // A collector: not permitted, in both languages, and nothing else.
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await page.locator('#username').waitFor();
+  await signInConsole(page, server, 'lan');
+  await page.getByText('Tài khoản này không dùng được bảng điều hành').waitFor();
+  await page.getByText('This account cannot use the console').waitFor();
+  assert.equal(await page.locator('nav.menu').count(), 0, 'a collector sees no menu');
+  await shot(page, 'console-not-permitted-1280');
+  await page.setViewportSize(NARROW);
+  await shot(page, 'console-not-permitted-360');
+});
+
+test("a phone with the PWA's service worker still gets the console at /console/", async () => {
+  const server = await Server.create();
+  const phone = new Device('console-sw');
+  cleanup.push(server, phone);
+  const page = await phone.open();
+  await page.goto(server.url);
+  await serviceWorkerInCharge(page);
+  for (const path of ['/console/', '/console/phones']) {
+    await page.goto(`${server.url}${path}`);
+    await page.locator('#username').waitFor();
+    assert.match(await page.title(), /Bảng điều hành/);
+    const servedBy = await page.evaluate(async () => {
+      const entries = performance.getEntriesByType('navigation');
+      return entries[0]?.transferSize ?? -1;
+    });
+    assert.ok(servedBy > 0, `${path} came from the network, not the PWA's cache`);
+  }
+});
