@@ -157,6 +157,20 @@ test('the province console: users, enrolment sheet, phones, reporting, records, 
   await menu(page, 'Tình hình báo cáo');
   if (await exists(server, adminToken, '/admin/reporting?from=2026-01-01&to=2026-01-31')) {
     await page.locator('table.reporting-table').waitFor();
+    // Lan's records are of 22/11/2025: the Action Month of 2025 has them.
+    await page.locator('form.filters select').first().selectOption('action_month');
+    await page.locator('form.filters select').nth(1).selectOption('2025');
+    await page.getByText('15/11/2025 – 15/12/2025').waitFor();
+    const row = page.locator('table.reporting-table tbody tr', { hasText: 'Phường Cẩm Thành' });
+    await eventually('Cẩm Thành with two activities', async () => (await row.locator('td').first().innerText()) === '2');
+    assert.equal(await row.locator('.badge').count(), 0, 'a commune that reported is not flagged');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Tải về Excel (XLSX)' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^tinh-hinh-bao-cao-2025-11-15-2025-12-15\.xlsx$/);
+    const file = await download.path();
+    assert.equal(readFileSync(file).subarray(0, 2).toString(), 'PK', 'an XLSX (zip) file');
   } else {
     await page.getByText('Máy chủ chưa có chức năng này').waitFor();
   }
@@ -201,6 +215,15 @@ test('the province console: users, enrolment sheet, phones, reporting, records, 
   await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
   await shot(page, 'console-users-en-1280');
   await page.getByRole('button', { name: 'Tiếng Việt' }).click();
+
+  // A supervisor of the whole province: only collectors, and may make only collectors.
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await signInConsole(page, server, 'province');
+  await page.locator('table.list td', { hasText: 'E2E lan' }).waitFor();
+  assert.equal(await page.locator('table.list td', { hasText: 'E2E admin' }).count(), 0, 'a supervisor does not see admins');
+  await page.getByRole('link', { name: 'Tạo người dùng' }).click();
+  assert.deepEqual(await page.locator('#u-role option').allInnerTexts(), ['Cán bộ thu thập']);
+  await shot(page, 'console-user-new-supervisor-1280');
 
   // A collector: not permitted, in both languages, and nothing else.
   await page.getByRole('button', { name: 'Đăng xuất' }).click();

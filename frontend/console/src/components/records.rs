@@ -221,3 +221,27 @@ pub fn form_titles(ctx: &crate::state::Ctx, lang: forms::Lang) -> Vec<(String, S
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_dates_are_sent_as_iso_dates_and_empty_filters_left_out() {
+        let f = Filters {
+            form: "outreach_event".into(),
+            commune: vec![Commune { unit_list: "units_2025".into(), unit_code: "21025".into(), name: String::new() }],
+            from: "1/11/2026".into(),
+            to: "30/11/2026".into(),
+            q: "hội trường".into(),
+            sort: "date_desc".into(),
+            ..Filters::default()
+        };
+        assert_eq!(
+            f.query(Some("abc")),
+            "form=outreach_event&commune=21025&from=2026-11-01&to=2026-11-30&q=h%E1%BB%99i%20tr%C6%B0%E1%BB%9Dng\
+             &sort=date_desc&after=abc&limit=50"
+        );
+        assert_eq!(Filters::default().query(None), "limit=50");
+    }
+}
