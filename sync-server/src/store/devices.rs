@@ -52,11 +52,6 @@ impl DeviceRow {
     }
 }
 
-/// The devices listing: which users' devices (`None`: everyone's).
-pub struct DeviceFilter<'a> {
-    pub user_ids: Option<&'a [i64]>,
-}
-
 impl Db {
     /// A phone signed in (or enrolled): known from now on, first seen now if new.
     pub async fn note_device(&self, user_id: i64, device_id: &str) -> Result<(), StoreError> {
@@ -109,27 +104,18 @@ impl Db {
         Ok(())
     }
 
-    /// Every device of the given users, stalest first (never synced counts from the first
-    /// sign-in).
-    pub async fn list_devices(&self, filter: &DeviceFilter<'_>) -> Result<Vec<DeviceRow>, StoreError> {
-        let mut sql = String::from(
+    /// Every device, stalest first (never synced counts from the first sign-in). A province
+    /// has thousands: the callers pick theirs in memory rather than send every id they may
+    /// see as a parameter.
+    pub async fn list_devices(&self) -> Result<Vec<DeviceRow>, StoreError> {
+        let sql = String::from(
             "SELECT d.user_id, u.username, u.display_name, u.role, d.device_id, d.app_version, d.first_seen_at, \
              d.last_push_at, d.last_pull_at, d.pending, d.refused, d.reported_at, \
              (SELECT COUNT(*) FROM tokens t WHERE t.user_id = d.user_id AND t.device_id = d.device_id \
               AND t.revoked_at IS NULL) AS sessions \
              FROM devices d JOIN users u ON u.id = d.user_id",
         );
-        if let Some(ids) = filter.user_ids {
-            if ids.is_empty() {
-                return Ok(Vec::new());
-            }
-            sql += &format!(" WHERE d.user_id IN ({})", self.backend.list(ids.len()));
-        }
-        let mut query = sqlx::query(&sql);
-        for id in filter.user_ids.unwrap_or_default() {
-            query = query.bind(*id);
-        }
-        let mut devices = query
+        let mut devices = sqlx::query(&sql)
             .fetch_all(&self.pool)
             .await?
             .iter()

@@ -14,7 +14,7 @@ use super::users::managed_user;
 use super::{commune_view, page_of, require_console, CommuneView, Page, Paging};
 use crate::db::now_ms;
 use crate::http::{ApiJson, AppError, AppResult, AppState, CurrentUser};
-use crate::store::devices::{DeviceFilter, DeviceRow};
+use crate::store::devices::DeviceRow;
 use crate::store::user_admin::manages;
 use crate::store::users::User;
 
@@ -91,14 +91,14 @@ async fn list(
         })
         .map(|u| (u.id, u))
         .collect();
-    let ids: Vec<i64> = users.keys().copied().collect();
     let now = now_ms();
     let stale_after = i64::from(query.stale_days) * DAY_MS;
     let views: Vec<DeviceView> = state
         .db
-        .list_devices(&DeviceFilter { user_ids: Some(&ids) })
+        .list_devices()
         .await?
         .into_iter()
+        .filter(|d| users.contains_key(&d.user_id))
         .filter(|d| {
             needle.as_deref().is_none_or(|n| {
                 d.username.contains(n)

@@ -17,7 +17,6 @@ use super::require_console;
 use crate::http::{AppResult, AppState, CurrentUser};
 use crate::reports::reporting::{reporting_status, Officers};
 use crate::reports::{xlsx, PeriodParams, ReportScope};
-use crate::store::devices::DeviceFilter;
 use crate::store::users::Role;
 
 pub fn routes() -> Router<AppState> {
@@ -104,9 +103,8 @@ async fn officers_by_commune(state: &AppState, communes: &[Location]) -> AppResu
     let wanted: HashSet<&str> = communes.iter().map(|l| l.unit_code.as_str()).collect();
     let users: Vec<_> =
         state.db.all_users().await?.into_iter().filter(|u| u.role == Role::Collector && !u.disabled).collect();
-    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
     let mut last_sync: HashMap<i64, i64> = HashMap::new();
-    for device in state.db.list_devices(&DeviceFilter { user_ids: Some(&ids) }).await? {
+    for device in state.db.list_devices().await? {
         if let Some(at) = device.last_sync_at {
             let best = last_sync.entry(device.user_id).or_insert(at);
             *best = (*best).max(at);
