@@ -143,7 +143,7 @@ pub fn enrolment() -> Html {
                                 </tr></thead>
                                 <tbody>{ for p.items.iter().map(|e| html! {
                                     <tr>
-                                        <td data-label={t.user}><strong>{ e.display_name.clone() }</strong>{ format!(" ({})", e.username) }</td>
+                                        <td data-label={t.user}><span><strong>{ e.display_name.clone() }</strong>{ format!(" ({})", e.username) }</span></td>
                                         <td data-label={t.communes}>{ communes_text(lang, false, &e.communes) }</td>
                                         <td data-label={t.issued_at}>{ when(e.created_at) }</td>
                                         <td data-label={t.expires}>{ when(e.expires_at) }</td>

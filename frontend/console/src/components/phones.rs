@@ -84,20 +84,20 @@ pub fn phones() -> Html {
         let silent = d.stale.then(|| i18n::silent_days(lang, d.silent_days));
         html! {
             <tr class={classes!(d.stale.then_some("stale"))}>
-                <td data-label={t.user}><strong>{ d.display_name.clone() }</strong><br />{ d.username.clone() }</td>
+                <td data-label={t.user}><div><strong>{ d.display_name.clone() }</strong><br />{ d.username.clone() }</div></td>
                 <td data-label={t.commune}>{ communes_text(lang, false, &d.communes) }</td>
-                <td data-label={t.device}><code title={d.device_id.clone()}>{ short(&d.device_id) }</code>
-                    <br />{ d.app_version.clone().unwrap_or_else(|| "—".into()) }</td>
+                <td data-label={t.device}><div><code title={d.device_id.clone()}>{ short(&d.device_id) }</code>
+                    <br />{ d.app_version.clone().unwrap_or_else(|| "—".into()) }</div></td>
                 <td data-label={t.first_seen}>{ when(d.first_seen_at) }</td>
                 <td data-label={t.last_push}>{ when(d.last_push_at) }</td>
                 <td data-label={t.last_pull}>{ when(d.last_pull_at) }</td>
                 <td data-label={t.pending} class="num">{ number(d.pending) }</td>
                 <td data-label={t.refused} class={classes!("num", d.refused.is_some_and(|n| n > 0).then_some("bad-text"))}>{ number(d.refused) }</td>
-                <td data-label={t.status}>
+                <td data-label={t.status}><div>
                     if let Some(s) = silent { <span class="badge bad">{ s }</span> }
                     else { <span class="badge ok">{ t.in_touch }</span> }
                     if !d.signed_in { <br /><span class="badge">{ t.signed_out_badge }</span> }
-                </td>
+                </div></td>
                 <td class="actions">
                     if d.signed_in {
                         <button class="btn small danger" disabled={act.busy()} onclick={sign_out(d)}>{ t.sign_out_device }</button>
