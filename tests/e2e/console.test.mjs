@@ -63,7 +63,7 @@ async function seed(server) {
   r = await push([{ change_id: randomUUID(), base_revision: 1, record: { ...first, values: { ...first.values, place: 'Nhà văn hoá thôn 1 (sửa trên điện thoại)' } } }]);
   assert.equal(r.results[0].outcome, 'conflict');
   await server.api('GET', '/sync/pull?since=0&limit=10', { token });
-  return first.id;
+  return { recordId: first.id, phoneToken: token };
 }
 
 async function signInConsole(page, server, username) {
@@ -91,7 +91,7 @@ test('the province console: users, enrolment sheet, phones, reporting, records, 
   ]);
   const browser = new Device('console');
   cleanup.push(server, browser);
-  const recordId = await seed(server);
+  const { recordId, phoneToken } = await seed(server);
   const adminToken = await server.token('admin');
 
   const page = await browser.open();
@@ -120,6 +120,31 @@ test('the province console: users, enrolment sheet, phones, reporting, records, 
   const created = await server.api('GET', '/admin/users?q=minh', { token: adminToken });
   assert.equal(created.items[0]?.role, 'collector');
   assert.deepEqual(created.items[0]?.communes.map((c) => c.unit_code), [COMMUNE]);
+  const row = (username) =>
+    page.locator('table.list tbody tr', { has: page.getByRole('cell', { name: username, exact: true }) });
+
+  // Edit the name; disable and enable again (each confirmed); a new password, shown once.
+  await row('minh').getByRole('link', { name: 'Sửa' }).click();
+  await page.locator('#u-name').fill('Nguyễn Văn Minh (Ba Tơ)');
+  await page.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await page.getByText('Đã lưu thay đổi của minh').waitFor();
+  await row('minh').getByText('Nguyễn Văn Minh (Ba Tơ)').waitFor();
+  await row('minh').getByRole('button', { name: 'Vô hiệu hoá' }).click();
+  await row('minh').getByText('Đã vô hiệu hoá').waitFor();
+  assert.equal((await server.api('GET', '/admin/users?q=minh', { token: adminToken })).items[0].disabled, true);
+  await row('minh').getByRole('button', { name: 'Kích hoạt lại' }).click();
+  await row('minh').getByText('Đang hoạt động').waitFor();
+  await row('hoa').getByRole('button', { name: 'Đặt lại mật khẩu' }).click();
+  const password = await page.locator('.secret .password code').innerText();
+  await shot(page, 'console-users-password-1280');
+  const again = await fetch(`${server.url}/api/v1/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'hoa', password, device_id: 'e2e-hoa' }),
+  });
+  assert.equal(again.status, 200, 'the shown password signs hoa in');
+  await page.getByRole('button', { name: 'Đã ghi lại' }).click();
+  assert.equal(await page.locator('.secret').count(), 0, 'the password is shown once');
 
   // Enrolment: one link for minh, then the commune's sheet; printed as A4.
   await menu(page, 'Đăng ký điện thoại');
@@ -146,12 +171,20 @@ test('the province console: users, enrolment sheet, phones, reporting, records, 
   await page.setViewportSize(WIDE);
   const open = await server.api('GET', '/admin/enrollments', { token: adminToken });
   assert.equal(open.total, 4, 'one link for minh, then three for the commune');
+  await page.locator('table.list tbody tr', { hasText: 'E2E hoa' }).getByRole('button', { name: 'Thu hồi' }).click();
+  await eventually('three codes left', async () => (await page.locator('table.list tbody tr').count()) === 3);
+  assert.equal((await server.api('GET', '/admin/enrollments', { token: adminToken })).total, 3);
 
   // Phones: lan's phone is listed, the console's own session is not.
   await menu(page, 'Điện thoại');
   await page.getByText(PHONE).waitFor();
   assert.equal(await page.locator('table.list').getByText('console-').count(), 0, 'the console is not a phone');
   await shot(page, 'console-phones-1280');
+  // Sign that phone out: its token ends (the phone keeps its records and asks for sign-in).
+  await page.locator('table.list tbody tr', { hasText: PHONE }).getByRole('button', { name: 'Đăng xuất máy này' }).click();
+  await page.getByText('Đã đăng xuất điện thoại của lan').waitFor();
+  const me = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${phoneToken}` } });
+  assert.equal(me.status, 401, "the phone's session has ended");
 
   // Who has reported (where the server has it).
   await menu(page, 'Tình hình báo cáo');
