@@ -106,8 +106,8 @@ impl AppError {
                 StatusCode::CONFLICT,
                 "last_admin",
                 l(
-                    "Không thể khóa quản trị viên cuối cùng đang hoạt động; hãy thêm hoặc mở khóa một quản trị viên khác trước.",
-                    "The last active admin cannot be disabled; add or enable another admin first.",
+                    "Không thể khóa hoặc bỏ quyền của quản trị viên cuối cùng đang hoạt động; hãy thêm hoặc mở khóa một quản trị viên khác trước.",
+                    "The last active admin cannot be disabled or lose the role; add or enable another admin first.",
                 ),
             ),
             TooManyAttempts { .. } => (

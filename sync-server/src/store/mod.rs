@@ -35,7 +35,7 @@ pub enum StoreError {
     Invalid(String),
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
-    #[error("the last active admin cannot be disabled")]
+    #[error("the last active admin cannot be disabled or lose the role")]
     LastAdmin,
     #[error("password hashing failed: {0}")]
     Hashing(String),

@@ -130,16 +130,8 @@ impl Db {
         let after = edit.applied_to(user);
         let mut tx = self.pool.begin().await?;
         super::lock_writers(&mut tx).await?;
-        if user.role == Role::Admin && after.role != Role::Admin && !user.disabled {
-            let others: i64 =
-                sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1")
-                    .bind(user.id)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get("n")?;
-            if others == 0 {
-                return Err(StoreError::LastAdmin);
-            }
+        if after.role != Role::Admin {
+            super::users::keeps_an_admin(&mut tx, user).await?;
         }
         sqlx::query("UPDATE users SET display_name = $1, role = $2, whole_province = $3 WHERE id = $4")
             .bind(&after.display_name)

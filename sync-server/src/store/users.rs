@@ -290,16 +290,8 @@ impl Db {
         let user = self.user_by_name(username).await?.ok_or(StoreError::NotFound("user"))?;
         let mut tx = self.pool.begin().await?;
         super::lock_writers(&mut tx).await?;
-        if disabled && user.role == Role::Admin && !user.disabled {
-            let others: i64 =
-                sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1")
-                    .bind(user.id)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get("n")?;
-            if others == 0 {
-                return Err(StoreError::LastAdmin);
-            }
+        if disabled {
+            keeps_an_admin(&mut tx, &user).await?;
         }
         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(i64::from(disabled))
@@ -341,4 +333,24 @@ impl Db {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'").fetch_one(&self.pool).await?;
         Ok(row.try_get("n")?)
     }
+}
+
+/// Refuses (under the writers' lock the caller holds) to take `user` out of the active
+/// admins when no other active admin is left: no one could then manage users from the API.
+pub(super) async fn keeps_an_admin(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user: &User,
+) -> Result<(), StoreError> {
+    if user.role != Role::Admin || user.disabled {
+        return Ok(());
+    }
+    let others: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1")
+        .bind(user.id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("n")?;
+    if others == 0 {
+        return Err(StoreError::LastAdmin);
+    }
+    Ok(())
 }
