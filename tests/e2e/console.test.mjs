@@ -148,6 +148,8 @@ test('the province console: users, enrolment sheet, phones, reporting, records, 
 
   // Enrolment: one link for minh, then the commune's sheet; printed as A4.
   await menu(page, 'Đăng ký điện thoại');
+  await page.locator('#e-user-q').fill('minh');
+  await eventually('only minh to choose', async () => (await page.locator('#e-user option').count()) === 2);
   await page.locator('#e-user option', { hasText: 'minh' }).waitFor({ state: 'attached' });
   await page.locator('#e-user').selectOption('minh');
   await page.getByRole('button', { name: 'Cấp liên kết', exact: true }).click();

@@ -81,6 +81,8 @@ texts! {
     link_for_user: "Cho một người", "For one person";
     links_for_commune: "Cho mọi cán bộ của một xã", "For every collector of a commune";
     collector: "Cán bộ thu thập", "Collector";
+    find_collector: "Tìm cán bộ", "Find a collector";
+    more_collectors: "Còn nhiều người nữa: gõ tên để tìm.", "There are more: type a name to find them.";
     choose: "— Chọn —", "— Choose —";
     issue_link: "Cấp liên kết", "Issue link";
     issue_links: "Cấp liên kết cho cả xã", "Issue links for the commune";

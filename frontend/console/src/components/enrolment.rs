@@ -7,7 +7,7 @@ use crate::api::{Commune, Enrollment, PendingEnrollment};
 use crate::components::commune_picker::CommunePicker;
 use crate::components::print_sheet::PrintSheet;
 use crate::components::{communes_text, error_box, loaded, pager, when};
-use crate::hooks::{use_action, use_load};
+use crate::hooks::{use_action, use_load, Load};
 use crate::i18n::{self, texts};
 use crate::query;
 use crate::state::use_ctx;
@@ -26,8 +26,11 @@ pub fn enrolment() -> Html {
     let issued = use_state(|| None::<Vec<Enrollment>>);
     let page = use_state(|| 1u32);
     let act = use_action(&ctx);
-    let collectors =
-        use_load(&ctx, (), |api, _| async move { api.users("role=collector&status=active&per_page=200").await });
+    // The collectors to choose from: the first 50 by user name, or those matching what is typed.
+    let user_q = use_state(String::new);
+    let collectors = use_load(&ctx, (*user_q).clone(), |api, q: String| async move {
+        api.users(&query::build(&[("role", "collector"), ("status", "active"), ("q", &q), ("per_page", "50")])).await
+    });
     let pending = use_load(&ctx, *page, |api, page: u32| async move {
         api.enrollments(&query::build(&[("page", &page.to_string()), ("per_page", &PER_PAGE.to_string())])).await
     });
@@ -80,11 +83,12 @@ pub fn enrolment() -> Html {
         let page = page.clone();
         Callback::from(move |p| page.set(p))
     };
-    let user_options = match &collectors.load {
-        crate::hooks::Load::Ready(p) => {
-            p.items.iter().map(|u| (u.username.clone(), format!("{} ({})", u.display_name, u.username))).collect()
-        }
-        _ => Vec::new(),
+    let (user_options, more): (Vec<(String, String)>, bool) = match &collectors.load {
+        Load::Ready(p) => (
+            p.items.iter().map(|u| (u.username.clone(), format!("{} ({})", u.display_name, u.username))).collect(),
+            p.total > p.items.len() as u64,
+        ),
+        _ => (Vec::new(), false),
     };
     html! {
         <section class="enrolment">
@@ -101,6 +105,13 @@ pub fn enrolment() -> Html {
                 <div class="two">
                     <form class="card" onsubmit={for_user}>
                         <h2>{ t.link_for_user }</h2>
+                        <label for="e-user-q">{ t.find_collector }</label>
+                        <input id="e-user-q" type="search" autocomplete="off" placeholder={t.search_users_hint} value={(*user_q).clone()}
+                            oninput={let (q, user) = (user_q.clone(), user.clone()); move |e: InputEvent| {
+                                // A choice from the earlier list is not kept: the list changes.
+                                user.set(String::new());
+                                q.set(web::value_of(&e));
+                            }} />
                         <label for="e-user">{ t.collector }</label>
                         <select id="e-user" onchange={let user = user.clone(); move |e: Event| user.set(web::value_of(&e))}>
                             <option value="" selected={user.is_empty()}>{ t.choose }</option>
@@ -108,6 +119,7 @@ pub fn enrolment() -> Html {
                                 <option value={name.clone()} selected={*user == name}>{ label }</option>
                             }) }
                         </select>
+                        if more { <p class="hint">{ t.more_collectors }</p> }
                         <button class="btn primary" type="submit" disabled={act.busy() || user.is_empty()}>{ t.issue_link }</button>
                     </form>
                     <form class="card" onsubmit={for_commune}>
