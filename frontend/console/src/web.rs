@@ -25,12 +25,16 @@ pub fn path() -> String {
     gloo::utils::window().location().pathname().unwrap_or_default()
 }
 
-/// Goes to `route` without reloading: the history gets an entry (Back works).
+/// Goes to `route` without reloading: the history gets an entry (Back works), and the
+/// keyboard's focus moves to the new screen (as a page load would put it at the top).
 pub fn navigate(route: &Route) {
     if let Ok(history) = gloo::utils::window().history() {
         let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&route.href()));
     }
     scroll_top();
+    if let Some(main) = gloo::utils::document().get_element_by_id("main") {
+        let _ = main.unchecked_ref::<web_sys::HtmlElement>().focus();
+    }
 }
 
 pub fn scroll_top() {
