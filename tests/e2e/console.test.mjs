@@ -260,9 +260,14 @@ test('the province console: users, enrolment sheet, phones, reporting, records, 
   assert.deepEqual(await page.locator('#u-role option').allInnerTexts(), ['Cán bộ thu thập']);
   await shot(page, 'console-user-new-supervisor-1280');
 
-  // A collector: not permitted, in both languages, and nothing else.
-  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  // The supervisor's password is reset elsewhere: the console's session ends with it, and
+  // the next screen asks for sign-in again, saying why.
+  await server.api('POST', '/admin/users/province/password', { token: adminToken });
+  await page.getByRole('link', { name: 'Huỷ' }).click();
+  await page.getByText('Phiên làm việc đã hết hạn. Hãy đăng nhập lại.').waitFor();
   await page.locator('#username').waitFor();
+
+  // A collector: not permitted, in both languages, and nothing else.
   await signInConsole(page, server, 'lan');
   await page.getByText('Tài khoản này không dùng được bảng điều hành').waitFor();
   await page.getByText('This account cannot use the console').waitFor();
