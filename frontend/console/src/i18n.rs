@@ -98,7 +98,8 @@ texts! {
     revoke: "Thu hồi", "Revoke";
     silent_over: "Báo im lặng sau (ngày)", "Flag silent after (days)";
     device: "Máy, phiên bản", "Device, version";
-    first_seen: "Lần đầu", "First seen";
+    first_seen: "Đồng bộ lần đầu", "First sync";
+    signed_in_on: "đăng nhập", "signed in";
     last_push: "Gửi gần nhất", "Last push";
     last_pull: "Nhận gần nhất", "Last pull";
     pending: "Chờ gửi", "Pending";

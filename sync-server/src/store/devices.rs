@@ -34,6 +34,8 @@ pub struct DeviceRow {
     pub device_id: String,
     pub app_version: Option<String>,
     pub first_seen_at: i64,
+    /// The first push or pull.
+    pub first_sync_at: Option<i64>,
     pub last_push_at: Option<i64>,
     pub last_pull_at: Option<i64>,
     /// The later of the two: when the phone last reached the server to sync.
@@ -83,9 +85,10 @@ impl Db {
         };
         let reported = report.app_version.is_some() || report.pending.is_some() || report.refused.is_some();
         let sql = format!(
-            "INSERT INTO devices (user_id, device_id, first_seen_at, {column}, app_version, pending, refused, reported_at) \
-             VALUES ($1, $2, $3, $3, $4, $5, $6, $7) \
+            "INSERT INTO devices (user_id, device_id, first_seen_at, first_sync_at, {column}, app_version, pending, refused, \
+             reported_at) VALUES ($1, $2, $3, $3, $3, $4, $5, $6, $7) \
              ON CONFLICT (user_id, device_id) DO UPDATE SET {column} = $3, \
+             first_sync_at = COALESCE(devices.first_sync_at, $3), \
              app_version = COALESCE($4, devices.app_version), \
              pending = CASE WHEN $7 IS NULL THEN devices.pending ELSE $5 END, \
              refused = CASE WHEN $7 IS NULL THEN devices.refused ELSE $6 END, \
@@ -110,7 +113,7 @@ impl Db {
     pub async fn list_devices(&self) -> Result<Vec<DeviceRow>, StoreError> {
         let sql = String::from(
             "SELECT d.user_id, u.username, u.display_name, u.role, d.device_id, d.app_version, d.first_seen_at, \
-             d.last_push_at, d.last_pull_at, d.pending, d.refused, d.reported_at, \
+             d.first_sync_at, d.last_push_at, d.last_pull_at, d.pending, d.refused, d.reported_at, \
              (SELECT COUNT(*) FROM tokens t WHERE t.user_id = d.user_id AND t.device_id = d.device_id \
               AND t.revoked_at IS NULL) AS sessions \
              FROM devices d JOIN users u ON u.id = d.user_id",
@@ -130,6 +133,7 @@ impl Db {
                     device_id: row.try_get("device_id")?,
                     app_version: row.try_get("app_version")?,
                     first_seen_at: row.try_get("first_seen_at")?,
+                    first_sync_at: row.try_get("first_sync_at")?,
                     last_push_at,
                     last_pull_at,
                     last_sync_at: last_push_at.max(last_pull_at),

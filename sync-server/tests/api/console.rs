@@ -259,7 +259,8 @@ async fn phones_report_what_they_hold_with_each_push_and_pull(app: TestApp) {
         page["items"].as_array().unwrap().iter().map(|d| d["device_id"].as_str().unwrap()).collect();
     assert_eq!(listed, ["phone-1"], "console sessions are not phones");
     let d = device(&page);
-    assert!(d["last_push_at"].is_null() && d["pending"].is_null() && d["signed_in"] == true, "{d}");
+    assert!(d["last_push_at"].is_null() && d["first_sync_at"].is_null() && d["pending"].is_null(), "{d}");
+    assert_eq!(d["signed_in"], true);
 
     let report = [("sotay-app-version", "0.3.1"), ("sotay-pending", "3"), ("sotay-refused", "1")];
     assert_eq!(sync_reporting(&app, &phone, false, &report).await, StatusCode::OK);
@@ -269,12 +270,15 @@ async fn phones_report_what_they_hold_with_each_push_and_pull(app: TestApp) {
         (json!(3), json!(1), json!("0.3.1"))
     );
     assert!(d["last_push_at"].is_i64() && d["last_pull_at"].is_null(), "{d}");
+    assert_eq!(d["first_sync_at"], d["last_push_at"], "the first sync is the first push");
+    let first_sync = d["first_sync_at"].clone();
 
     let after = [("sotay-app-version", "0.3.1"), ("sotay-pending", "0"), ("sotay-refused", "1")];
     assert_eq!(sync_reporting(&app, &phone, true, &after).await, StatusCode::OK);
     let d = device(&app.get("/api/v1/admin/devices", Some(&admin)).await.json());
     assert_eq!(d["pending"], 0);
     assert!(d["last_pull_at"].is_i64() && d["last_sync_at"] == d["last_pull_at"], "{d}");
+    assert_eq!(d["first_sync_at"], first_sync, "the first sync stays");
 
     // An old app reports nothing, a broken header is ignored: the sync goes through and the
     // last report stays.

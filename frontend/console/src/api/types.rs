@@ -157,6 +157,8 @@ pub struct Device {
     #[serde(default, deserialize_with = "time")]
     pub first_seen_at: Option<i64>,
     #[serde(default, deserialize_with = "time")]
+    pub first_sync_at: Option<i64>,
+    #[serde(default, deserialize_with = "time")]
     pub last_push_at: Option<i64>,
     #[serde(default, deserialize_with = "time")]
     pub last_pull_at: Option<i64>,

@@ -88,7 +88,8 @@ pub fn phones() -> Html {
                 <td data-label={t.commune}>{ communes_text(lang, false, &d.communes) }</td>
                 <td data-label={t.device}><div><code title={d.device_id.clone()}>{ short(&d.device_id) }</code>
                     <br />{ d.app_version.clone().unwrap_or_else(|| "—".into()) }</div></td>
-                <td data-label={t.first_seen}>{ when(d.first_seen_at) }</td>
+                <td data-label={t.first_seen}><div>{ when(d.first_sync_at) }
+                    <br /><small>{ format!("{} {}", t.signed_in_on, when(d.first_seen_at)) }</small></div></td>
                 <td data-label={t.last_push}>{ when(d.last_push_at) }</td>
                 <td data-label={t.last_pull}>{ when(d.last_pull_at) }</td>
                 <td data-label={t.pending} class="num">{ number(d.pending) }</td>
