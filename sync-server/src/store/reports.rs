@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use forms::{Location, Record, Sex};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -133,22 +133,54 @@ fn optional_sex(row: &AnyRow) -> Result<Option<Sex>, StoreError> {
 
 impl Db {
     /// The latest activity date with a final record at each location, up to `until`
-    /// (YYYY-MM-DD), any form: read from the daily sums, not the records.
+    /// (YYYY-MM-DD), any form, from the sums rather than the records. Scanning every day's
+    /// sums of every year read 0.7 s on a million records; instead: the days of `until`'s
+    /// month, then for the other locations their latest earlier month, and only that
+    /// month's days.
     pub async fn last_activity_dates(&self, until: &str) -> Result<Vec<(Location, String)>, StoreError> {
+        let day = NaiveDate::parse_from_str(until, "%Y-%m-%d")
+            .map_err(|_| StoreError::Invalid(format!("'{until}' is not a date")))?;
+        let month = day.format("%Y-%m").to_string();
+        let month_before = (day.with_day(1).and_then(|d| d.pred_opt()).unwrap_or(day)).format("%Y-%m").to_string();
+        let mut last: BTreeMap<(String, String), String> =
+            self.latest_bucket("d", &format!("{month}-01"), until).await?.into_iter().collect();
+        let mut earlier: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for (location, month) in self.latest_bucket("m", "0000", &month_before).await? {
+            if !last.contains_key(&location) {
+                earlier.entry(month).or_default().push(location);
+            }
+        }
+        for (month, locations) in earlier {
+            let days: BTreeMap<_, _> =
+                self.latest_bucket("d", &format!("{month}-01"), &format!("{month}-31")).await?.into_iter().collect();
+            for location in locations {
+                if let Some(day) = days.get(&location) {
+                    last.insert(location, day.clone());
+                }
+            }
+        }
+        Ok(last.into_iter().map(|((unit_list, unit_code), day)| (Location { unit_list, unit_code }, day)).collect())
+    }
+
+    /// Per location, the latest bucket of `grain` from `from` to `to` (inclusive) with an
+    /// activity.
+    async fn latest_bucket(
+        &self,
+        grain: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<((String, String), String)>, StoreError> {
         let rows = sqlx::query(
             "SELECT unit_list, unit_code, MAX(period) AS last FROM report_totals \
-             WHERE grain = 'd' AND period <> '' AND period <= $1 AND field = '' AND entries > 0 \
+             WHERE grain = $1 AND period >= $2 AND period <= $3 AND period <> '' AND field = '' AND entries > 0 \
              GROUP BY unit_list, unit_code",
         )
-        .bind(until)
+        .bind(grain)
+        .bind(from)
+        .bind(to)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let location = Location { unit_list: r.try_get("unit_list")?, unit_code: r.try_get("unit_code")? };
-                Ok((location, r.try_get("last")?))
-            })
-            .collect()
+        rows.iter().map(|r| Ok(((r.try_get("unit_list")?, r.try_get("unit_code")?), r.try_get("last")?))).collect()
     }
 
     /// The sums kept at write time ([`super::totals`]) for the records `filter` selects, at

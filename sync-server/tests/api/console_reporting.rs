@@ -67,6 +67,20 @@ async fn communes_with_nothing_come_first_and_figures_match_what_was_sent(app: T
     assert_eq!(c["activities"], 0);
     assert!(rows[0]["last_activity_date"].is_null() && rows[0]["users"] == 0);
 
+    // The last record up to the period's end, whichever month it is in.
+    let last_in_a = |query: &'static str| {
+        let (app, sup) = (&app, sup.clone());
+        async move {
+            let report = app.get(&format!("/api/v1/admin/reporting?{query}"), Some(&sup)).await.json();
+            let a = report["communes"].as_array().unwrap().iter().find(|c| c["unit_code"] == A).cloned().unwrap();
+            a["last_activity_date"].clone()
+        }
+    };
+    assert_eq!(last_in_a("from=2026-03-01&to=2026-03-09").await, Value::Null, "A's March record is after the 9th");
+    assert_eq!(last_in_a("from=2026-03-01&to=2026-03-10").await, json!("2026-03-10"));
+    assert_eq!(last_in_a("from=2026-05-01&to=2026-05-31").await, json!("2026-03-10"), "from an earlier month");
+    assert_eq!(last_in_a("from=2026-06-01&to=2026-06-01").await, json!("2026-06-01"), "the pre-2025 ward's, in A");
+
     // A phone that synced shows in its commune.
     app.get("/api/v1/sync/pull", Some(&collector)).await;
     sqlx::query(
