@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::records::{record_from_row, RECORD_COLUMNS};
-use super::totals::{buckets, KEY};
+use super::totals::{signed_buckets, KEY};
 use super::{Db, StoreError};
 
 /// Which records a report reads. Always final and not deleted: drafts skip the constraints
@@ -186,40 +186,52 @@ impl Db {
     /// The sums kept at write time ([`super::totals`]) for the records `filter` selects, at
     /// the finest grain: by form, location, field, ethnicity, group and sex, plus one row
     /// per form and location for the activities (`field` empty). The period is read as the
-    /// fewest calendar buckets that cover it ([`buckets`]: a year is one), each one range of
-    /// the table's key, added up in one `GROUP BY`.
+    /// fewest calendar buckets that cover it, a year less the rest of it where that is fewer
+    /// ([`signed_buckets`]), each one range of the table's key, added up in one `GROUP BY`.
     pub async fn report_totals(&self, filter: &RecordFilter) -> Result<Vec<TotalRow>, StoreError> {
         if filter.selects_nothing() {
             return Ok(Vec::new());
         }
         let mut params = Vec::new();
-        let mut by_grain: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        let periods = match filter.period {
+        // Buckets read whole, and those taken away from a year read whole (`signed_buckets`).
+        let (periods, minus) = match filter.period {
             // Every year, and the undated records.
-            None => "grain = 'y'".to_owned(),
+            None => ("grain = 'y'".to_owned(), None),
             Some((from, to)) => {
-                for (grain, period) in buckets(from, to) {
-                    by_grain.entry(grain).or_default().push(period);
+                let mut adds: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+                let mut subs: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+                for (grain, period, add) in signed_buckets(from, to) {
+                    if add { &mut adds } else { &mut subs }.entry(grain).or_default().push(period);
                 }
-                if by_grain.is_empty() {
+                if adds.is_empty() {
                     return Ok(Vec::new());
                 }
-                let terms: Vec<String> = by_grain
-                    .into_iter()
-                    .map(|(grain, periods)| {
-                        let list: Vec<String> = periods.into_iter().map(|p| bind(&mut params, p)).collect();
-                        format!("(grain = '{grain}' AND period IN ({}))", list.join(", "))
-                    })
-                    .collect();
-                format!("({})", terms.join(" OR "))
+                let mut terms = |by_grain: BTreeMap<&str, Vec<String>>| -> Vec<String> {
+                    by_grain
+                        .into_iter()
+                        .map(|(grain, periods)| {
+                            let list: Vec<String> = periods.into_iter().map(|p| bind(&mut params, p)).collect();
+                            format!("(grain = '{grain}' AND period IN ({}))", list.join(", "))
+                        })
+                        .collect()
+                };
+                let (adds, subs) = (terms(adds), terms(subs));
+                let minus = (!subs.is_empty()).then(|| format!("({})", subs.join(" OR ")));
+                (format!("({})", adds.into_iter().chain(subs).collect::<Vec<_>>().join(" OR ")), minus)
             }
         };
         let scope = filter.scope_terms("", &mut params);
+        let signed = |column: &str| match &minus {
+            Some(minus) => format!("CASE WHEN {minus} THEN -{column} ELSE {column} END"),
+            None => column.to_owned(),
+        };
         // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back so both drivers read an i64. A
         // key whose records all moved away or were deleted keeps a row of zeros: left out.
         let sql = format!(
-            "SELECT {KEY}, CAST(SUM(total) AS BIGINT) AS total FROM report_totals WHERE {periods}{scope} \
-             GROUP BY {KEY} HAVING SUM(entries) > 0"
+            "SELECT {KEY}, CAST(SUM({}) AS BIGINT) AS total FROM report_totals WHERE {periods}{scope} \
+             GROUP BY {KEY} HAVING SUM({}) > 0",
+            signed("total"),
+            signed("entries")
         );
         let mut query = sqlx::query(&sql);
         for p in &params {

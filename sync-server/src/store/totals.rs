@@ -216,6 +216,36 @@ pub fn buckets(from: NaiveDate, to: NaiveDate) -> Vec<(&'static str, String)> {
     out
 }
 
+/// The buckets a report reads for a period, each to be added (`true`) or taken away
+/// (`false`). Per calendar year the period touches: the fewest [`buckets`] that cover its
+/// part of that year, or, where that is fewer, the whole year less the buckets of the rest
+/// of it. Reading a bucket costs about the same whatever its grain (a month holds nearly
+/// every key a year does: 60 against 70–110 ms on a million records), so the count decides:
+/// the reporting year up to 30/11 is the year less December, 2 buckets instead of 11.
+pub fn signed_buckets(from: NaiveDate, to: NaiveDate) -> Vec<(&'static str, String, bool)> {
+    let mut out = Vec::new();
+    if from > to {
+        return out;
+    }
+    for year in from.year()..=to.year() {
+        let (Some(first), Some(last)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
+        else {
+            continue;
+        };
+        let (start, end) = (from.max(first), to.min(last));
+        let plain = buckets(start, end);
+        let before = start.pred_opt().map_or_else(Vec::new, |d| buckets(first, d));
+        let after = end.succ_opt().map_or_else(Vec::new, |d| buckets(d, last));
+        if 1 + before.len() + after.len() < plain.len() {
+            out.push(("y", format!("{year:04}"), true));
+            out.extend(before.into_iter().chain(after).map(|(grain, period)| (grain, period, false)));
+        } else {
+            out.extend(plain.into_iter().map(|(grain, period)| (grain, period, true)));
+        }
+    }
+    out
+}
+
 fn first_of_next_month(d: NaiveDate) -> Option<NaiveDate> {
     let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
     NaiveDate::from_ymd_opt(y, m, 1)
@@ -249,6 +279,70 @@ mod tests {
                 .map(|(grain, period)| format!("{grain}{period}"))
                 .collect();
             assert_eq!(got.join(" "), want, "{from}..{to}");
+        }
+    }
+
+    #[test]
+    fn a_year_less_its_rest_is_read_where_that_is_fewer() {
+        #[rustfmt::skip]
+        let cases: [(&str, &str, &str); 6] = [
+            ("2026-01-01", "2026-11-30", "+y2026 -m2026-12"),
+            ("2026-01-01", "2026-12-14", "+y2026 -h2026-12-2"),
+            ("2026-02-01", "2026-12-31", "+y2026 -m2026-01"),
+            ("2026-11-15", "2026-12-15", "+h2026-11-2 +h2026-12-1 +d2026-12-15"),
+            ("2026-10-01", "2026-12-31", "+m2026-10 +m2026-11 +m2026-12"),
+            ("2025-12-31", "2026-11-30", "+d2025-12-31 +y2026 -m2026-12"),
+        ];
+        for (from, to, want) in cases {
+            let got: Vec<String> = signed_buckets(from.parse().unwrap(), to.parse().unwrap())
+                .into_iter()
+                .map(|(grain, period, add)| format!("{}{grain}{period}", if add { '+' } else { '-' }))
+                .collect();
+            assert_eq!(got.join(" "), want, "{from}..{to}");
+        }
+    }
+
+    /// The days of a bucket.
+    fn days_of(grain: &str, period: &str) -> Vec<NaiveDate> {
+        let first: NaiveDate = match grain {
+            "y" => format!("{period}-01-01"),
+            "m" => format!("{period}-01"),
+            "h" if period.ends_with("-1") => format!("{}-01", &period[..7]),
+            "h" => format!("{}-15", &period[..7]),
+            _ => period.to_owned(),
+        }
+        .parse()
+        .unwrap();
+        first
+            .iter_days()
+            .take_while(|day| match grain {
+                "y" => day.year() == first.year(),
+                "m" => day.month() == first.month() && day.year() == first.year(),
+                "h" => day.month() == first.month() && (day.day() < 15) == (first.day() == 1),
+                _ => *day == first,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn signed_buckets_count_every_day_of_the_period_once_and_no_other() {
+        let start: NaiveDate = "2027-12-20".parse().unwrap();
+        for a in (0..400).step_by(3) {
+            for b in (a..800).step_by(11) {
+                let (from, to) = (start + chrono::Duration::days(a), start + chrono::Duration::days(b));
+                let mut net: std::collections::BTreeMap<NaiveDate, i32> = Default::default();
+                for (grain, period, add) in signed_buckets(from, to) {
+                    for day in days_of(grain, &period) {
+                        *net.entry(day).or_default() += if add { 1 } else { -1 };
+                    }
+                }
+                net.retain(|_, n| *n != 0);
+                let want: std::collections::BTreeMap<NaiveDate, i32> =
+                    from.iter_days().take_while(|d| *d <= to).map(|d| (d, 1)).collect();
+                assert_eq!(net, want, "{from}..{to}");
+                let plain = buckets(from, to).len();
+                assert!(signed_buckets(from, to).len() <= plain, "{from}..{to}: never more buckets");
+            }
         }
     }
 
