@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use forms::dates::{format_date, format_instant};
-use forms::{Catalog, Localized, Location};
+use forms::{Catalog, Localized, Location, Sex};
 use serde::Serialize;
 
 use super::annual::{HeaderGroup, Sheet, Value};
-use super::query::{CommuneMap, Cube, Tally, UnitKey};
+use super::query::{participant_fields, CommuneMap, UnitKey};
 use super::{record_filter, unit_name, Period, ReportError, ReportScope};
 use crate::Db;
 
@@ -75,9 +75,29 @@ pub async fn reporting_status(
     officers: &HashMap<String, Officers>,
 ) -> Result<ReportingStatus, ReportError> {
     let reference = catalog.reference();
-    let cube = Cube::load(db, catalog, &record_filter(scope, Some(&period), None)).await?;
-    let by_form: BTreeMap<(UnitKey, String), Tally> = cube.tally_by(|form, unit| Some((unit.clone(), form.to_owned())));
+    // Activities and people by sex only: the ethnicity and group a full cube carries cost
+    // most of a year's read and are not shown here.
     let map = CommuneMap::new(reference);
+    let participants = participant_fields(catalog);
+    let mut by_form: BTreeMap<(UnitKey, String), FormTally> = BTreeMap::new();
+    for row in db.report_totals_by_sex(&record_filter(scope, Some(&period), None)).await? {
+        let unit = map.key(&row.location.unit_list, &row.location.unit_code);
+        let n = row.total.max(0) as u64;
+        let tally = by_form.entry((unit, row.form_id.clone())).or_default();
+        match row.sex {
+            None if row.field.is_empty() => tally.activities += n,
+            // A report figure.
+            None => {}
+            Some(sex) => {
+                if participants.get(row.form_id.as_str()).is_none_or(|fields| fields.contains(row.field.as_str())) {
+                    tally.participants += n;
+                    if sex == Sex::Female {
+                        tally.female += n;
+                    }
+                }
+            }
+        }
+    }
     let mut last_dates: HashMap<UnitKey, String> = HashMap::new();
     for (location, date) in db.last_activity_dates(&forms::dates::iso_date(period.to)).await? {
         let key = map.key(&location.unit_list, &location.unit_code);
@@ -99,12 +119,8 @@ pub async fn reporting_status(
             let mut forms: Vec<FormTally> = by_form
                 .range((key.clone(), String::new())..)
                 .take_while(|((unit, _), _)| *unit == key)
-                .map(|((_, form), t)| FormTally {
-                    form_id: form.clone(),
-                    activities: t.activities,
-                    participants: t.people.total(),
-                    female: t.people.female,
-                })
+                .filter(|(_, t)| t.activities > 0)
+                .map(|((_, form), t)| FormTally { form_id: form.clone(), ..t.clone() })
                 .collect();
             forms.sort_by_key(|f| order.iter().position(|id| *id == f.form_id).unwrap_or(usize::MAX));
             let sum = |f: fn(&FormTally) -> u64| forms.iter().map(f).sum::<u64>();
