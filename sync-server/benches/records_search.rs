@@ -45,27 +45,6 @@ use generate::*;
 const FORM: &str = "outreach_event";
 const PAGE: usize = 50;
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn thousands(n: impl Into<u64>) -> String {
-    let digits = n.into().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 /// `value` for a query string.
 fn enc(value: &str) -> String {
     value
@@ -291,45 +270,9 @@ async fn bench(label: &str, url: &str, total: usize, rounds: usize, fill: Fill) 
 }
 
 fn main() {
-    tracing_subscriber::fmt().with_env_filter("error").with_writer(std::io::stderr).init();
-    let args: Vec<String> = std::env::args().collect();
-    let quick = !args.iter().any(|a| a == "--bench");
-    let total: usize = match std::env::var("SOTAY_BENCH_REPORT_RECORDS") {
-        Ok(n) => n.replace(['_', ','], "").parse().expect("SOTAY_BENCH_REPORT_RECORDS is a number"),
-        Err(_) if quick => 20_000,
-        Err(_) => 1_000_000,
-    };
-    let rounds = match std::env::var("SOTAY_BENCH_ROUNDS") {
-        Ok(n) => n.parse().expect("SOTAY_BENCH_ROUNDS is a number"),
-        Err(_) if quick => 1,
-        Err(_) => 5,
-    };
-    let only = std::env::var("SOTAY_BENCH_ONLY").unwrap_or_default();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    runtime.block_on(async {
-        let temp = tempfile::tempdir().unwrap();
-        let dir: PathBuf = if quick { temp.path().to_owned() } else { bench_dir().join(format!("sqlite-{total}")) };
-        if only != "postgres" {
-            let url = sqlite_database(&dir, total).await;
-            bench("SQLite (WAL)", &url, total, rounds, Fill::Sqlite).await;
-        }
-        if only == "sqlite" {
-            return;
-        }
-        match std::env::var("SOTAY_BENCH_DATABASE_URL").or_else(|_| std::env::var("SOTAY_TEST_DATABASE_URL")) {
-            Ok(admin_url) => {
-                let name = if quick {
-                    format!("sotay_bench_search_{}", Uuid::new_v4().simple())
-                } else {
-                    format!("sotay_bench_reports_{total}")
-                };
-                let url = postgres_database(&admin_url, &name, total, quick).await;
-                bench("PostgreSQL", &url, total, rounds, Fill::Postgres).await;
-                if quick {
-                    drop_postgres(&admin_url, &name).await;
-                }
-            }
-            Err(_) => println!("PostgreSQL: skipped (set SOTAY_BENCH_DATABASE_URL)"),
-        }
-    });
+    run_on_both(
+        "search",
+        5,
+        |label, url, total, rounds, fill| async move { bench(label, &url, total, rounds, fill).await },
+    );
 }

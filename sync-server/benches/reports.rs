@@ -60,27 +60,6 @@ use raw_export::*;
 
 // ---- measuring -----------------------------------------------------------------------------
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn thousands(n: impl Into<u64>) -> String {
-    let digits = n.into().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 async fn get(router: &Router, token: &str, path: &str) -> (StatusCode, axum::body::Bytes) {
     let request = Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty());
     let response = router.clone().oneshot(request.unwrap()).await.unwrap();
@@ -271,44 +250,7 @@ fn main() {
             return raw_export_child(mode, url, token);
         }
     }
-    tracing_subscriber::fmt().with_env_filter("error").with_writer(std::io::stderr).init();
-    let quick = !args.iter().any(|a| a == "--bench");
-    let total: usize = match std::env::var("SOTAY_BENCH_REPORT_RECORDS") {
-        Ok(n) => n.replace(['_', ','], "").parse().expect("SOTAY_BENCH_REPORT_RECORDS is a number"),
-        Err(_) if quick => 20_000,
-        Err(_) => 1_000_000,
-    };
-    let rounds = match std::env::var("SOTAY_BENCH_ROUNDS") {
-        Ok(n) => n.parse().expect("SOTAY_BENCH_ROUNDS is a number"),
-        Err(_) if quick => 1,
-        Err(_) => 3,
-    };
-    let only = std::env::var("SOTAY_BENCH_ONLY").unwrap_or_default();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    runtime.block_on(async {
-        let temp = tempfile::tempdir().unwrap();
-        let dir = if quick { temp.path().to_owned() } else { bench_dir().join(format!("sqlite-{total}")) };
-        if only != "postgres" {
-            let url = sqlite_database(&dir, total).await;
-            bench("SQLite (WAL)", &url, total, rounds, Fill::Sqlite).await;
-        }
-        if only == "sqlite" {
-            return;
-        }
-        match std::env::var("SOTAY_BENCH_DATABASE_URL").or_else(|_| std::env::var("SOTAY_TEST_DATABASE_URL")) {
-            Ok(admin_url) => {
-                let name = if quick {
-                    format!("sotay_bench_reports_{}", Uuid::new_v4().simple())
-                } else {
-                    format!("sotay_bench_reports_{total}")
-                };
-                let url = postgres_database(&admin_url, &name, total, quick).await;
-                bench("PostgreSQL", &url, total, rounds, Fill::Postgres).await;
-                if quick {
-                    drop_postgres(&admin_url, &name).await;
-                }
-            }
-            Err(_) => println!("PostgreSQL: skipped (set SOTAY_BENCH_DATABASE_URL)"),
-        }
+    run_on_both("reports", 3, |label, url, total, rounds, fill| async move {
+        bench(label, &url, total, rounds, fill).await
     });
 }

@@ -1,7 +1,82 @@
 //! The bench databases: where they live, made or reused, and filled with the generated
-//! province once. Shared by the reports and record search benchmarks.
+//! province once; the `main` every benchmark on them shares ([`run_on_both`]) and how they
+//! measure. Shared by the reports, record search and console health benchmarks.
 
 use super::*;
+
+pub(crate) fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+pub(crate) fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+pub(crate) fn thousands(n: impl Into<u64>) -> String {
+    let digits = n.into().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Runs `bench(label, url, total, rounds, fill)` on SQLite, then on PostgreSQL when
+/// `SOTAY_BENCH_DATABASE_URL` (or `SOTAY_TEST_DATABASE_URL`) names a server. With `--bench`
+/// (as `cargo bench` runs it) on the kept databases of `SOTAY_BENCH_REPORT_RECORDS` records
+/// (1,000,000), `SOTAY_BENCH_ROUNDS` rounds (`rounds`); without, one round on 20,000
+/// throwaway records (`name` names the throwaway PostgreSQL database). `SOTAY_BENCH_ONLY`:
+/// `sqlite` or `postgres`.
+pub(crate) fn run_on_both<F, Fut>(name: &str, rounds: usize, bench: F)
+where
+    F: Fn(&'static str, String, usize, usize, Fill) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    tracing_subscriber::fmt().with_env_filter("error").with_writer(std::io::stderr).init();
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let total: usize = match std::env::var("SOTAY_BENCH_REPORT_RECORDS") {
+        Ok(n) => n.replace(['_', ','], "").parse().expect("SOTAY_BENCH_REPORT_RECORDS is a number"),
+        Err(_) if quick => 20_000,
+        Err(_) => 1_000_000,
+    };
+    let rounds = match std::env::var("SOTAY_BENCH_ROUNDS") {
+        Ok(n) => n.parse().expect("SOTAY_BENCH_ROUNDS is a number"),
+        Err(_) if quick => 1,
+        Err(_) => rounds,
+    };
+    let only = std::env::var("SOTAY_BENCH_ONLY").unwrap_or_default();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = if quick { temp.path().to_owned() } else { bench_dir().join(format!("sqlite-{total}")) };
+        if only != "postgres" {
+            let url = sqlite_database(&dir, total).await;
+            bench("SQLite (WAL)", url, total, rounds, Fill::Sqlite).await;
+        }
+        if only == "sqlite" {
+            return;
+        }
+        match std::env::var("SOTAY_BENCH_DATABASE_URL").or_else(|_| std::env::var("SOTAY_TEST_DATABASE_URL")) {
+            Ok(admin_url) => {
+                let db_name = if quick {
+                    format!("sotay_bench_{name}_{}", Uuid::new_v4().simple())
+                } else {
+                    format!("sotay_bench_reports_{total}")
+                };
+                let url = postgres_database(&admin_url, &db_name, total, quick).await;
+                bench("PostgreSQL", url, total, rounds, Fill::Postgres).await;
+                if quick {
+                    drop_postgres(&admin_url, &db_name).await;
+                }
+            }
+            Err(_) => println!("PostgreSQL: skipped (set SOTAY_BENCH_DATABASE_URL)"),
+        }
+    });
+}
 
 /// How the generated records are written.
 #[derive(Clone, Copy, PartialEq, Eq)]

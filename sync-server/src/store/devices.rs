@@ -111,39 +111,38 @@ impl Db {
     /// has thousands: the callers pick theirs in memory rather than send every id they may
     /// see as a parameter.
     pub async fn list_devices(&self) -> Result<Vec<DeviceRow>, StoreError> {
-        let sql = String::from(
+        let mut devices = sqlx::query(
             "SELECT d.user_id, u.username, u.display_name, u.role, d.device_id, d.app_version, d.first_seen_at, \
              d.first_sync_at, d.last_push_at, d.last_pull_at, d.pending, d.refused, d.reported_at, \
              (SELECT COUNT(*) FROM tokens t WHERE t.user_id = d.user_id AND t.device_id = d.device_id \
               AND t.revoked_at IS NULL) AS sessions \
              FROM devices d JOIN users u ON u.id = d.user_id",
-        );
-        let mut devices = sqlx::query(&sql)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|row| {
-                let last_push_at: Option<i64> = row.try_get("last_push_at")?;
-                let last_pull_at: Option<i64> = row.try_get("last_pull_at")?;
-                Ok(DeviceRow {
-                    user_id: row.try_get("user_id")?,
-                    username: row.try_get("username")?,
-                    display_name: row.try_get("display_name")?,
-                    role: row.try_get("role")?,
-                    device_id: row.try_get("device_id")?,
-                    app_version: row.try_get("app_version")?,
-                    first_seen_at: row.try_get("first_seen_at")?,
-                    first_sync_at: row.try_get("first_sync_at")?,
-                    last_push_at,
-                    last_pull_at,
-                    last_sync_at: last_push_at.max(last_pull_at),
-                    pending: row.try_get("pending")?,
-                    refused: row.try_get("refused")?,
-                    reported_at: row.try_get("reported_at")?,
-                    signed_in: row.try_get::<i64, _>("sessions")? > 0,
-                })
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            let last_push_at: Option<i64> = row.try_get("last_push_at")?;
+            let last_pull_at: Option<i64> = row.try_get("last_pull_at")?;
+            Ok(DeviceRow {
+                user_id: row.try_get("user_id")?,
+                username: row.try_get("username")?,
+                display_name: row.try_get("display_name")?,
+                role: row.try_get("role")?,
+                device_id: row.try_get("device_id")?,
+                app_version: row.try_get("app_version")?,
+                first_seen_at: row.try_get("first_seen_at")?,
+                first_sync_at: row.try_get("first_sync_at")?,
+                last_push_at,
+                last_pull_at,
+                last_sync_at: last_push_at.max(last_pull_at),
+                pending: row.try_get("pending")?,
+                refused: row.try_get("refused")?,
+                reported_at: row.try_get("reported_at")?,
+                signed_in: row.try_get::<i64, _>("sessions")? > 0,
             })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
         devices.sort_by(|a, b| {
             a.last_heard_at()
                 .cmp(&b.last_heard_at())

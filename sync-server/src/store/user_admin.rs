@@ -15,21 +15,11 @@ use super::{Db, StoreError};
 /// collectors whose communes all lie in the supervisor's scope (and who have one at least:
 /// a collector with none is the admins' to place). Collectors manage no one.
 pub fn manages(actor: &User, target: &User, reference: &ReferenceData) -> bool {
-    match actor.role {
-        Role::Admin => true,
-        Role::Supervisor => {
-            let scope = actor.scope();
-            target.role == Role::Collector
-                && !target.whole_province
-                && !target.communes.is_empty()
-                && target.communes.iter().all(|l| scope.allows(l, reference))
-        }
-        Role::Collector => false,
-    }
+    may_assign(actor, target.role, target.whole_province, &target.communes, reference)
 }
 
-/// Whether `actor` may give a user this role and scope: an admin any; a supervisor only a
-/// collector inside their own scope.
+/// Whether `actor` may give a user this role and scope (the rule of [`manages`], for a user
+/// as an edit or a creation would leave them).
 pub fn may_assign(
     actor: &User,
     role: Role,
@@ -37,16 +27,17 @@ pub fn may_assign(
     communes: &[Location],
     reference: &ReferenceData,
 ) -> bool {
-    let probe = User {
-        id: 0,
-        username: String::new(),
-        display_name: String::new(),
-        role,
-        whole_province,
-        disabled: false,
-        communes: communes.to_vec(),
-    };
-    manages(actor, &probe, reference)
+    match actor.role {
+        Role::Admin => true,
+        Role::Supervisor => {
+            let scope = actor.scope();
+            role == Role::Collector
+                && !whole_province
+                && !communes.is_empty()
+                && communes.iter().all(|l| scope.allows(l, reference))
+        }
+        Role::Collector => false,
+    }
 }
 
 /// An edit of a user: what is `Some` changes.

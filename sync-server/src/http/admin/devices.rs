@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::users::managed_user;
-use super::{commune_view, page_of, require_console, CommuneView, Page, Paging};
+use super::{commune_view, in_commune, page_of, require_console, search_term, CommuneView, Page, Paging};
 use crate::db::now_ms;
 use crate::http::{ApiJson, AppError, AppResult, AppState, CurrentUser};
 use crate::store::devices::DeviceRow;
@@ -76,19 +76,14 @@ async fn list(
         ));
     }
     let reference = state.catalog.reference();
-    let needle = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
+    let needle = search_term(query.q.as_deref());
     let users: HashMap<i64, User> = state
         .db
         .all_users()
         .await?
         .into_iter()
         .filter(|u| u.id == current.user.id || manages(&current.user, u, reference))
-        .filter(|u| {
-            query
-                .commune
-                .as_deref()
-                .is_none_or(|code| u.communes.iter().any(|l| l.unit_list == "units_2025" && l.unit_code == code))
-        })
+        .filter(|u| in_commune(u, query.commune.as_deref()))
         .map(|u| (u.id, u))
         .collect();
     let now = now_ms();

@@ -14,7 +14,7 @@ use forms::Location;
 use serde::Serialize;
 
 use super::{AppError, AppResult, AppState, CurrentUser};
-use crate::store::users::Role;
+use crate::store::users::{Role, User};
 
 pub use enrollments::enrollment_link;
 
@@ -84,4 +84,15 @@ pub(crate) fn commune_view(location: &Location, reference: &ReferenceData) -> Co
         .and_then(|list| list.get(&location.unit_code))
         .map_or_else(|| location.unit_code.clone(), |u| u.name.clone());
     CommuneView { unit_list: location.unit_list.clone(), unit_code: location.unit_code.clone(), name }
+}
+
+/// The console's commune filter: whether `user` works in the 2025 commune `code` (no
+/// filter keeps everyone).
+pub(crate) fn in_commune(user: &User, code: Option<&str>) -> bool {
+    code.is_none_or(|code| user.communes.iter().any(|l| l.unit_list == "units_2025" && l.unit_code == code))
+}
+
+/// A `q` parameter as lists match it: trimmed and lower case; `None` when empty.
+pub(crate) fn search_term(q: Option<&str>) -> Option<String> {
+    q.map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase)
 }

@@ -70,9 +70,7 @@ async fn status(
             .unit_lists
             .get("units_2025")
             .map(|list| {
-                list.units
-                    .iter()
-                    .filter(|u| u.is_commune_level())
+                list.communes()
                     .map(|u| Location { unit_list: "units_2025".into(), unit_code: u.code.clone() })
                     .collect()
             })

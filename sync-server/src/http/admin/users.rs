@@ -10,7 +10,7 @@ use forms::Location;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{commune_view, page_of, require_console, CommuneView, Page, Paging};
+use super::{commune_view, in_commune, page_of, require_console, search_term, CommuneView, Page, Paging};
 use crate::http::{ApiJson, AppError, AppResult, AppState, CurrentUser};
 use crate::store::user_admin::{check_communes, check_display_name, manages, may_assign, UserEdit};
 use crate::store::users::{NewUser, Role, User};
@@ -69,15 +69,12 @@ async fn list(
     let Query(query) = query?;
     let reference = state.catalog.reference();
     let seen = state.db.last_seen().await?;
-    let needle = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
+    let needle = search_term(query.q.as_deref());
     let users = state.db.all_users().await?.into_iter().filter(|u| {
         manages(&current.user, u, reference)
             && query.role.is_none_or(|r| u.role == r)
             && query.status.is_none_or(|s| u.disabled == (s == Status::Disabled))
-            && query
-                .commune
-                .as_deref()
-                .is_none_or(|code| u.communes.iter().any(|l| l.unit_list == "units_2025" && l.unit_code == code))
+            && in_commune(u, query.commune.as_deref())
             && needle.as_deref().is_none_or(|n| u.username.contains(n) || u.display_name.to_lowercase().contains(n))
     });
     let views: Vec<UserView> = users
