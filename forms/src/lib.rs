@@ -8,6 +8,7 @@
 //! - [`Form`]: a definition checked and compiled, with [`Form::validate`];
 //! - [`expr`]: the expression language of skip logic, constraints and calculations;
 //! - [`grid`]: disaggregated count grids and their totals;
+//! - [`history`]: what changed between two revisions of a record;
 //! - [`figures`]: the numbers reports add up from answers (models active, people supported);
 //! - [`reference`]: ethnic groups, administrative units, agencies, model types;
 //! - [`Catalog`]: every form version plus reference data, and whole-record validation;
@@ -20,6 +21,7 @@ pub mod expr;
 pub mod figures;
 pub mod form;
 pub mod grid;
+pub mod history;
 pub mod localized;
 pub mod messages;
 pub mod record;

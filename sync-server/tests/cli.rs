@@ -198,7 +198,7 @@ fn reports_from_the_terminal() {
         let validated = catalog.validate_record(&record).unwrap();
         let form = catalog.form("outreach_event", 1).unwrap();
         let prepared = PreparedChange::new(common::new_change(&record), &validated, form, &catalog);
-        db.apply_changes(&user, &user.scope(), catalog.reference(), vec![prepared]).await.unwrap();
+        db.apply_changes(&user, "cli-test", &user.scope(), catalog.reference(), vec![prepared]).await.unwrap();
         db.pool.close().await;
     });
 

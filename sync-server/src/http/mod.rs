@@ -6,6 +6,7 @@ pub(crate) mod admin;
 mod auth;
 mod error;
 mod health;
+mod history;
 mod pwa;
 mod reports;
 mod sync;
@@ -69,6 +70,7 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(auth::routes())
         .merge(sync::routes())
+        .merge(history::routes())
         .merge(admin::routes())
         .merge(reports::routes())
         // Unknown API paths and methods answer in JSON, never with the PWA's index.html.

@@ -55,7 +55,7 @@ async fn push(
         }
     }
 
-    let applied = state.db.apply_changes(user, &scope, reference, prepared).await?;
+    let applied = state.db.apply_changes(user, &current.device_id, &scope, reference, prepared).await?;
     let mut applied = applied.into_iter();
     let results = results.into_iter().map(|r| r.or_else(|| applied.next())).collect::<Option<Vec<_>>>();
     let results = results.ok_or_else(|| AppError::Internal("push results out of step".into()))?;

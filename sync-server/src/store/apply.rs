@@ -16,7 +16,7 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 use uuid::Uuid;
 
 use super::records::{out_of_scope, parse_uuid, record_from_row, withdrawn, PreparedChange, RECORD_COLUMNS};
-use super::totals;
+use super::{history, totals};
 use super::users::{Scope, User};
 use super::{Db, StoreError};
 use crate::db::{now_ms, Backend};
@@ -72,6 +72,7 @@ pub(super) enum Param {
     Text(String),
     OptText(Option<String>),
     Int(i64),
+    OptInt(Option<i64>),
 }
 
 impl Param {
@@ -83,6 +84,7 @@ impl Param {
             Param::Text(s) => query.bind(s.as_str()),
             Param::OptText(s) => query.bind(s.as_deref()),
             Param::Int(i) => query.bind(*i),
+            Param::OptInt(i) => query.bind(*i),
         }
     }
 }
@@ -141,6 +143,7 @@ impl Db {
     pub async fn apply_changes(
         &self,
         user: &User,
+        device_id: &str,
         scope: &Scope,
         reference: &forms::reference::ReferenceData,
         changes: Vec<PreparedChange>,
@@ -166,7 +169,8 @@ impl Db {
             current.insert(record.id, record);
         }
 
-        let mut batch = Batch { seq, now: now_ms(), backend: self.backend, ..Batch::default() };
+        let mut batch =
+            Batch { seq, now: now_ms(), backend: self.backend, device_id: device_id.to_owned(), ..Batch::default() };
         let mut results = Vec::with_capacity(changes.len());
         // Settled earlier in this batch: a second change under one id is answered as in a
         // later batch.
@@ -233,14 +237,18 @@ struct Batch {
     /// Ids of `pending`, in the order first written.
     order: Vec<Uuid>,
     applied: Vec<Vec<Param>>,
+    /// The device the batch came from, for the history.
+    device_id: String,
+    /// One `record_revisions` row per applied change, each revision kept.
+    revisions: Vec<Vec<Param>>,
 }
 
-struct Pending {
+pub(super) struct Pending {
     /// Stored before this batch: an update rather than an insert.
     stored_before: bool,
     seq: i64,
-    activity_date: Option<String>,
-    answers: String,
+    pub(super) activity_date: Option<String>,
+    pub(super) answers: String,
     cells: Vec<CellRow>,
 }
 
@@ -293,6 +301,7 @@ impl Batch {
         let stored = existing.is_some();
         let cells = if incoming.deleted { Vec::new() } else { cell_rows(&prepared) };
         let PreparedChange { change, answers, activity_date, .. } = prepared;
+        let change_id = change.change_id;
         let mut record = change.record;
         record.author = author;
         record.revision = revision;
@@ -313,6 +322,14 @@ impl Batch {
             cells,
         };
         let record_id = record.id;
+        self.revisions.push(history::revision_row(
+            &record,
+            change_id,
+            user.id,
+            &self.device_id,
+            self.now,
+            &pending,
+        ));
         self.pending.insert(record_id, pending);
         current.insert(record_id, record);
         Ok(Outcome::Applied { record_id, revision })
@@ -373,6 +390,7 @@ impl Batch {
         insert_rows(tx, backend, "records", &RECORD_INSERT_COLUMNS, inserts).await?;
         insert_rows(tx, backend, "record_cells", &CELL_COLUMNS, cells).await?;
         insert_rows(tx, backend, "applied_changes", &APPLIED_COLUMNS, self.applied).await?;
+        insert_rows(tx, backend, "record_revisions", &history::REVISION_COLUMNS, self.revisions).await?;
         let counted: Vec<totals::Counted> = self
             .order
             .iter()
@@ -432,7 +450,7 @@ async fn update_record(tx: &mut Transaction<'static, Any>, row: Vec<Param>) -> R
     Ok(())
 }
 
-fn status(s: RecordStatus) -> &'static str {
+pub(super) fn status(s: RecordStatus) -> &'static str {
     match s {
         RecordStatus::Draft => "draft",
         RecordStatus::Final => "final",

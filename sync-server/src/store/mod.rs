@@ -4,10 +4,12 @@
 //! these functions.
 
 pub mod apply;
+pub mod audit;
 pub mod auth;
 pub mod devices;
 pub mod enrollments;
 pub mod figures;
+pub mod history;
 pub mod passwords;
 pub mod records;
 pub mod reports;

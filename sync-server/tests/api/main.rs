@@ -8,11 +8,13 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod audit;
 mod auth;
 mod catalog;
 mod console;
 mod console_records;
 mod console_reporting;
+mod history;
 mod input;
 mod reports;
 mod scope;
