@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, AppError, AppResult, AppState};
 use crate::db::now_ms;
+use crate::store::audit::Actor;
 use crate::store::auth::{throttle_key, Limit};
 use crate::store::passwords;
 use crate::store::users::{valid_username, User};
@@ -50,6 +51,26 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(Peer(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)))
+    }
+}
+
+/// The client's address as [`client_address`] finds it: what the audit log and the sign-in
+/// throttle record. `None` when the server has no socket to ask (tests on the router).
+pub struct ClientAddress(pub Option<String>);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Peer(peer) = Peer::from_request_parts(parts, state).await?;
+        Ok(ClientAddress(client_address(&parts.headers, peer, state.settings.trust_proxy)))
+    }
+}
+
+impl CurrentUser {
+    /// The signed-in user acting from `address`, for the audit log.
+    pub fn actor(&self, ClientAddress(address): ClientAddress) -> Actor {
+        Actor::user(&self.user, address)
     }
 }
 
@@ -106,7 +127,7 @@ const SLOW_DOWN: std::time::Duration = std::time::Duration::from_secs(2);
 const WINDOW_MS: i64 = 15 * 60 * 1000;
 
 /// The client's address: the socket peer, or the proxy's `X-Forwarded-For` when trusted.
-fn client_address(parts_headers: &HeaderMap, peer: Option<SocketAddr>, trust_proxy: bool) -> String {
+fn client_address(parts_headers: &HeaderMap, peer: Option<SocketAddr>, trust_proxy: bool) -> Option<String> {
     let forwarded = parts_headers
         .get("x-forwarded-for")
         .and_then(|v| v.to_str().ok())
@@ -114,11 +135,15 @@ fn client_address(parts_headers: &HeaderMap, peer: Option<SocketAddr>, trust_pro
         .and_then(|v| v.rsplit(',').next())
         .map(|v| v.trim().to_owned());
     match (trust_proxy, forwarded, peer) {
-        (true, Some(addr), _) => addr,
-        (_, _, Some(peer)) => peer.ip().to_string(),
-        _ => "unknown".to_owned(),
+        (true, Some(addr), _) => Some(addr),
+        (_, _, Some(peer)) => Some(peer.ip().to_string()),
+        _ => None,
     }
 }
+
+/// What the throttle counts requests without an address under (there is no socket only
+/// when tests drive the router directly).
+const UNKNOWN_ADDRESS: &str = "unknown";
 
 fn too_many() -> AppError {
     AppError::TooManyAttempts { retry_after_secs: (WINDOW_MS / 1000) as u64 }
@@ -160,15 +185,14 @@ fn plausible_credentials(username: &str, password: &str) -> AppResult<()> {
 
 async fn sign_in(
     State(state): State<AppState>,
-    Peer(peer): Peer,
-    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     ApiJson(body): ApiJson<SignIn>,
 ) -> AppResult<Json<Session>> {
     valid_device_id(&body.device_id)?;
     // Usernames are lower case; a phone keyboard's capital first letter is not a new name.
     let username = body.username.trim().to_ascii_lowercase();
     plausible_credentials(&username, &body.password)?;
-    let address = client_address(&headers, peer, state.settings.trust_proxy);
+    let address = address.unwrap_or_else(|| UNKNOWN_ADDRESS.to_owned());
     let since = now_ms() - WINDOW_MS;
     // Per address, failures as they happen: a commune's phones behind one connection,
     // signing in together, are not refused for being many.
@@ -212,18 +236,16 @@ async fn sign_in(
 
 async fn enroll(
     State(state): State<AppState>,
-    Peer(peer): Peer,
-    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     ApiJson(body): ApiJson<Enroll>,
 ) -> AppResult<Json<Session>> {
     valid_device_id(&body.device_id)?;
-    let address = client_address(&headers, peer, state.settings.trust_proxy);
     // Codes are 256-bit secrets: counting failures per address is hygiene, not the defence.
-    let address_key = throttle_key("addr", &[&address]);
+    let address_key = throttle_key("addr", &[address.as_deref().unwrap_or(UNKNOWN_ADDRESS)]);
     if state.db.attempts_since(&address_key, now_ms() - WINDOW_MS).await? >= MAX_FAILURES_PER_ADDRESS {
         return Err(too_many());
     }
-    match state.db.redeem_enrollment(&body.code, &body.device_id).await? {
+    match state.db.redeem_enrollment(&body.code, &body.device_id, address).await? {
         Some((user, token)) => {
             state.db.note_device(user.id, &body.device_id).await?;
             tracing::info!(user = ?user.username, device = ?body.device_id, "device enrolled");

@@ -95,6 +95,10 @@ fn column_widths(sheet: &Sheet) -> Vec<f64> {
                 "Xã, phường, đặc khu" => 24.0,
                 "Lĩnh vực" => 48.0,
                 "Số hoạt động" => 9.0,
+                // The audit log's (http/admin/audit.rs).
+                "Thời gian" | "Người thực hiện" | "Địa chỉ" | "Đối tượng" => 16.0,
+                "Thao tác" => 22.0,
+                "Trước" | "Sau" => 36.0,
                 // A report figure: one column under a heading of a few words.
                 _ if g.columns.is_empty() => 12.0,
                 // Counts up to 99,999 and headings of one or two words ("Nam", "Tỷ lệ nữ").

@@ -6,6 +6,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use super::audit::{self, Actor, AuditAction, AuditEntry};
 use super::users::User;
 use super::{Db, StoreError};
 use crate::db::now_ms;
@@ -29,18 +30,7 @@ impl Db {
     /// Signs a device in for a user. Tokens do not expire by time (devices stay offline for
     /// weeks); they end when revoked, at sign-out, password reset or when the user is disabled.
     pub async fn issue_token(&self, user_id: i64, device_id: &str) -> Result<String, StoreError> {
-        let token = new_secret();
-        let now = now_ms();
-        sqlx::query(
-            "INSERT INTO tokens (token_hash, user_id, device_id, created_at, last_used_at) VALUES ($1, $2, $3, $4, $4)",
-        )
-        .bind(hash_secret(&token))
-        .bind(user_id)
-        .bind(device_id)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(token)
+        insert_token(&mut *self.pool.acquire().await?, user_id, device_id).await
     }
 
     /// The active user a token belongs to, with the device it was issued to.
@@ -75,38 +65,50 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn revoke_user_tokens(&self, user_id: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-            .bind(now_ms())
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     /// A single-use enrolment code for a user, valid for `ttl_minutes`.
     pub async fn create_enrollment(&self, username: &str, ttl_minutes: i64) -> Result<String, StoreError> {
         let user = self.user_by_name(username).await?.ok_or(StoreError::NotFound("user"))?;
         Ok(self.issue_enrollment(&user, ttl_minutes).await?.code)
     }
 
-    /// Redeems an enrolment code for a token. The code is spent by the same statement that
-    /// checks it, so two devices racing with one code cannot both win.
-    pub async fn redeem_enrollment(&self, code: &str, device_id: &str) -> Result<Option<(User, String)>, StoreError> {
+    /// Redeems an enrolment code for a token, from `address`. The code is spent by the same
+    /// statement that checks it, so two devices racing with one code cannot both win; the
+    /// token and the audit row ("enrolment used", by the user it was for) commit with it.
+    pub async fn redeem_enrollment(
+        &self,
+        code: &str,
+        device_id: &str,
+        address: Option<String>,
+    ) -> Result<Option<(User, String)>, StoreError> {
         let now = now_ms();
+        let id = hash_secret(code);
+        // The user is read first, outside the transaction: it holds a connection (and on
+        // SQLite the write lock) only for its own statements.
+        let Some(user_id) = self.enrollment_user(&id).await? else { return Ok(None) };
+        let user = self.user_by_id(user_id).await?;
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
             "UPDATE enrollments SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1 \
              RETURNING user_id",
         )
         .bind(now)
-        .bind(hash_secret(code))
-        .fetch_optional(&self.pool)
+        .bind(&id)
+        .fetch_optional(&mut *tx)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let Some(user) = self.user_by_id(row.try_get("user_id")?).await?.filter(|u| !u.disabled) else {
+        if row.is_none() {
+            return Ok(None);
+        }
+        let Some(user) = user.filter(|u| !u.disabled) else {
+            // Spent all the same: a code for a disabled user is no use to anyone.
+            tx.commit().await?;
             return Ok(None);
         };
-        let token = self.issue_token(user.id, device_id).await?;
+        let token = insert_token(&mut tx, user.id, device_id).await?;
+        let by = Actor::user(&user, address);
+        let entry = AuditEntry::on_user(&by, AuditAction::EnrolmentUsed, &user)
+            .after(serde_json::json!({ "enrollment": id, "device_id": device_id }));
+        audit::write(&mut tx, &entry).await?;
+        tx.commit().await?;
         Ok(Some((user, token)))
     }
 
@@ -173,6 +175,33 @@ impl Db {
             .await?;
         Ok(row.try_get("n")?)
     }
+}
+
+/// A new session token of `user_id` on `device_id`, inserted on `conn`; the token itself,
+/// which only its holder ever sees again.
+async fn insert_token(conn: &mut sqlx::AnyConnection, user_id: i64, device_id: &str) -> Result<String, StoreError> {
+    let token = new_secret();
+    sqlx::query(
+        "INSERT INTO tokens (token_hash, user_id, device_id, created_at, last_used_at) VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(hash_secret(&token))
+    .bind(user_id)
+    .bind(device_id)
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    Ok(token)
+}
+
+/// Ends every session of a user, on `conn` (in the transaction of the action that ends
+/// them); how many there were.
+pub(super) async fn revoke_user_tokens(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<u64, StoreError> {
+    let done = sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// How long throttle rows are kept: longer than any window that reads them.

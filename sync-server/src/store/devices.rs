@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 use sqlx::Row;
 
+use super::audit::{self, Actor, AuditAction, AuditEntry};
+use super::users::User;
 use super::{Db, StoreError};
 use crate::db::now_ms;
 
@@ -152,17 +154,23 @@ impl Db {
     }
 
     /// Signs one device of a user out (a lost phone): its sessions end, the user's other
-    /// devices keep theirs. The number of sessions ended.
-    pub async fn sign_out_device(&self, user_id: i64, device_id: &str) -> Result<u64, StoreError> {
+    /// devices keep theirs. The number of sessions ended; the audit row commits with them.
+    pub async fn sign_out_device(&self, user: &User, device_id: &str, by: &Actor) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE tokens SET revoked_at = $1 WHERE user_id = $2 AND device_id = $3 AND revoked_at IS NULL",
         )
         .bind(now_ms())
-        .bind(user_id)
+        .bind(user.id)
         .bind(device_id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected())
+        let ended = done.rows_affected();
+        let entry = AuditEntry::on_user(by, AuditAction::DeviceSignedOut, user)
+            .after(serde_json::json!({ "device_id": device_id, "sessions_ended": ended }));
+        audit::write(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(ended)
     }
 
     /// Per user: the latest use of any of their sessions, and how many phones they have

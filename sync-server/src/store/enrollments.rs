@@ -5,6 +5,7 @@
 use serde::Serialize;
 use sqlx::Row;
 
+use super::audit::{self, Actor, AuditAction, AuditEntry};
 use super::auth::{hash_secret, new_secret};
 use super::users::User;
 use super::{Db, StoreError};
@@ -28,7 +29,19 @@ pub struct OpenEnrollment {
 }
 
 impl Db {
+    /// [`Db::issue_enrollment_by`] as the server's command line.
     pub async fn issue_enrollment(&self, user: &User, ttl_minutes: i64) -> Result<IssuedCode, StoreError> {
+        self.issue_enrollment_by(user, ttl_minutes, &Actor::command_line()).await
+    }
+
+    /// A code for `user`, valid for `ttl_minutes`; the audit row (with the code's id, never
+    /// the code) commits with it.
+    pub async fn issue_enrollment_by(
+        &self,
+        user: &User,
+        ttl_minutes: i64,
+        by: &Actor,
+    ) -> Result<IssuedCode, StoreError> {
         if user.disabled {
             return Err(StoreError::Invalid(format!("user '{}' is disabled", user.username)));
         }
@@ -36,13 +49,18 @@ impl Db {
         let id = hash_secret(&code);
         let now = now_ms();
         let expires_at = now + ttl_minutes * 60_000;
+        let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO enrollments (code_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(&id)
             .bind(user.id)
             .bind(now)
             .bind(expires_at)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        let entry = AuditEntry::on_user(by, AuditAction::EnrolmentIssued, user)
+            .after(serde_json::json!({ "enrollment": id, "expires_at": expires_at }));
+        audit::write(&mut tx, &entry).await?;
+        tx.commit().await?;
         Ok(IssuedCode { id, code, expires_at })
     }
 
@@ -78,16 +96,27 @@ impl Db {
         Ok(row.map(|r| r.try_get("user_id")).transpose()?)
     }
 
-    /// Revokes an unused code; false when it was used or revoked meanwhile (the same
-    /// statement checks and spends it, as redeeming does).
-    pub async fn revoke_enrollment(&self, id: &str) -> Result<bool, StoreError> {
+    /// Revokes an unused code of `user`; false when it was used or revoked meanwhile (the
+    /// same statement checks and spends it, as redeeming does). The audit row commits with
+    /// the revocation, and only with one.
+    pub async fn revoke_enrollment(&self, id: &str, user: &User, by: &Actor) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE enrollments SET revoked_at = $1 WHERE code_hash = $2 AND used_at IS NULL AND revoked_at IS NULL",
+            "UPDATE enrollments SET revoked_at = $1 WHERE code_hash = $2 AND user_id = $3 AND used_at IS NULL \
+             AND revoked_at IS NULL",
         )
         .bind(now_ms())
         .bind(id)
-        .execute(&self.pool)
+        .bind(user.id)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        let entry = AuditEntry::on_user(by, AuditAction::EnrolmentRevoked, user)
+            .before(serde_json::json!({ "enrollment": id }));
+        audit::write(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

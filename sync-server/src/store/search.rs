@@ -153,15 +153,15 @@ pub struct StoredConflict {
 
 /// Bound text values of a statement under construction, numbered `$1…` as they are added.
 #[derive(Clone, Default)]
-struct Args(Vec<String>);
+pub(super) struct Args(Vec<String>);
 
 impl Args {
-    fn add(&mut self, value: impl Into<String>) -> String {
+    pub(super) fn add(&mut self, value: impl Into<String>) -> String {
         self.0.push(value.into());
         format!("${}", self.0.len())
     }
 
-    fn query<'q>(&'q self, sql: &'q str) -> sqlx::query::Query<'q, Any, AnyArguments<'q>> {
+    pub(super) fn query<'q>(&'q self, sql: &'q str) -> sqlx::query::Query<'q, Any, AnyArguments<'q>> {
         self.0.iter().fold(sqlx::query(sql), |q, v| q.bind(v.as_str()))
     }
 }

@@ -8,6 +8,7 @@ use forms::reference::ReferenceData;
 use forms::Location;
 use sqlx::Row;
 
+use super::audit::{self, Actor, AuditAction, AuditEntry};
 use super::users::{Role, User};
 use super::{Db, StoreError};
 
@@ -115,9 +116,10 @@ impl Db {
             .collect()
     }
 
-    /// Changes a user's name, role and scope in one transaction. Taking admin away from the
-    /// last active admin is refused, under the writers' lock (as disabling is).
-    pub async fn update_user(&self, user: &User, edit: &UserEdit) -> Result<User, StoreError> {
+    /// Changes a user's name, role and scope in one transaction, with its audit row (what
+    /// changed, before and after). Taking admin away from the last active admin is refused,
+    /// under the writers' lock (as disabling is).
+    pub async fn update_user(&self, user: &User, edit: &UserEdit, by: &Actor) -> Result<User, StoreError> {
         let after = edit.applied_to(user);
         let mut tx = self.pool.begin().await?;
         super::lock_writers(&mut tx).await?;
@@ -145,6 +147,9 @@ impl Db {
                     .await?;
             }
         }
+        let (before, after) = audit::changed(&audit::user_state(user), &audit::user_state(&after));
+        let entry = AuditEntry::on_user(by, AuditAction::UserChanged, user).before(before).after(after);
+        audit::write(&mut tx, &entry).await?;
         tx.commit().await?;
         self.user_by_id(user.id).await?.ok_or(StoreError::NotFound("user"))
     }

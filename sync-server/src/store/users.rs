@@ -5,8 +5,10 @@ use std::collections::{HashMap, HashSet};
 use forms::reference::ReferenceData;
 use forms::Location;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use sqlx::Row;
 
+use super::audit::{self, Actor, AuditAction, AuditEntry};
 use super::{passwords, Db, StoreError};
 use crate::db::{is_unique_violation, now_ms};
 
@@ -170,7 +172,18 @@ pub fn valid_username(name: &str) -> bool {
 }
 
 impl Db {
+    /// Creates a user as the server's command line (see [`Actor::command_line`]).
     pub async fn create_user(&self, new: &NewUser<'_>, reference: &ReferenceData) -> Result<User, StoreError> {
+        self.create_user_by(new, reference, &Actor::command_line()).await
+    }
+
+    /// Creates a user; the audit row commits with it.
+    pub async fn create_user_by(
+        &self,
+        new: &NewUser<'_>,
+        reference: &ReferenceData,
+        by: &Actor,
+    ) -> Result<User, StoreError> {
         if !valid_username(new.username) {
             return Err(StoreError::Invalid("a username is 3–64 characters: a–z, 0–9, '.', '_', '-'".into()));
         }
@@ -209,6 +222,17 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
         }
+        let created = User {
+            id,
+            username: new.username.to_owned(),
+            display_name: new.display_name.to_owned(),
+            role: new.role,
+            whole_province: new.whole_province,
+            disabled: false,
+            communes: new.communes.to_vec(),
+        };
+        let entry = AuditEntry::on_user(by, AuditAction::UserCreated, &created).after(audit::user_state(&created));
+        audit::write(&mut tx, &entry).await?;
         tx.commit().await?;
         self.user_by_name(new.username).await?.ok_or(StoreError::NotFound("user"))
     }
@@ -283,10 +307,16 @@ impl Db {
         }
     }
 
+    /// [`Db::set_disabled_by`] as the server's command line.
+    pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<(), StoreError> {
+        self.set_disabled_by(username, disabled, &Actor::command_line()).await
+    }
+
     /// Disabling a user also revokes every token they hold. The last active admin cannot be
     /// disabled: no one could then manage users from the API. The check and the update run
-    /// under the writers' lock, so two admins disabling each other cannot both succeed.
-    pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<(), StoreError> {
+    /// under the writers' lock, so two admins disabling each other cannot both succeed. The
+    /// update, the revocation and the audit row commit together.
+    pub async fn set_disabled_by(&self, username: &str, disabled: bool, by: &Actor) -> Result<(), StoreError> {
         let user = self.user_by_name(username).await?.ok_or(StoreError::NotFound("user"))?;
         let mut tx = self.pool.begin().await?;
         super::lock_writers(&mut tx).await?;
@@ -298,25 +328,42 @@ impl Db {
             .bind(user.id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        let mut after = json!({ "disabled": disabled });
         if disabled {
-            self.revoke_user_tokens(user.id).await?;
+            after["sessions_ended"] = super::auth::revoke_user_tokens(&mut tx, user.id).await?.into();
         }
+        let action = if disabled { AuditAction::UserDisabled } else { AuditAction::UserEnabled };
+        let entry = AuditEntry::on_user(by, action, &user).before(json!({ "disabled": user.disabled })).after(after);
+        audit::write(&mut tx, &entry).await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    /// A new password revokes the old sessions: whoever knew the old one is signed out.
+    /// [`Db::reset_password_by`] as the server's command line.
     pub async fn reset_password(&self, username: &str, password: &str) -> Result<(), StoreError> {
+        self.reset_password_by(username, password, &Actor::command_line()).await
+    }
+
+    /// A new password revokes the old sessions: whoever knew the old one is signed out. The
+    /// audit row says it happened and how many sessions ended, never the password.
+    pub async fn reset_password_by(&self, username: &str, password: &str, by: &Actor) -> Result<(), StoreError> {
         if password.chars().count() < 8 {
             return Err(StoreError::Invalid("a password has at least 8 characters".into()));
         }
         let user = self.user_by_name(username).await?.ok_or(StoreError::NotFound("user"))?;
+        let hash = passwords::hash(password).await?;
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(passwords::hash(password).await?)
+            .bind(hash)
             .bind(user.id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        self.revoke_user_tokens(user.id).await
+        let ended = super::auth::revoke_user_tokens(&mut tx, user.id).await?;
+        let entry =
+            AuditEntry::on_user(by, AuditAction::PasswordReset, &user).after(json!({ "sessions_ended": ended }));
+        audit::write(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Active admins; see also [`Db::count_all_admins`].

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use super::users::managed_user;
 use super::{commune_view, in_commune, page_of, require_console, search_term, CommuneView, Page, Paging};
 use crate::db::now_ms;
+use crate::http::auth::ClientAddress;
 use crate::http::{ApiJson, AppError, AppResult, AppState, CurrentUser};
 use crate::store::devices::DeviceRow;
 use crate::store::user_admin::manages;
@@ -130,10 +131,11 @@ struct SignOut {
 async fn sign_out(
     State(state): State<AppState>,
     current: CurrentUser,
+    address: ClientAddress,
     ApiJson(body): ApiJson<SignOut>,
 ) -> AppResult<Json<Value>> {
     let user = managed_user(&state, &current, &body.username).await?;
-    let ended = state.db.sign_out_device(user.id, &body.device_id).await?;
+    let ended = state.db.sign_out_device(&user, &body.device_id, &current.actor(address)).await?;
     tracing::info!(by = ?current.user.username, user = ?user.username, device = ?body.device_id, sessions = ended, "device signed out");
     Ok(Json(json!({ "signed_out": ended })))
 }

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use super::users::managed_user;
 use super::{commune_view, page_of, require_console, CommuneView, Page, Paging};
+use crate::http::auth::ClientAddress;
 use crate::http::{ApiJson, AppError, AppResult, AppState, CurrentUser};
+use crate::store::audit::Actor;
 use crate::store::user_admin::manages;
 use crate::store::users::{Role, User};
 
@@ -75,8 +77,8 @@ fn qr_of(text: &str) -> AppResult<Qr> {
     Ok(Qr { size, path })
 }
 
-async fn issue(state: &AppState, user: &User, ttl_minutes: i64) -> AppResult<Enrollment> {
-    let issued = state.db.issue_enrollment(user, ttl_minutes).await?;
+async fn issue(state: &AppState, user: &User, ttl_minutes: i64, by: &Actor) -> AppResult<Enrollment> {
+    let issued = state.db.issue_enrollment_by(user, ttl_minutes, by).await?;
     let link = enrollment_link(&state.settings.public_url, &issued.code);
     let reference = state.catalog.reference();
     Ok(Enrollment {
@@ -101,6 +103,7 @@ struct ForUser {
 async fn for_user(
     State(state): State<AppState>,
     current: CurrentUser,
+    address: ClientAddress,
     Path(username): Path<String>,
     body: Bytes,
 ) -> AppResult<Json<Enrollment>> {
@@ -111,7 +114,7 @@ async fn for_user(
     } else {
         serde_json::from_slice(&body).map_err(|e| AppError::InvalidJson(e.to_string()))?
     };
-    let enrollment = issue(&state, &user, ttl(request.ttl_minutes)).await?;
+    let enrollment = issue(&state, &user, ttl(request.ttl_minutes), &current.actor(address)).await?;
     tracing::info!(by = ?current.user.username, user = ?user.username, "enrolment issued");
     Ok(Json(enrollment))
 }
@@ -138,6 +141,7 @@ struct Issued {
 async fn for_commune(
     State(state): State<AppState>,
     current: CurrentUser,
+    address: ClientAddress,
     ApiJson(body): ApiJson<ForCommune>,
 ) -> AppResult<Json<Issued>> {
     require_console(&current)?;
@@ -159,9 +163,10 @@ async fn for_commune(
         .filter(|u| manages(&current.user, u, reference))
         .collect();
     let ttl = ttl(body.ttl_minutes);
+    let by = current.actor(address);
     let mut items = Vec::with_capacity(collectors.len());
     for user in &collectors {
-        items.push(issue(&state, user, ttl).await?);
+        items.push(issue(&state, user, ttl, &by).await?);
     }
     tracing::info!(by = ?current.user.username, commune = ?commune.unit_code, links = items.len(), "enrolments issued");
     Ok(Json(Issued { items }))
@@ -216,11 +221,18 @@ async fn list(
 
 /// Revokes an unused code of a user the caller manages; a code used, revoked or not theirs
 /// is 404.
-async fn revoke(State(state): State<AppState>, current: CurrentUser, Path(id): Path<String>) -> AppResult<StatusCode> {
+async fn revoke(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    address: ClientAddress,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
     require_console(&current)?;
     let user_id = state.db.enrollment_user(&id).await?.ok_or(AppError::NotFound)?;
     let user = state.db.user_by_id(user_id).await?.ok_or(AppError::NotFound)?;
-    if !manages(&current.user, &user, state.catalog.reference()) || !state.db.revoke_enrollment(&id).await? {
+    if !manages(&current.user, &user, state.catalog.reference())
+        || !state.db.revoke_enrollment(&id, &user, &current.actor(address)).await?
+    {
         return Err(AppError::NotFound);
     }
     tracing::info!(by = ?current.user.username, user = ?user.username, "enrolment revoked");

@@ -2,6 +2,7 @@
 //! health, who has reported, and records server-side. Admins see the whole province;
 //! supervisors their scope and the collectors inside it; collectors get 403 everywhere.
 
+mod audit;
 mod devices;
 mod enrollments;
 mod records;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .merge(devices::routes())
         .merge(reporting::routes())
         .merge(records::routes())
+        .merge(audit::routes())
 }
 
 /// Admins and supervisors only: the console is not for collectors.
@@ -44,6 +46,21 @@ pub(crate) struct Paging {
     pub per_page: Option<u32>,
 }
 
+impl Paging {
+    /// (page, per_page), with the defaults, or `invalid_paging`.
+    pub(crate) fn checked(&self) -> AppResult<(u32, u32)> {
+        let (page, per_page) = (self.page.unwrap_or(1), self.per_page.unwrap_or(50));
+        if page == 0 || !(1..=200).contains(&per_page) {
+            return Err(AppError::bad_request(
+                "invalid_paging",
+                "Trang bắt đầu từ 1; mỗi trang có từ 1 đến 200 dòng.",
+                "page starts at 1; per_page is 1–200.",
+            ));
+        }
+        Ok((page, per_page))
+    }
+}
+
 /// One page of a listing, with the total it was cut from.
 #[derive(Serialize)]
 pub(crate) struct Page<T> {
@@ -55,14 +72,7 @@ pub(crate) struct Page<T> {
 
 /// The page `paging` asks of `all` (already filtered and ordered).
 pub(crate) fn page_of<T>(all: Vec<T>, paging: &Paging) -> AppResult<Page<T>> {
-    let (page, per_page) = (paging.page.unwrap_or(1), paging.per_page.unwrap_or(50));
-    if page == 0 || !(1..=200).contains(&per_page) {
-        return Err(AppError::bad_request(
-            "invalid_paging",
-            "Trang bắt đầu từ 1; mỗi trang có từ 1 đến 200 dòng.",
-            "page starts at 1; per_page is 1–200.",
-        ));
-    }
+    let (page, per_page) = paging.checked()?;
     let total = all.len();
     let skip = (page as usize - 1).saturating_mul(per_page as usize);
     let items = all.into_iter().skip(skip).take(per_page as usize).collect();

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{commune_view, in_commune, page_of, require_console, search_term, CommuneView, Page, Paging};
+use crate::http::auth::ClientAddress;
 use crate::http::{ApiJson, AppError, AppResult, AppState, CurrentUser};
 use crate::store::user_admin::{check_communes, check_display_name, manages, may_assign, UserEdit};
 use crate::store::users::{NewUser, Role, User};
@@ -112,6 +113,7 @@ struct CreateUser {
 async fn create(
     State(state): State<AppState>,
     current: CurrentUser,
+    address: ClientAddress,
     ApiJson(body): ApiJson<CreateUser>,
 ) -> AppResult<Json<User>> {
     require_console(&current)?;
@@ -128,7 +130,7 @@ async fn create(
         whole_province: body.whole_province,
         communes: &body.communes,
     };
-    let user = state.db.create_user(&new, reference).await?;
+    let user = state.db.create_user_by(&new, reference, &current.actor(address)).await?;
     tracing::info!(by = ?current.user.username, user = ?user.username, role = user.role.as_str(), "user created");
     Ok(Json(user))
 }
@@ -145,6 +147,7 @@ struct EditUser {
 async fn edit(
     State(state): State<AppState>,
     current: CurrentUser,
+    address: ClientAddress,
     Path(username): Path<String>,
     ApiJson(body): ApiJson<EditUser>,
 ) -> AppResult<Json<User>> {
@@ -167,7 +170,7 @@ async fn edit(
     if !may_assign(&current.user, after.role, after.whole_province, &after.communes, reference) {
         return Err(AppError::Forbidden);
     }
-    let updated = state.db.update_user(&user, &edit).await?;
+    let updated = state.db.update_user(&user, &edit, &current.actor(address)).await?;
     tracing::info!(by = ?current.user.username, user = ?updated.username, role = updated.role.as_str(), "user edited");
     Ok(Json(updated))
 }
@@ -175,10 +178,11 @@ async fn edit(
 async fn disable(
     State(state): State<AppState>,
     current: CurrentUser,
+    address: ClientAddress,
     Path(username): Path<String>,
 ) -> AppResult<Json<Value>> {
     let user = managed_user(&state, &current, &username).await?;
-    state.db.set_disabled(&user.username, true).await?;
+    state.db.set_disabled_by(&user.username, true, &current.actor(address)).await?;
     tracing::info!(by = ?current.user.username, user = ?user.username, "user disabled");
     Ok(Json(json!({ "username": user.username, "disabled": true })))
 }
@@ -186,10 +190,11 @@ async fn disable(
 async fn enable(
     State(state): State<AppState>,
     current: CurrentUser,
+    address: ClientAddress,
     Path(username): Path<String>,
 ) -> AppResult<Json<Value>> {
     let user = managed_user(&state, &current, &username).await?;
-    state.db.set_disabled(&user.username, false).await?;
+    state.db.set_disabled_by(&user.username, false, &current.actor(address)).await?;
     tracing::info!(by = ?current.user.username, user = ?user.username, "user enabled");
     Ok(Json(json!({ "username": user.username, "disabled": false })))
 }
@@ -198,11 +203,12 @@ async fn enable(
 async fn new_password(
     State(state): State<AppState>,
     current: CurrentUser,
+    address: ClientAddress,
     Path(username): Path<String>,
 ) -> AppResult<Json<Value>> {
     let user = managed_user(&state, &current, &username).await?;
     let password = generated_password();
-    state.db.reset_password(&user.username, &password).await?;
+    state.db.reset_password_by(&user.username, &password, &current.actor(address)).await?;
     tracing::info!(by = ?current.user.username, user = ?user.username, "password reset");
     Ok(Json(json!({ "username": user.username, "password": password })))
 }
