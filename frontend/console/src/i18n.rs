@@ -143,6 +143,15 @@ texts! {
     next_page: "Trang sau", "Next page";
     back_to_records: "← Về danh sách phiếu", "← Back to records";
     revision: "Lần sửa", "Revision";
+    history: "Lịch sử sửa phiếu", "History";
+    history_empty: "Chưa có lịch sử cho phiếu này.", "No history for this record yet.";
+    history_created: "tạo phiếu", "created";
+    history_deleted: "đã xoá phiếu", "deleted";
+    history_no_answer_change: "Không đổi câu trả lời nào (chỉ đổi trạng thái hoặc nơi).", "No answer changed (only the status or place).";
+    sender_unknown: "(trước khi có lịch sử)", "(before history was kept)";
+    from_device: "máy", "device";
+    before: "Trước", "Before";
+    after: "Sau", "After";
     answers: "Nội dung phiếu", "Answers";
     no_definition: "Máy chủ chưa gửi biểu mẫu của phiếu này; tải lại trang.", "The form of this record is not loaded; reload the page.";
     no_answer: "(không trả lời)", "(no answer)";
@@ -160,6 +169,20 @@ texts! {
     keep_incoming: "Giữ bản gửi đến sau", "Keep the later version";
     kept: "Đã giữ bản đã chọn. Điện thoại sẽ nhận bản này ở lần đồng bộ tới.", "The chosen version is kept. Phones get it at their next sync.";
     no_difference: "Hai bản có cùng câu trả lời.", "Both versions have the same answers.";
+    audit: "Nhật ký", "Audit log";
+    audit_intro: "Mọi thao tác quản trị: ai làm, lúc nào, từ địa chỉ nào, thay đổi gì. Nhật ký chỉ được ghi thêm, không ai sửa hay xoá được.", "Every administrative action: who, when, from which address, what changed. The log is append-only: no one can edit or delete it.";
+    audit_empty: "Không có thao tác nào khớp bộ lọc.", "No action matches these filters.";
+    at_time: "Thời gian", "Time";
+    by_whom: "Người thực hiện", "By";
+    address: "Địa chỉ", "Address";
+    action: "Thao tác", "Action";
+    target: "Đối tượng", "Target";
+    change: "Thay đổi", "Change";
+    command_line: "Dòng lệnh máy chủ", "Server command line";
+    download_csv: "Tải về CSV", "Download CSV";
+    key_disabled: "Khoá", "Disabled";
+    key_sessions: "Phiên bị đăng xuất", "Sessions ended";
+    key_enrollment: "Mã liên kết", "Link id";
 }
 
 pub fn texts(lang: Lang) -> &'static Texts {
@@ -390,6 +413,16 @@ pub fn conflict_intro(lang: Lang, sender: &str, at: &str) -> String {
         format!("{sender} sent a different version at {at}, while the server already had a newer one. Neither is lost: choose the one to keep."))
 }
 
+/// A version that lost to this revision and was kept.
+pub fn lost_version(lang: Lang, sender: &str, at: &str, base: u64, resolved: bool) -> String {
+    let (vi, en) = if resolved { ("đã giải quyết", "resolved") } else { ("chưa giải quyết", "not resolved yet") };
+    pick(
+        lang,
+        format!("{sender} gửi lúc {at} một bản sửa từ lần sửa {base}; bản đó đến sau lần sửa này nên được giữ riêng ({vi})."),
+        format!("{sender} sent at {at} an edit of revision {base}; it came after this revision and is kept apart ({en})."),
+    )
+}
+
 pub fn confirm_keep(lang: Lang, incoming: bool) -> String {
     match (lang, incoming) {
         (Lang::En, false) => "Keep the server's version? The other stays in the history.".into(),
@@ -423,6 +456,42 @@ pub fn resolution_problem(lang: Lang, result: &serde_json::Value) -> Option<Stri
             ))
         }
     }
+}
+
+/// The audit log's actions (`docs/console-api.md`): the API's name, Vietnamese, English.
+const AUDIT_ACTIONS: [(&str, &str, &str); 15] = [
+    ("user_created", "Tạo người dùng", "User created"),
+    ("user_changed", "Sửa tên, vai trò, phạm vi", "Name, role or scope changed"),
+    ("user_disabled", "Khoá tài khoản", "Account disabled"),
+    ("user_enabled", "Mở khoá tài khoản", "Account enabled"),
+    ("password_reset", "Đặt lại mật khẩu", "Password reset"),
+    ("enrolment_issued", "Cấp liên kết đăng ký", "Enrolment link issued"),
+    ("enrolment_used", "Dùng liên kết đăng ký", "Enrolment link used"),
+    ("enrolment_revoked", "Thu hồi liên kết", "Enrolment link revoked"),
+    ("device_signed_out", "Đăng xuất điện thoại", "Phone signed out"),
+    ("record_returned", "Trả phiếu để sửa", "Record returned"),
+    ("record_approved", "Duyệt phiếu", "Record approved"),
+    ("record_reopened", "Mở lại phiếu", "Record reopened"),
+    ("period_signed_off", "Chốt số liệu kỳ", "Period signed off"),
+    ("period_reopened", "Mở lại kỳ", "Period reopened"),
+    ("form_published", "Phát hành biểu mẫu", "Form published"),
+];
+
+/// Every action's API name, in the order the filter lists them.
+pub fn audit_actions() -> impl Iterator<Item = &'static str> {
+    AUDIT_ACTIONS.iter().map(|a| a.0)
+}
+
+/// An action in words; an unknown one as the server named it.
+pub fn audit_action(lang: Lang, name: &str) -> String {
+    AUDIT_ACTIONS
+        .iter()
+        .find(|a| a.0 == name)
+        .map_or_else(|| name.to_owned(), |a| if lang == Lang::En { a.2 } else { a.1 }.to_owned())
+}
+
+pub fn n_entries(lang: Lang, n: u64) -> String {
+    pick(lang, format!("{n} thao tác"), format!("{n} actions"))
 }
 
 #[cfg(test)]

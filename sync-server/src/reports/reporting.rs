@@ -65,14 +65,14 @@ pub struct ReportingStatus {
 }
 
 /// The status of `communes` (2025 communes, already limited to the caller's scope) in
-/// `period`; `officers` by commune code.
+/// `period`, their officers still to be added ([`ReportingStatus::with_officers`]: read
+/// meanwhile by the caller).
 pub async fn reporting_status(
     db: &Db,
     catalog: &Catalog,
     scope: &ReportScope,
     period: Period,
     communes: &[Location],
-    officers: &HashMap<String, Officers>,
 ) -> Result<ReportingStatus, ReportError> {
     let reference = catalog.reference();
     // Activities and people by sex only: the ethnicity and group a full cube carries cost
@@ -80,7 +80,11 @@ pub async fn reporting_status(
     let map = CommuneMap::new(reference);
     let participants = participant_fields(catalog);
     let mut by_form: BTreeMap<(UnitKey, String), FormTally> = BTreeMap::new();
-    for row in db.report_totals_by_sex(&record_filter(scope, Some(&period), None)).await? {
+    // Two reads of their own, side by side: on SQLite each holds a connection and a core.
+    let filter = record_filter(scope, Some(&period), None);
+    let until = forms::dates::iso_date(period.to);
+    let (totals, latest) = tokio::try_join!(db.report_totals_by_sex(&filter), db.last_activity_dates(&until))?;
+    for row in totals {
         let unit = map.key(&row.location.unit_list, &row.location.unit_code);
         let n = row.total.max(0) as u64;
         let tally = by_form.entry((unit, row.form_id.clone())).or_default();
@@ -99,7 +103,7 @@ pub async fn reporting_status(
         }
     }
     let mut last_dates: HashMap<UnitKey, String> = HashMap::new();
-    for (location, date) in db.last_activity_dates(&forms::dates::iso_date(period.to)).await? {
+    for (location, date) in latest {
         let key = map.key(&location.unit_list, &location.unit_code);
         let entry = last_dates.entry(key).or_default();
         if date > *entry {
@@ -126,7 +130,6 @@ pub async fn reporting_status(
             let sum = |f: fn(&FormTally) -> u64| forms.iter().map(f).sum::<u64>();
             let (activities, participants, female) =
                 (sum(|f| f.activities), sum(|f| f.participants), sum(|f| f.female));
-            let people = officers.get(&commune.unit_code).copied().unwrap_or_default();
             CommuneStatus {
                 name: unit_name(reference, commune),
                 unit_list: commune.unit_list.clone(),
@@ -137,8 +140,8 @@ pub async fn reporting_status(
                 female_share: (participants > 0).then(|| female as f64 / participants as f64),
                 by_form: forms,
                 last_activity_date: last_dates.get(&key).cloned(),
-                last_sync_at: people.last_sync_at,
-                users: people.users,
+                last_sync_at: None,
+                users: 0,
             }
         })
         .collect();
@@ -162,6 +165,15 @@ pub async fn reporting_status(
 }
 
 impl ReportingStatus {
+    /// Adds each commune's officers (by commune code): how many, and their latest sync.
+    pub fn with_officers(mut self, officers: &HashMap<String, Officers>) -> Self {
+        for commune in &mut self.communes {
+            let people = officers.get(&commune.unit_code).copied().unwrap_or_default();
+            (commune.users, commune.last_sync_at) = (people.users, people.last_sync_at);
+        }
+        self
+    }
+
     /// The table as a printable sheet (`xlsx::sheets`): one row per commune, in the same
     /// order as on screen, a column pair per form.
     pub fn sheet(&self, made_at: DateTime<Utc>) -> Sheet {

@@ -142,10 +142,14 @@ impl Db {
             .map_err(|_| StoreError::Invalid(format!("'{until}' is not a date")))?;
         let month = day.format("%Y-%m").to_string();
         let month_before = (day.with_day(1).and_then(|d| d.pred_opt()).unwrap_or(day)).format("%Y-%m").to_string();
-        let mut last: BTreeMap<(String, String), String> =
-            self.latest_bucket("d", &format!("{month}-01"), until).await?.into_iter().collect();
+        let first_day = format!("{month}-01");
+        let (days, months) = tokio::try_join!(
+            self.latest_bucket("d", &first_day, until),
+            self.latest_bucket("m", "0000", &month_before)
+        )?;
+        let mut last: BTreeMap<(String, String), String> = days.into_iter().collect();
         let mut earlier: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-        for (location, month) in self.latest_bucket("m", "0000", &month_before).await? {
+        for (location, month) in months {
             if !last.contains_key(&location) {
                 earlier.entry(month).or_default().push(location);
             }

@@ -147,7 +147,22 @@ impl Api {
 
     /// The same table as an XLSX file, to save.
     pub async fn reporting_xlsx(&self, query: &str) -> Result<web_sys::Blob, ApiError> {
-        let url = self.url(&format!("/admin/reporting?{query}&format=xlsx"));
+        self.file(&format!("/admin/reporting?{query}&format=xlsx")).await
+    }
+
+    /// The audit log (admins only), newest first.
+    pub async fn audit(&self, query: &str) -> Result<Page<AuditEntry>, ApiError> {
+        self.get(&format!("/admin/audit?{query}")).await
+    }
+
+    /// The filtered audit log as a file: `extension` is `csv` or `xlsx`.
+    pub async fn audit_file(&self, query: &str, extension: &str) -> Result<web_sys::Blob, ApiError> {
+        self.file(&format!("/admin/audit.{extension}?{query}")).await
+    }
+
+    /// A file the server makes, fetched with the token (a plain link would carry none).
+    async fn file(&self, path: &str) -> Result<web_sys::Blob, ApiError> {
+        let url = self.url(path);
         let call =
             Call { method: "GET", url: &url, token: self.token.as_deref(), json: None, timeout: TIMEOUT, file: true };
         let reply = check(call.send().await.map_err(|_| ApiError::Offline)?)?;
@@ -160,6 +175,10 @@ impl Api {
 
     pub async fn record(&self, id: &str) -> Result<RecordDetail, ApiError> {
         self.get(&format!("/admin/records/{}", crate::query::encode(id))).await
+    }
+
+    pub async fn history(&self, id: &str) -> Result<History, ApiError> {
+        self.get(&format!("/records/{}/history", crate::query::encode(id))).await
     }
 
     pub async fn conflicts(&self, query: &str) -> Result<Page<Conflict>, ApiError> {

@@ -299,6 +299,15 @@ pub struct RecordDetail {
     pub conflicts: Vec<Conflict>,
 }
 
+/// `GET /records/{id}/history`: revisions oldest first, each with its `changes`
+/// (`forms::history::FieldChange`), and the versions that lost to one of them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct History {
+    pub revisions: Vec<Json>,
+    #[serde(default)]
+    pub conflicts: Vec<Json>,
+}
+
 /// Which version of a conflict to keep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Keep {
@@ -317,6 +326,29 @@ fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         Json::Number(n) => Some(n.to_string()),
         _ => None,
     })
+}
+
+/// An entry of the audit log (admins only): who did what to whom, from where, and what
+/// it changed (`before`/`after`: small objects, `null` when there is nothing to show).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct AuditEntry {
+    #[serde(deserialize_with = "id")]
+    pub id: String,
+    #[serde(default, deserialize_with = "time")]
+    pub at: Option<i64>,
+    /// `None` for the server's command line.
+    #[serde(default)]
+    pub actor_id: Option<i64>,
+    pub actor_username: String,
+    #[serde(default)]
+    pub address: Option<String>,
+    pub action: String,
+    #[serde(default)]
+    pub target_id: String,
+    #[serde(default)]
+    pub before: Json,
+    #[serde(default)]
+    pub after: Json,
 }
 
 /// A time as milliseconds since the epoch (the contract), or RFC 3339 text (a record's).

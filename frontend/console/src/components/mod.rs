@@ -1,8 +1,10 @@
 //! One component per screen, plus the small pieces they share.
 
 pub mod answers;
+pub mod audit;
 pub mod commune_picker;
 pub mod enrolment;
+pub mod history;
 pub mod phones;
 pub mod print_sheet;
 pub mod record_view;

@@ -9,10 +9,11 @@ use yew::prelude::*;
 
 use crate::api::{Conflict, Keep};
 use crate::components::answers::{answers, definition, text};
+use crate::components::history::history;
 use crate::components::records::form_titles;
 use crate::components::{error_box, loaded, when, Link};
 use crate::dates;
-use crate::hooks::{use_action, use_load};
+use crate::hooks::{use_action, use_load, Load};
 use crate::i18n::{self, texts};
 use crate::route::Route;
 use crate::state::{use_ctx, Action};
@@ -28,6 +29,14 @@ pub fn record_view(p: &Props) -> Html {
     let ctx = use_ctx();
     let (lang, t) = (ctx.lang, texts(ctx.lang));
     let detail = use_load(&ctx, p.id.clone(), |api, id: AttrValue| async move { api.record(&id).await });
+    // Read again when the record has a new revision (a resolution adds one).
+    let revision = match &detail.load {
+        Load::Ready(d) => d.record["revision"].as_u64(),
+        _ => None,
+    };
+    let past = use_load(&ctx, (p.id.clone(), revision), |api, (id, _): (AttrValue, Option<u64>)| async move {
+        api.history(&id).await
+    });
     let act = use_action(&ctx);
     // One change id per decision, kept for its retries: (conflict, version) → change id.
     let decisions = use_mut_ref(HashMap::<(String, bool), String>::new);
@@ -102,6 +111,8 @@ pub fn record_view(p: &Props) -> Html {
                 }) }
                 <h2>{ t.answers }</h2>
                 { answers(&bundle, r, lang) }
+                <h2>{ t.history }</h2>
+                { loaded(lang, &past.load, &past.reload, |h| history(&bundle, h, lang)) }
             </article>
         }
     })

@@ -78,8 +78,11 @@ async fn status(
     } else {
         user.communes.iter().filter(|l| l.unit_list == "units_2025").cloned().collect()
     };
-    let officers = officers_by_commune(&state, &communes).await?;
-    let report = reporting_status(&state.db, &state.catalog, &scope, period, &communes, &officers).await?;
+    // Officers and sums read side by side.
+    let (officers, report) = tokio::try_join!(officers_by_commune(&state, &communes), async {
+        Ok(reporting_status(&state.db, &state.catalog, &scope, period, &communes).await?)
+    })?;
+    let report = report.with_officers(&officers);
     if q.format.unwrap_or_default() == Format::Json {
         return Ok(Json(report).into_response());
     }
