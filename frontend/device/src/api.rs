@@ -170,6 +170,30 @@ struct ErrorBody {
 const PUSH_TIMEOUT: Duration = Duration::from_secs(120);
 const TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Who sent a revision, as the history names them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Sender {
+    pub username: String,
+    pub display_name: String,
+}
+
+/// One revision of a record's history, without its answers: what the phone shows.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct HistoryRevision {
+    pub revision: u64,
+    pub sent_by: Option<Sender>,
+    pub device_id: String,
+    /// Milliseconds since the epoch.
+    pub received_at: i64,
+    pub deleted: bool,
+    pub changes: Vec<forms::history::FieldChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecordHistory {
+    pub revisions: Vec<HistoryRevision>,
+}
+
 /// A client of one server. Cheap to build; holds no connection.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Api {
@@ -287,6 +311,14 @@ impl Api {
         let url = self.url(&format!("/reports/{query}"));
         let call = Call { no_store: true, ..self.call("GET", &url, TIMEOUT) };
         Ok(send(call).await?.text)
+    }
+
+    /// A record's history (`GET /records/{id}/history`): each revision the server kept,
+    /// oldest first, with what it changed.
+    pub async fn history(&self, record_id: uuid::Uuid) -> Result<RecordHistory, ApiError> {
+        let url = self.url(&format!("/records/{record_id}/history"));
+        let call = Call { no_store: true, ..self.call("GET", &url, TIMEOUT) };
+        serde_json::from_str(&send(call).await?.text).map_err(|e| ApiError::Decode(e.to_string()))
     }
 
     /// The annual report of `year` as an XLSX file, to save.

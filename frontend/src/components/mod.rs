@@ -7,6 +7,7 @@ pub mod form_screen;
 pub mod home;
 #[cfg(test)]
 pub mod markup;
+pub mod record_history;
 pub mod record_view;
 pub mod records;
 pub mod reports;

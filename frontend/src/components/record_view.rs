@@ -11,6 +11,7 @@ use yew::prelude::*;
 
 use crate::components::fields::choices;
 use crate::components::form_screen::FormScreen;
+use crate::components::record_history::RecordHistoryView;
 use crate::components::{flash, form_title, state_class, unit_name};
 use crate::context::use_ctx;
 use crate::hooks::use_record;
@@ -108,6 +109,8 @@ pub fn record_page(p: &Props) -> Html {
                 </section>
             }
             if !r.deleted { { answers(&catalog, r, lang) } }
+            // Only what the server has a history of.
+            if r.revision > 0 { <RecordHistoryView record={r.clone()} /> }
             if !r.deleted {
                 <div class="action-bar">
                     <button class="btn danger" onclick={on_delete}>{ t.delete }</button>
