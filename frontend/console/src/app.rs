@@ -5,6 +5,7 @@ use forms::Lang;
 use yew::prelude::*;
 
 use crate::api::Role;
+use crate::components::audit::Audit;
 use crate::components::enrolment::Enrolment;
 use crate::components::phones::Phones;
 use crate::components::record_view::RecordView;
@@ -38,7 +39,9 @@ pub fn app() -> Html {
             None => html! { <p class="loading">{ t.loading }</p> },
         },
         (Some(_), true) if !allowed => html! { <NotPermitted /> },
-        (Some(_), true) => screen(&state.route),
+        // The audit log is the admins'; a supervisor who follows a link to it gets their
+        // users list, as for any unknown address.
+        (Some(_), true) => screen(&state.route, role == Some(Role::Admin)),
     };
     html! {
         <ContextProvider<Ctx> context={state.clone()}>
@@ -69,9 +72,10 @@ pub fn app() -> Html {
     }
 }
 
-fn screen(route: &Route) -> Html {
+fn screen(route: &Route, admin: bool) -> Html {
     match route {
-        Route::Users | Route::NotFound => html! { <Users /> },
+        Route::Audit if admin => html! { <Audit /> },
+        Route::Users | Route::NotFound | Route::Audit => html! { <Users /> },
         Route::NewUser => html! { <UserForm key="new" username={None::<AttrValue>} /> },
         Route::User(name) => html! { <UserForm key={name.clone()} username={Some(AttrValue::from(name.clone()))} /> },
         Route::Enrolment => html! { <Enrolment /> },
@@ -87,6 +91,7 @@ fn menu() -> Html {
     let ctx = crate::state::use_ctx();
     let t = texts(ctx.lang);
     let current = ctx.route.section();
+    let admin = ctx.me().is_some_and(|m| m.role == Role::Admin);
     let item = |route: Route, label: &'static str| {
         let here = route == current;
         html! {
@@ -100,6 +105,7 @@ fn menu() -> Html {
             { item(Route::Phones, t.phones) }
             { item(Route::Reporting, t.reporting) }
             { item(Route::Records, t.records) }
+            if admin { { item(Route::Audit, t.audit) } }
         </nav>
     }
 }

@@ -13,6 +13,8 @@ pub enum Route {
     Reporting,
     Records,
     Record(String),
+    /// The audit log (admins only).
+    Audit,
     NotFound,
 }
 
@@ -31,6 +33,7 @@ impl Route {
             ["reporting"] => Route::Reporting,
             ["records"] => Route::Records,
             ["records", id] => Route::Record(decode(id)),
+            ["audit"] => Route::Audit,
             _ => Route::NotFound,
         }
     }
@@ -45,6 +48,7 @@ impl Route {
             Route::Reporting => "reporting".to_owned(),
             Route::Records => "records".to_owned(),
             Route::Record(id) => format!("records/{}", crate::query::encode(id)),
+            Route::Audit => "audit".to_owned(),
         };
         format!("{BASE}{tail}")
     }
@@ -95,6 +99,7 @@ mod tests {
             Route::Reporting,
             Route::Records,
             Route::Record("0b6f-11".into()),
+            Route::Audit,
         ] {
             assert_eq!(Route::parse(&r.href()), r, "{}", r.href());
         }
