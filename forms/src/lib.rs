@@ -11,6 +11,7 @@
 //! - [`history`]: what changed between two revisions of a record;
 //! - [`figures`]: the numbers reports add up from answers (models active, people supported);
 //! - [`reference`]: ethnic groups, administrative units, agencies, model types;
+//! - [`review`]: review states of finished records and the actions between them;
 //! - [`Catalog`]: every form version plus reference data, and whole-record validation;
 //! - [`record`] and [`sync`]: the record model and the sync protocol's wire types.
 
@@ -26,6 +27,7 @@ pub mod localized;
 pub mod messages;
 pub mod record;
 pub mod reference;
+pub mod review;
 pub mod sync;
 pub mod validate;
 pub mod value;

@@ -39,6 +39,9 @@ pub enum ErrorCode {
     /// A change id already used for another change: by another user, for another record, or
     /// with other content. Not stored; queue the record again under a new change id.
     ChangeIdReused,
+    /// The record is approved ([`crate::review`]): read-only for collectors until a
+    /// supervisor reopens it. Kept on the phone like any refused change.
+    RecordApproved,
     /// A code this build does not know, from a newer server: read, not refused, so that a
     /// phone that has not updated yet still reads the push answer (the message says what is
     /// wrong). Never sent.

@@ -123,4 +123,8 @@ pub struct PullResponse {
 pub struct PulledRecord {
     pub cursor: u64,
     pub record: Record,
+    /// Its latest review, once a reviewer acted on it ([`crate::review`]); older servers
+    /// and unreviewed records send none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<crate::review::Review>,
 }

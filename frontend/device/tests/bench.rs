@@ -188,7 +188,7 @@ async fn storage_with_10k_records() {
     for (page, chunk) in locals.chunks(FILL_PAGE).enumerate() {
         let cursor = ((page + 1) * FILL_PAGE) as u64;
         let response = PullResponse {
-            records: chunk.iter().map(|l| PulledRecord { cursor, record: l.record.clone() }).collect(),
+            records: chunk.iter().map(|l| PulledRecord { cursor, record: l.record.clone(), review: None }).collect(),
             next_cursor: cursor,
             has_more: cursor < STORED as u64,
             catalog_version: "bench".into(),

@@ -353,7 +353,7 @@ async fn take_theirs_stores_the_servers_version_and_drops_my_queued_changes() {
     assert_eq!(s.counts().await.unwrap(), Counts { drafts: 0, waiting: 1, synced: 1, attention: 0 });
     // Pulling that version later changes nothing.
     let page = PullResponse {
-        records: vec![PulledRecord { cursor: 20, record: server.clone() }],
+        records: vec![PulledRecord { cursor: 20, record: server.clone(), review: None }],
         next_cursor: 20,
         has_more: false,
         catalog_version: "v".into(),
@@ -377,8 +377,8 @@ async fn pull_stores_pages_keeps_local_edits_and_marks_tombstones() {
     doomed.revision = 1;
     let page1 = PullResponse {
         records: vec![
-            PulledRecord { cursor: 10, record: synced.clone() },
-            PulledRecord { cursor: 11, record: doomed.clone() },
+            PulledRecord { cursor: 10, record: synced.clone(), review: None },
+            PulledRecord { cursor: 11, record: doomed.clone(), review: None },
         ],
         next_cursor: 11,
         has_more: true,
@@ -400,7 +400,7 @@ async fn pull_stores_pages_keeps_local_edits_and_marks_tombstones() {
     tomb.deleted = true;
     tomb.values.clear();
     let page2 = PullResponse {
-        records: vec![PulledRecord { cursor: 12, record: newer.clone() }, PulledRecord { cursor: 13, record: tomb }],
+        records: vec![PulledRecord { cursor: 12, record: newer.clone(), review: None }, PulledRecord { cursor: 13, record: tomb, review: None }],
         next_cursor: 13,
         has_more: false,
         catalog_version: "v".into(),

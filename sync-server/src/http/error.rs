@@ -32,6 +32,10 @@ pub enum AppError {
     AlreadyExists(&'static str),
     #[error("the last active admin")]
     LastAdmin,
+    /// The request is sound but the resource's state refuses it (a review action that does
+    /// not apply to the record as it stands).
+    #[error("refused: {0}")]
+    Refused(&'static str, Localized),
     #[error("too many attempts")]
     TooManyAttempts { retry_after_secs: u64 },
     #[error("body too large")]
@@ -102,6 +106,7 @@ impl AppError {
                 "already_exists",
                 l(&format!("Đã có {what} này."), &format!("That {what} already exists.")),
             ),
+            Refused(code, message) => (StatusCode::CONFLICT, code, message.clone()),
             LastAdmin => (
                 StatusCode::CONFLICT,
                 "last_admin",

@@ -9,6 +9,7 @@ mod health;
 mod history;
 mod pwa;
 mod reports;
+mod review;
 mod sync;
 
 use std::path::PathBuf;
@@ -71,6 +72,7 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(sync::routes())
         .merge(history::routes())
+        .merge(review::routes())
         .merge(admin::routes())
         .merge(reports::routes())
         // Unknown API paths and methods answer in JSON, never with the PWA's index.html.

@@ -96,7 +96,13 @@ async fn pull(
     };
     note_sync(&state, &current, SyncKind::Pull, &headers).await;
     let next_cursor = rows.last().map_or(query.since, |(seq, _)| *seq as u64);
-    let records = rows.into_iter().map(|(seq, record)| PulledRecord { cursor: seq as u64, record }).collect();
+    // A returned or approved record carries its review to the officer's phone.
+    let ids: Vec<_> = rows.iter().map(|(_, r)| r.id).collect();
+    let mut reviews = state.db.latest_reviews(&ids).await?;
+    let records = rows
+        .into_iter()
+        .map(|(seq, record)| PulledRecord { cursor: seq as u64, review: reviews.remove(&record.id), record })
+        .collect();
     Ok(Json(PullResponse { records, next_cursor, has_more, catalog_version: state.catalog.version().to_owned() }))
 }
 

@@ -7,7 +7,7 @@
 //! Within the lock the batch is read and written in a few multi-row statements, so a batch
 //! of 500 costs about as many round trips as a batch of 5.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use forms::sync::{Change, ChangeResult, Outcome};
 use forms::{ErrorCode, FieldError, Localized, Record, RecordStatus};
@@ -16,8 +16,8 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 use uuid::Uuid;
 
 use super::records::{out_of_scope, parse_uuid, record_from_row, withdrawn, PreparedChange, RECORD_COLUMNS};
-use super::{history, totals};
-use super::users::{Scope, User};
+use super::{history, review, totals};
+use super::users::{Role, Scope, User};
 use super::{Db, StoreError};
 use crate::db::{now_ms, Backend};
 
@@ -169,8 +169,16 @@ impl Db {
             current.insert(record.id, record);
         }
 
-        let mut batch =
-            Batch { seq, now: now_ms(), backend: self.backend, device_id: device_id.to_owned(), ..Batch::default() };
+        let approved = review::approved_among(&mut tx, self.backend, &record_ids).await?;
+        let mut batch = Batch {
+            seq,
+            now: now_ms(),
+            backend: self.backend,
+            device_id: device_id.to_owned(),
+            user_id: user.id,
+            approved,
+            ..Batch::default()
+        };
         let mut results = Vec::with_capacity(changes.len());
         // Settled earlier in this batch: a second change under one id is answered as in a
         // later batch.
@@ -237,10 +245,13 @@ struct Batch {
     /// Ids of `pending`, in the order first written.
     order: Vec<Uuid>,
     applied: Vec<Vec<Param>>,
-    /// The device the batch came from, for the history.
+    /// Who sent the batch, and from which device, for the history.
+    user_id: i64,
     device_id: String,
     /// One `record_revisions` row per applied change, each revision kept.
     revisions: Vec<Vec<Param>>,
+    /// Records approved before this batch: collectors may not change them.
+    approved: HashSet<Uuid>,
 }
 
 pub(super) struct Pending {
@@ -277,6 +288,9 @@ impl Batch {
             None => 1,
             Some(cur) if !scope.may_change(&cur.location, &cur.author, &user.username, reference) => {
                 return Ok(Outcome::Rejected { errors: vec![out_of_scope()] });
+            }
+            Some(cur) if user.role == Role::Collector && self.approved.contains(&cur.id) => {
+                return Ok(Outcome::Rejected { errors: vec![review::record_approved()] });
             }
             Some(cur) if cur.revision == prepared.change.base_revision => cur.revision + 1,
             Some(cur) => {
@@ -409,6 +423,7 @@ impl Batch {
             })
             .collect();
         totals::add_counted(tx, backend, &counted).await?;
+        review::resubmitted(tx, backend, &rewritten, self.user_id, self.now).await?;
         sqlx::query("UPDATE counters SET value = $1 WHERE name = 'seq'").bind(self.seq).execute(&mut **tx).await?;
         Ok(())
     }

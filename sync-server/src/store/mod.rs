@@ -13,6 +13,7 @@ pub mod history;
 pub mod passwords;
 pub mod records;
 pub mod reports;
+pub mod review;
 pub mod search;
 pub mod totals;
 pub mod user_admin;

@@ -17,6 +17,7 @@ mod console_reporting;
 mod history;
 mod input;
 mod reports;
+mod review;
 mod scope;
 mod sync;
 mod throttle;

@@ -15,7 +15,7 @@ async fn forgetting_the_account_removes_what_the_server_has_and_never_what_it_la
     let pulled = |n: u128, cursor: u64| {
         let mut r = record(n, 0);
         r.revision = 1;
-        PulledRecord { cursor, record: r }
+        PulledRecord { cursor, record: r, review: None }
     };
     let page = PullResponse {
         records: vec![pulled(1, 10), pulled(2, 11)],
