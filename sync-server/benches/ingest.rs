@@ -82,6 +82,58 @@ async fn push_over_http(base: &str, token: &str, total: usize, batch: usize) -> 
     (batches.len() * batch) as f64 / start.elapsed().as_secs_f64()
 }
 
+/// Pushes `total` new records, then a correction of each (its notes edited), in batches of
+/// 100: records/s of each. A correction also copies the revision it replaces into
+/// `record_revisions` (issue 14) and takes the old sums out.
+async fn correct_over_http(base: &str, token: &str, total: usize) -> (f64, f64) {
+    let client = reqwest::Client::new();
+    let records: Vec<Record> = (0..total).map(record).collect();
+    let mut rates = Vec::new();
+    for (base_revision, notes) in [(0, None), (1, Some("Đã sửa: thêm danh sách ký tên."))] {
+        let batches: Vec<PushRequest> = records
+            .chunks(100)
+            .map(|chunk| PushRequest {
+                device_id: "bench-device".into(),
+                changes: chunk
+                    .iter()
+                    .map(|r| {
+                        let mut record = r.clone();
+                        if let Some(notes) = notes {
+                            record.values.insert("notes".into(), json!(notes));
+                        }
+                        Change { change_id: Uuid::new_v4(), base_revision, record }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let start = Instant::now();
+        for request in &batches {
+            let response =
+                client.post(format!("{base}/api/v1/sync/push")).bearer_auth(token).json(request).send().await.unwrap();
+            let body: PushResponse = response.json().await.expect("push response");
+            assert!(
+                body.results.iter().all(|r| matches!(r.outcome, forms::sync::Outcome::Applied { .. })),
+                "a benchmark change was not applied"
+            );
+        }
+        rates.push(total as f64 / start.elapsed().as_secs_f64());
+    }
+    (rates[0], rates[1])
+}
+
+/// Rows of `record_revisions` and the bytes they take with their primary key index.
+async fn revision_storage(db: &Db) -> (i64, i64) {
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM record_revisions").fetch_one(&db.pool).await.unwrap();
+    let bytes_sql = match db.backend {
+        sync_server::db::Backend::Sqlite => {
+            "SELECT CAST(SUM(pgsize) AS BIGINT) FROM dbstat WHERE name IN ('record_revisions', 'sqlite_autoindex_record_revisions_1')"
+        }
+        sync_server::db::Backend::Postgres => "SELECT CAST(pg_total_relation_size('record_revisions') AS BIGINT)",
+    };
+    let bytes: i64 = sqlx::query_scalar(bytes_sql).fetch_one(&db.pool).await.unwrap();
+    (rows, bytes)
+}
+
 /// The limit: the same rows (record + its grid cells) inserted with plain multi-row SQL in
 /// one transaction per batch: no HTTP, no JSON, no validation, no sync bookkeeping.
 async fn insert_directly(db: &Db, total: usize, batch: usize, seq_base: i64) -> f64 {
@@ -196,6 +248,19 @@ async fn bench(label: &str, url: &str, total: usize) {
             100.0 * http / direct
         );
     }
+    let (before_rows, before_bytes) = revision_storage(&db).await;
+    let (new, corrected) = correct_over_http(&base, &token, total).await;
+    let (rows, bytes) = revision_storage(&db).await;
+    let kept = (rows - before_rows).max(1);
+    println!(
+        "  corrections (batch 100): new records {new:>8.0} records/s | corrections {corrected:>8.0} records/s | {:>5.1}% of new",
+        100.0 * corrected / new
+    );
+    println!(
+        "  history: {kept} revisions kept by the corrections, {} bytes each with the key (answers {} bytes as JSON)",
+        (bytes - before_bytes) / kept,
+        serde_json::to_string(&record(0).values).unwrap().len()
+    );
 }
 
 async fn max_seq(db: &Db) -> i64 {

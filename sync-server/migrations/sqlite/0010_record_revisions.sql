@@ -1,17 +1,23 @@
--- Every revision of a record the server accepted (issue 14), kept and never overwritten:
--- `records` holds the latest, this table each one, with who sent it, from which device,
--- when and under which change id. A conflict copy (`conflicts`) lost to the revision
--- `(record_id, server_revision)` of this table. Kept in step with ../postgres/0010_record_revisions.sql.
+-- Every revision of a record the server accepted (issue 14), kept and never overwritten.
+-- Kept in step with ../postgres/0010_record_revisions.sql.
+--
+-- The latest revision is the `records` row, which now also says which change wrote it,
+-- who sent that change and from which device (their sign-in). As a push overwrites a
+-- record, the revision it had is copied into `record_revisions` first, so every earlier
+-- revision is a row there and the latest is never stored twice. A conflict copy
+-- (`conflicts`) lost to revision `server_revision` of its record.
+ALTER TABLE records ADD COLUMN change_id TEXT;
+ALTER TABLE records ADD COLUMN sent_by INTEGER;
+ALTER TABLE records ADD COLUMN sent_from TEXT;
+
 CREATE TABLE record_revisions (
     record_id     TEXT    NOT NULL,
     revision      INTEGER  NOT NULL,
-    -- NULL for the revisions stored before history was kept (this migration's copy).
+    -- NULL for revisions stored before this migration.
     change_id     TEXT,
     user_id       INTEGER,
-    -- The device the change came from (its sign-in), or the record's own before 0010.
     device_id     TEXT    NOT NULL,
     received_at   INTEGER  NOT NULL,
-    -- The record as that revision left it.
     updated_at    INTEGER  NOT NULL,
     form_id       TEXT    NOT NULL,
     form_version  INTEGER  NOT NULL,
@@ -23,10 +29,3 @@ CREATE TABLE record_revisions (
     answers       TEXT    NOT NULL,
     PRIMARY KEY (record_id, revision)
 );
-
--- The latest revision of every record stored so far: the earlier ones were overwritten.
-INSERT INTO record_revisions (record_id, revision, change_id, user_id, device_id, received_at, updated_at,
-                              form_id, form_version, unit_list, unit_code, status, deleted, activity_date, answers)
-SELECT id, revision, NULL, NULL, device_id, received_at, updated_at,
-       form_id, form_version, unit_list, unit_code, status, deleted, activity_date, answers
-FROM records;

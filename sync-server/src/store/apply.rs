@@ -162,14 +162,18 @@ impl Db {
         let change_ids: Vec<Uuid> = changes.iter().map(|c| c.change.change_id).collect();
         let earlier = applied_in(&mut tx, self.backend, &change_ids).await?;
         let record_ids: Vec<String> = changes.iter().map(|c| c.change.record.id.to_string()).collect();
-        let select = format!("SELECT {RECORD_COLUMNS} FROM records WHERE id");
+        let select = format!("SELECT {RECORD_COLUMNS}, review_state FROM records WHERE id");
         let mut current: HashMap<Uuid, Record> = HashMap::new();
+        // Approved records are read-only for collectors (`forms::review`).
+        let mut approved = HashSet::new();
         for row in select_in(&mut tx, self.backend, &select, &record_ids).await? {
             let record = record_from_row(&row)?;
+            if row.try_get::<Option<String>, _>("review_state")?.as_deref() == Some("approved") {
+                approved.insert(record.id);
+            }
             current.insert(record.id, record);
         }
 
-        let approved = review::approved_among(&mut tx, self.backend, &record_ids).await?;
         let mut batch = Batch {
             seq,
             now: now_ms(),
@@ -248,7 +252,7 @@ struct Batch {
     /// Who sent the batch, and from which device, for the history.
     user_id: i64,
     device_id: String,
-    /// One `record_revisions` row per applied change, each revision kept.
+    /// `record_revisions` rows of the revisions this batch wrote and overwrote itself.
     revisions: Vec<Vec<Param>>,
     /// Records approved before this batch: collectors may not change them.
     approved: HashSet<Uuid>,
@@ -258,6 +262,8 @@ pub(super) struct Pending {
     /// Stored before this batch: an update rather than an insert.
     stored_before: bool,
     seq: i64,
+    /// The change that wrote this state.
+    pub(super) change_id: Uuid,
     pub(super) activity_date: Option<String>,
     pub(super) answers: String,
     cells: Vec<CellRow>,
@@ -322,7 +328,14 @@ impl Batch {
         // What pulls send is the record as stored: normalized answers, none for a tombstone.
         record.values = if record.deleted { serde_json::Map::new() } else { answers };
         let stored_before = match self.pending.get(&record.id) {
-            Some(p) => p.stored_before,
+            // Changed earlier in this batch: that revision is kept from memory, as it never
+            // reaches `records` (the one before the batch is copied from there in `flush`).
+            Some(p) => {
+                if let Some(earlier) = existing {
+                    self.revisions.push(history::revision_row(earlier, p, user.id, &self.device_id, self.now));
+                }
+                p.stored_before
+            }
             None => {
                 self.order.push(record.id);
                 stored
@@ -331,19 +344,12 @@ impl Batch {
         let pending = Pending {
             stored_before,
             seq: self.seq,
+            change_id,
             activity_date: activity_date.filter(|_| !record.deleted),
             answers: serde_json::to_string(&record.values)?,
             cells,
         };
         let record_id = record.id;
-        self.revisions.push(history::revision_row(
-            &record,
-            change_id,
-            user.id,
-            &self.device_id,
-            self.now,
-            &pending,
-        ));
         self.pending.insert(record_id, pending);
         current.insert(record_id, record);
         Ok(Outcome::Applied { record_id, revision })
@@ -365,6 +371,9 @@ impl Batch {
             .map(Uuid::to_string)
             .collect();
         totals::subtract_records(tx, &rewritten).await?;
+        // Every revision is kept: the one each rewritten record had before the batch is
+        // copied out of `records` before it is overwritten.
+        history::keep_stored(tx, self.backend, &rewritten).await?;
         for id in &self.order {
             let (Some(p), Some(r)) = (self.pending.get(id), current.get(id)) else { continue };
             let row = vec![
@@ -384,6 +393,9 @@ impl Batch {
                 Param::Int(p.seq),
                 Param::Text(p.answers.clone()),
                 Param::Int(self.now),
+                Param::OptText(Some(p.change_id.to_string())),
+                Param::OptInt(Some(self.user_id)),
+                Param::OptText(Some(self.device_id.clone())),
             ];
             if p.stored_before {
                 update_record(tx, row).await?;
@@ -429,7 +441,7 @@ impl Batch {
     }
 }
 
-const RECORD_INSERT_COLUMNS: [&str; 16] = [
+const RECORD_INSERT_COLUMNS: [&str; 19] = [
     "id",
     "form_id",
     "form_version",
@@ -446,6 +458,9 @@ const RECORD_INSERT_COLUMNS: [&str; 16] = [
     "seq",
     "answers",
     "received_at",
+    "change_id",
+    "sent_by",
+    "sent_from",
 ];
 pub(super) const CELL_COLUMNS: [&str; 6] = ["record_id", "field", "ethnicity", "sex", "grp", "count"];
 const APPLIED_COLUMNS: [&str; 6] = ["change_id", "record_id", "user_id", "outcome", "applied_at", "content_hash"];

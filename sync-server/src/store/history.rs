@@ -1,6 +1,8 @@
-//! Every revision of a record the server accepted, kept (migration 0010): written by the
-//! push transaction beside the record itself, one row per applied change, never updated
-//! or deleted; read back as a record's history with who sent each revision, from which
+//! Every revision of a record the server accepted, kept (migration 0010). The latest lives
+//! in `records`, with the change id, sender and device that wrote it; the push transaction
+//! copies each earlier one into `record_revisions` as it is overwritten (and keeps from
+//! memory one that a later change of the same batch overwrites), so a new record costs
+//! three columns, not a second copy of its answers. Never updated or deleted. Read back as a record's history with who sent each revision, from which
 //! device, when and under which change id, and the conflict copies that lost to them.
 
 use chrono::{DateTime, Utc};
@@ -14,6 +16,7 @@ use super::apply::{status, Param, Pending};
 use super::records::{instant, parse_uuid};
 use super::search::Viewer;
 use super::{Db, StoreError};
+use crate::db::Backend;
 
 pub(super) const REVISION_COLUMNS: [&str; 15] = [
     "record_id",
@@ -33,20 +36,13 @@ pub(super) const REVISION_COLUMNS: [&str; 15] = [
     "answers",
 ];
 
-/// The `record_revisions` row of `record` as a change left it, laid out as
-/// [`REVISION_COLUMNS`].
-pub(super) fn revision_row(
-    record: &Record,
-    change_id: Uuid,
-    user_id: i64,
-    device_id: &str,
-    received_at: i64,
-    stored: &Pending,
-) -> Vec<Param> {
+/// The `record_revisions` row of `record` as a change earlier in the same batch left it
+/// (`stored` being what that change wrote), laid out as [`REVISION_COLUMNS`].
+pub(super) fn revision_row(record: &Record, stored: &Pending, user_id: i64, device_id: &str, received_at: i64) -> Vec<Param> {
     vec![
         Param::Text(record.id.to_string()),
         Param::Int(record.revision as i64),
-        Param::OptText(Some(change_id.to_string())),
+        Param::OptText(Some(stored.change_id.to_string())),
         Param::OptInt(Some(user_id)),
         Param::Text(device_id.to_owned()),
         Param::Int(received_at),
@@ -60,6 +56,34 @@ pub(super) fn revision_row(
         Param::OptText(stored.activity_date.clone()),
         Param::Text(stored.answers.clone()),
     ]
+}
+
+/// The columns of `records` that make a `record_revisions` row, in [`REVISION_COLUMNS`]
+/// order. Records stored before 0010 know no change id or sender, and name the device
+/// the record itself names.
+const FROM_RECORDS: &str = "id, revision, change_id, sent_by, COALESCE(sent_from, device_id), received_at, updated_at, \
+     form_id, form_version, unit_list, unit_code, status, deleted, activity_date, answers";
+
+/// Copies the stored revision of records `ids` into `record_revisions`, before a batch
+/// overwrites them: one statement per 500 records, inside the push transaction.
+pub(super) async fn keep_stored(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    ids: &[String],
+) -> Result<(), StoreError> {
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "INSERT INTO record_revisions ({}) SELECT {FROM_RECORDS} FROM records WHERE id IN ({})",
+            REVISION_COLUMNS.join(", "),
+            backend.list(chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Who sent a revision or a conflict copy.
@@ -128,14 +152,16 @@ impl Db {
             return Ok(None);
         }
         let id_text = id.to_string();
-        let revisions = sqlx::query(
+        // The earlier revisions, and the latest where it lives: in `records`.
+        let sql = format!(
             "SELECT h.revision, h.change_id, h.device_id, h.received_at, h.updated_at, h.form_id, h.form_version, \
              h.unit_list, h.unit_code, h.status, h.deleted, h.answers, u.username, u.display_name \
-             FROM record_revisions h LEFT JOIN users u ON u.id = h.user_id \
-             WHERE h.record_id = $1 ORDER BY h.revision",
-        )
-        .bind(id_text.as_str())
-        .fetch_all(&self.pool);
+             FROM (SELECT {} FROM record_revisions WHERE record_id = $1 \
+                   UNION ALL SELECT {FROM_RECORDS} FROM records WHERE id = $1) h \
+             LEFT JOIN users u ON u.id = h.user_id ORDER BY h.revision",
+            REVISION_COLUMNS.join(", ")
+        );
+        let revisions = sqlx::query(&sql).bind(id_text.as_str()).fetch_all(&self.pool);
         let conflicts = sqlx::query(
             "SELECT c.id, c.change_id, c.base_revision, c.server_revision, c.incoming, c.created_at, c.resolved_at, \
              u.username, u.display_name \

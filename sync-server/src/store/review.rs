@@ -4,7 +4,7 @@
 //! lock); the record takes a new pull cursor so its officer's phone pulls the review; the
 //! action is kept in `record_reviews` and the audit log, in the same transaction.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use forms::review::{next_state, Refusal, Review, ReviewAction, ReviewState};
 use forms::sync::Outcome;
@@ -239,27 +239,6 @@ async fn review_by_change(tx: &mut sqlx::Transaction<'static, sqlx::Any>, change
 /// Whether `user` may act as a reviewer at all (their scope decides which records).
 pub fn may_review(user: &User) -> bool {
     matches!(user.role, Role::Supervisor | Role::Admin)
-}
-
-/// Of the records `ids`, those approved: read-only for collectors.
-pub(super) async fn approved_among(
-    conn: &mut sqlx::AnyConnection,
-    backend: Backend,
-    ids: &[String],
-) -> Result<HashSet<Uuid>, StoreError> {
-    let mut approved = HashSet::new();
-    for chunk in ids.chunks(500) {
-        let sql =
-            format!("SELECT id FROM records WHERE review_state = 'approved' AND id IN ({})", backend.list(chunk.len()));
-        let mut query = sqlx::query(&sql);
-        for id in chunk {
-            query = query.bind(id.as_str());
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            approved.insert(parse_uuid(&row.try_get::<String, _>("id")?)?);
-        }
-    }
-    Ok(approved)
 }
 
 /// After a push rewrote records `ids` (already stored): those that were returned, or
