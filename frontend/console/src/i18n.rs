@@ -144,6 +144,19 @@ texts! {
     back_to_records: "← Về danh sách phiếu", "← Back to records";
     revision: "Lần sửa", "Revision";
     history: "Lịch sử sửa phiếu", "History";
+    review: "Duyệt phiếu", "Review";
+    review_submitted: "Đã nộp, chờ duyệt", "Submitted";
+    review_needs_changes: "Cần sửa", "Needs changes";
+    review_approved: "Đã duyệt", "Approved";
+    review_approve: "Duyệt phiếu này", "Approve";
+    review_return: "Trả lại để sửa…", "Return for changes…";
+    review_reopen: "Mở lại phiếu", "Reopen";
+    review_comment: "Cần sửa gì (cán bộ sẽ thấy trên điện thoại)", "What needs changing (the officer sees it on the phone)";
+    review_fields: "Câu hỏi cần sửa", "Questions to fix";
+    review_fields_pick: "Câu hỏi cần sửa (không bắt buộc)", "Questions to fix (optional)";
+    review_send_return: "Trả lại cho cán bộ", "Return to the officer";
+    review_comment_needed: "Hãy ghi rõ cần sửa gì trước khi trả lại.", "Say what needs changing before returning it.";
+    review_confirm_reopen: "Mở lại phiếu đã duyệt? Cán bộ sẽ sửa được phiếu, và việc mở lại được ghi vào nhật ký.", "Reopen this approved record? Its officer can edit it again, and the reopening is logged.";
     history_empty: "Chưa có lịch sử cho phiếu này.", "No history for this record yet.";
     history_created: "tạo phiếu", "created";
     history_deleted: "đã xoá phiếu", "deleted";
@@ -411,6 +424,22 @@ pub fn n_conflicts(lang: Lang, n: u64) -> String {
 pub fn conflict_intro(lang: Lang, sender: &str, at: &str) -> String {
     pick(lang, format!("{sender} gửi một bản khác lúc {at}, trong khi máy chủ đã có bản mới hơn. Không bản nào bị mất: hãy chọn bản giữ lại."),
         format!("{sender} sent a different version at {at}, while the server already had a newer one. Neither is lost: choose the one to keep."))
+}
+
+/// Who reviewed, when, which revision.
+pub fn review_by(lang: Lang, by: &str, at: &str, revision: u64) -> String {
+    pick(lang, format!("{by} · {at} · lần sửa {revision}"), format!("{by} · {at} · revision {revision}"))
+}
+
+/// The message after an action applied.
+pub fn review_done(lang: Lang, action: forms::review::ReviewAction) -> String {
+    use forms::review::ReviewAction as A;
+    let (vi, en) = match action {
+        A::Return => ("Đã trả lại phiếu; cán bộ sẽ thấy khi điện thoại đồng bộ.", "Returned; the officer sees it when the phone syncs."),
+        A::Approve => ("Đã duyệt phiếu.", "Approved."),
+        A::Reopen => ("Đã mở lại phiếu.", "Reopened."),
+    };
+    pick(lang, vi.to_owned(), en.to_owned())
 }
 
 /// A version that lost to this revision and was kept.

@@ -196,6 +196,34 @@ impl Api {
         self.post(&path, &serde_json::json!({ "keep": keep, "change_id": change_id })).await
     }
 
+    /// A review action (`forms::review`) on the revision the reviewer saw: a change, so
+    /// `change_id` is made once per action and sent again on every retry; three tries, two
+    /// seconds apart, when no answer came.
+    pub async fn review(
+        &self,
+        record: &str,
+        action: forms::review::ReviewAction,
+        revision: u64,
+        comment: Option<&str>,
+        fields: &[String],
+        change_id: &str,
+    ) -> Result<Json, ApiError> {
+        let path = format!("/records/{}/review", crate::query::encode(record));
+        let body = serde_json::json!({
+            "change_id": change_id, "action": action, "revision": revision, "comment": comment, "fields": fields
+        });
+        let mut tries = 0;
+        loop {
+            match self.post(&path, &body).await {
+                Err(ApiError::Offline) if tries < 2 => {
+                    tries += 1;
+                    gloo::timers::future::TimeoutFuture::new(2_000).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// [`Api::resolve`], sent again (same change id) when no answer came: three tries, two
     /// seconds apart. A retry is answered from the server's change log, never applied twice.
     pub async fn resolve_retrying(&self, conflict: &str, keep: Keep, change_id: &str) -> Result<Json, ApiError> {

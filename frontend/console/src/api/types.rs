@@ -297,6 +297,9 @@ pub struct RecordDetail {
     pub record: Json,
     #[serde(default)]
     pub conflicts: Vec<Conflict>,
+    /// Its latest review (`forms::review::Review`), once a reviewer acted on it.
+    #[serde(default)]
+    pub review: Option<forms::review::Review>,
 }
 
 /// `GET /records/{id}/history`: revisions oldest first, each with its `changes`

@@ -10,6 +10,7 @@ pub mod print_sheet;
 pub mod record_view;
 pub mod records;
 pub mod reporting;
+pub mod review_panel;
 pub mod sign_in;
 pub mod user_form;
 pub mod users;

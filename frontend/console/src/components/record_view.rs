@@ -10,6 +10,7 @@ use yew::prelude::*;
 use crate::api::{Conflict, Keep};
 use crate::components::answers::{answers, definition, text};
 use crate::components::history::history;
+use crate::components::review_panel::ReviewPanel;
 use crate::components::records::form_titles;
 use crate::components::{error_box, loaded, when, Link};
 use crate::dates;
@@ -96,6 +97,8 @@ pub fn record_view(p: &Props) -> Html {
                     <div><dt>{ t.updated }</dt><dd>{ when(dates::millis(&r["updated_at"])) }</dd></div>
                     <div><dt>{ t.revision }</dt><dd>{ r["revision"].as_u64().unwrap_or(0) }</dd></div>
                 </dl>
+                <ReviewPanel record={r.clone()} review={d.review.clone()}
+                    form={definition(&bundle, r).cloned()} on_done={detail.reload.clone()} />
                 if let Some(e) = act.error() { { error_box(lang, &e, None) } }
                 if let Some(problem) = (*refused).clone() { <p class="error" role="alert">{ problem }</p> }
                 { for d.conflicts.iter().map(|c| html! {

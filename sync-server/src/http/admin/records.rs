@@ -168,7 +168,8 @@ async fn record(State(state): State<AppState>, current: CurrentUser, Path(id): P
     let scope = current.user.scope();
     let viewer = Viewer { scope: &scope, username: &current.user.username, reference: state.catalog.reference() };
     let (record, conflicts) = state.db.record_with_conflicts(&viewer, id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(json!({ "record": record, "conflicts": conflicts })))
+    let review = state.db.latest_reviews(&[id]).await?.remove(&id);
+    Ok(Json(json!({ "record": record, "conflicts": conflicts, "review": review })))
 }
 
 #[derive(Deserialize)]
