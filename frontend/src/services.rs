@@ -202,6 +202,7 @@ pub fn new_record(form: &forms::Form, session: &Session, device_id: &str) -> Loc
         state: SyncState::Draft,
         errors: Vec::new(),
         conflict: None,
+        review: None,
     }
 }
 
@@ -213,7 +214,9 @@ pub async fn save_draft(storage: &Storage, local: &LocalRecord) -> bool {
 pub async fn queue(storage: &Storage, mut record: Record, base_revision: u64) -> bool {
     record.updated_at = Utc::now();
     record.revision = base_revision;
-    let local = LocalRecord { record: record.clone(), state: SyncState::Queued, errors: Vec::new(), conflict: None };
+    // Sent again: a return is answered by this (the server marks it resubmitted).
+    let local =
+        LocalRecord { record: record.clone(), state: SyncState::Queued, errors: Vec::new(), conflict: None, review: None };
     let entry =
         OutboxEntry { change: Change { change_id: Uuid::new_v4(), base_revision, record }, queued_at: Utc::now() };
     storage.queue(&local, &entry).await.is_ok()

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use forms::sync::Change;
+use forms::review::{Review, ReviewState};
 use forms::{FieldError, Record};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -19,11 +20,25 @@ pub struct LocalRecord {
     /// The server's version when it differs from the one this device edited.
     #[serde(default)]
     pub conflict: Option<Record>,
+    /// The latest review the server sent (`forms::review`): a return shows "Cần sửa" with
+    /// the reviewer's comment until the officer resubmits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
 }
 
 impl LocalRecord {
+    /// Returned by a supervisor and not yet sent again.
+    pub fn needs_changes(&self) -> bool {
+        self.review.as_ref().is_some_and(|r| r.state == ReviewState::NeedsChanges) && !self.record.deleted
+    }
+
+    /// Approved: a collector can no longer change it (the server would refuse).
+    pub fn approved(&self) -> bool {
+        self.review.as_ref().is_some_and(|r| r.state == ReviewState::Approved)
+    }
+
     pub fn new(record: Record) -> Self {
-        Self { record, state: SyncState::Draft, errors: Vec::new(), conflict: None }
+        Self { record, state: SyncState::Draft, errors: Vec::new(), conflict: None, review: None }
     }
 
     /// Whether the device holds an edit the server has not acknowledged (or refused), so a
@@ -107,6 +122,8 @@ pub struct Counts {
     pub synced: usize,
     /// Rejected or conflicting records: the officer has to look at them.
     pub attention: usize,
+    /// Records a supervisor returned, not yet resubmitted.
+    pub needs_changes: usize,
 }
 
 /// The local record after the server applied one of its changes as `revision`.
@@ -140,29 +157,31 @@ pub fn after_rejected(mut local: LocalRecord, errors: Vec<FieldError>) -> LocalR
 
 /// What to store for a pulled server version, given what the device has (`None`: keep
 /// the local record unchanged).
-pub fn after_pull(local: Option<LocalRecord>, server: Record) -> Option<LocalRecord> {
+pub fn after_pull(local: Option<LocalRecord>, server: Record, review: Option<Review>) -> Option<LocalRecord> {
     match local {
         // A tombstone of a record this device never had: nothing to hide.
         None if server.deleted => None,
-        None => Some(synced(server)),
+        None => Some(synced(server, review)),
         Some(local) if local.has_local_changes() => {
             // Keep the officer's edit; show the server's version only when it is not the one
-            // the edit was based on.
-            if server.revision != local.record.revision && local.conflict.as_ref() != Some(&server) {
-                Some(LocalRecord { conflict: Some(server), ..local })
-            } else {
-                None
+            // the edit was based on. A review is taken either way: a return must show.
+            let conflict = server.revision != local.record.revision && local.conflict.as_ref() != Some(&server);
+            let reviewed = review.is_some() && review != local.review;
+            match (conflict, reviewed) {
+                (false, false) => None,
+                (true, _) => Some(LocalRecord { conflict: Some(server), review: review.or(local.review.clone()), ..local }),
+                (false, true) => Some(LocalRecord { review, ..local }),
             }
         }
         Some(local) if server.revision >= local.record.revision => {
-            (local.record != server || local.conflict.is_some()).then(|| synced(server))
+            (local.record != server || local.conflict.is_some() || local.review != review).then(|| synced(server, review))
         }
         Some(_) => None,
     }
 }
 
-fn synced(record: Record) -> LocalRecord {
-    LocalRecord { record, state: SyncState::Synced, errors: Vec::new(), conflict: None }
+fn synced(record: Record, review: Option<Review>) -> LocalRecord {
+    LocalRecord { record, state: SyncState::Synced, errors: Vec::new(), conflict: None, review }
 }
 
 #[cfg(test)]
@@ -196,24 +215,24 @@ mod tests {
 
     #[test]
     fn pull_stores_new_and_newer_records() {
-        assert_eq!(after_pull(None, record(3, "srv")).unwrap().state, SyncState::Synced);
-        let updated = after_pull(Some(local(SyncState::Synced, 2)), record(3, "srv")).unwrap();
+        assert_eq!(after_pull(None, record(3, "srv"), None).unwrap().state, SyncState::Synced);
+        let updated = after_pull(Some(local(SyncState::Synced, 2)), record(3, "srv"), None).unwrap();
         assert_eq!(updated.record, record(3, "srv"));
         // Re-reading the same page changes nothing.
-        assert_eq!(after_pull(Some(updated.clone()), record(3, "srv")), None);
+        assert_eq!(after_pull(Some(updated.clone()), record(3, "srv"), None), None);
         // An older version never replaces a newer one.
-        assert_eq!(after_pull(Some(local(SyncState::Synced, 5)), record(3, "srv")), None);
+        assert_eq!(after_pull(Some(local(SyncState::Synced, 5)), record(3, "srv"), None), None);
     }
 
     #[test]
     fn pull_never_overwrites_a_local_edit() {
         for state in [SyncState::Draft, SyncState::Queued, SyncState::Rejected, SyncState::Conflict] {
-            let kept = after_pull(Some(local(state, 2)), record(4, "srv")).unwrap();
+            let kept = after_pull(Some(local(state, 2)), record(4, "srv"), None).unwrap();
             assert_eq!(kept.record, record(2, "mine"), "{state:?}");
             assert_eq!(kept.state, state);
             assert_eq!(kept.conflict, Some(record(4, "srv")));
             // Same revision as the edit's base: nothing diverged.
-            assert_eq!(after_pull(Some(local(state, 4)), record(4, "srv")), None);
+            assert_eq!(after_pull(Some(local(state, 4)), record(4, "srv"), None), None);
         }
     }
 
@@ -222,8 +241,8 @@ mod tests {
         let mut tomb = record(6, "");
         tomb.deleted = true;
         tomb.values.clear();
-        assert!(after_pull(Some(local(SyncState::Synced, 5)), tomb.clone()).unwrap().record.deleted);
-        assert_eq!(after_pull(None, tomb), None);
+        assert!(after_pull(Some(local(SyncState::Synced, 5)), tomb.clone(), None).unwrap().record.deleted);
+        assert_eq!(after_pull(None, tomb, None), None);
     }
 
     #[test]
@@ -245,5 +264,33 @@ mod tests {
         let mut theirs = conflict;
         theirs.take_theirs();
         assert_eq!((theirs.record, theirs.state), (record(4, "srv"), SyncState::Synced));
+    }
+
+    fn review(state: ReviewState) -> Review {
+        Review {
+            state,
+            comment: Some("Số người chưa khớp".into()),
+            fields: vec!["participants".into()],
+            by: "Giám sát".into(),
+            at: Utc.with_ymd_and_hms(2026, 11, 25, 2, 0, 0).unwrap(),
+            revision: 2,
+        }
+    }
+
+    #[test]
+    fn a_return_reaches_the_record_with_or_without_a_local_edit() {
+        let returned = review(ReviewState::NeedsChanges);
+        // Synced, same revision: the review alone is news.
+        let got = after_pull(Some(local(SyncState::Synced, 2)), record(2, "mine"), Some(returned.clone())).unwrap();
+        assert!(got.needs_changes() && got.state == SyncState::Synced);
+        assert_eq!(after_pull(Some(got.clone()), record(2, "mine"), Some(returned.clone())), None, "nothing new");
+        // An edit waiting in the outbox is kept, and the return shown beside it.
+        let got = after_pull(Some(local(SyncState::Queued, 2)), record(2, "mine"), Some(returned.clone())).unwrap();
+        assert!(got.needs_changes() && got.state == SyncState::Queued && got.conflict.is_none());
+        // Resubmitted and pulled back: the mark goes.
+        let resubmitted = Review { state: ReviewState::Submitted, ..returned };
+        let back = after_pull(Some(got), record(3, "mine"), Some(resubmitted)).unwrap();
+        assert!(!back.needs_changes());
+        assert!(LocalRecord { review: Some(review(ReviewState::Approved)), ..back }.approved());
     }
 }

@@ -32,6 +32,8 @@ pub struct FieldView<'a> {
     pub raw: Option<&'a str>,
     pub computed: Option<&'a FieldValue>,
     pub errors: Vec<String>,
+    /// The supervisor named this question when returning the record.
+    pub flagged: bool,
     pub on_edit: Callback<Edit>,
 }
 
@@ -266,6 +268,7 @@ pub fn render(v: FieldView) -> Html {
             <label class="label" for={format!("i-{name}")}>{ label }{ required }</label>
             if let Some(h) = hint { <p class="hint">{ h }</p> }
             if let Some(h) = date_hint { <p class="hint" id={format!("h-{name}")}>{ h }</p> }
+            if v.flagged { <p class="review-note">{ t.review_flagged }</p> }
             { control }
             // Own container: yew matches unkeyed siblings from the end, so a list that grows
             // or shrinks beside the input would re-create the input and lose the focus.

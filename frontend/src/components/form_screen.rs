@@ -269,6 +269,8 @@ pub fn form_screen(p: &Props) -> Html {
         shown_errors.iter().filter(|e| e.field == name).map(|e| e.message.get(lang).to_owned()).collect()
     };
 
+    // Returned by a supervisor: the comment above the form, a mark on each question named.
+    let returned = initial.review.as_ref().filter(|_| initial.needs_changes());
     let mut slot = 0usize;
     let sections = form.definition.sections.iter().enumerate().filter_map(|(s, section)| {
         let first = slot;
@@ -289,6 +291,7 @@ pub fn form_screen(p: &Props) -> Html {
                 raw: model.raw.get(&def.name).map(String::as_str),
                 computed: typed[i].as_ref(),
                 errors: errors_for(&def.name),
+                flagged: returned.is_some_and(|r| r.fields.contains(&def.name)),
                 on_edit: on_edit.clone(),
             }))
         });
@@ -309,6 +312,7 @@ pub fn form_screen(p: &Props) -> Html {
             <h1>{ form.definition.title.get(lang) }</h1>
             if let Some(h) = &form.definition.help { <p class="hint">{ h.get(lang) }</p> }
             if !model.errors.is_empty() { <p class="error banner" role="alert">{ t.fix_errors }</p> }
+            if let Some(r) = returned { { review_card(lang, r) } }
             { location }
             <div class="sections">{ for sections }</div>
             <div class="action-bar">
@@ -365,5 +369,19 @@ fn location_picker(
             { control }
             <div class="errors">{ for errors.into_iter().map(|e| html! { <p class="error" role="alert">{ e }</p> }) }</div>
         </div>
+    }
+}
+
+/// A supervisor's return: who, when, and what to fix; shown above the form and on the
+/// record's page until the officer sends it again.
+pub fn review_card(lang: forms::Lang, review: &forms::review::Review) -> Html {
+    let t = texts(lang);
+    html! {
+        <section class="card attention review-card" role="note">
+            <h2>{ t.needs_changes }</h2>
+            <p class="sub">{ format!("{} · {}", review.by, forms::record::format_instant(review.at)) }</p>
+            if let Some(c) = &review.comment { <p class="comment">{ c.clone() }</p> }
+            <p class="hint">{ t.needs_changes_hint }</p>
+        </section>
     }
 }

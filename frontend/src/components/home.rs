@@ -45,6 +45,7 @@ pub fn home() -> Html {
                 { tile(s.counts.waiting, t.waiting, "st-waiting") }
                 { tile(s.counts.synced, t.synced, "st-synced") }
                 { tile(s.counts.attention, t.attention, "st-attention") }
+                if s.counts.needs_changes > 0 { { tile(s.counts.needs_changes, t.needs_changes, "st-attention") } }
             </section>
             <p class="meta">
                 <span class={classes!("net", if s.online { "on" } else { "off" })}>

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use yew::prelude::*;
 
 use crate::components::fields::choices;
-use crate::components::form_screen::FormScreen;
+use crate::components::form_screen::{review_card, FormScreen};
 use crate::components::record_history::RecordHistoryView;
 use crate::components::{flash, form_title, state_class, unit_name};
 use crate::context::use_ctx;
@@ -108,10 +108,12 @@ pub fn record_page(p: &Props) -> Html {
                     </div>
                 </section>
             }
+            if let Some(review) = local.review.as_ref().filter(|_| local.needs_changes()) { { review_card(lang, review) } }
+            if local.approved() { <p class="note">{ t.approved_note }</p> }
             if !r.deleted { { answers(&catalog, r, lang) } }
             // Only what the server has a history of.
             if r.revision > 0 { <RecordHistoryView record={r.clone()} /> }
-            if !r.deleted {
+            if !r.deleted && !local.approved() {
                 <div class="action-bar">
                     <button class="btn danger" onclick={on_delete}>{ t.delete }</button>
                     <button class="btn primary big" onclick={on_edit}>{ t.edit }</button>

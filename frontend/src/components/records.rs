@@ -81,6 +81,8 @@ pub fn records() -> Html {
                         <span class="title">{ title }</span>
                         <span class="sub">{ format!("{place} · {when}") }</span>
                         <span class={classes!("badge", state_class(r.state))}>{ badge }</span>
+                        if r.needs_changes() { <span class="badge st-attention">{ t.needs_changes }</span> }
+                        else if r.approved() { <span class="badge st-synced">{ t.approved }</span> }
                     </a>
                 </li>
             }

@@ -368,7 +368,11 @@ impl Storage {
         let records = tx.object_store(RECORDS)?;
         let mut counts = Counts { waiting: tx.object_store(OUTBOX)?.count().await? as usize, ..Counts::default() };
         for row in records.get_all::<JsValue>().await? {
-            let (state, deleted) = rows::record_flags(&row?);
+            let row = row?;
+            if rows::needs_changes_flag(&row) {
+                counts.needs_changes += 1;
+            }
+            let (state, deleted) = rows::record_flags(&row);
             match state.as_deref() {
                 Some("draft") if !deleted => counts.drafts += 1,
                 Some("synced") if !deleted => counts.synced += 1,

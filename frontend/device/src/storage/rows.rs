@@ -52,6 +52,8 @@ pub(crate) fn record_row(local: &LocalRecord) -> Result<JsValue, StorageError> {
     let row = Object::new();
     set(&row, "state", &JsValue::from_str(state_name(local.state)));
     set(&row, "deleted", &JsValue::from_bool(local.record.deleted));
+    // Counted on the home screen without parsing the payload.
+    set(&row, "needs_changes", &JsValue::from_bool(local.needs_changes()));
     set(&row, "data", &json(local)?);
     Ok(row.into())
 }
@@ -60,6 +62,11 @@ pub(crate) fn record_row(local: &LocalRecord) -> Result<JsValue, StorageError> {
 pub(crate) fn record_flags(row: &JsValue) -> (Option<String>, bool) {
     let deleted = Reflect::get(row, &JsValue::from_str("deleted")).ok().and_then(|v| v.as_bool()).unwrap_or(false);
     (get_str(row, "state"), deleted)
+}
+
+/// Whether a record row was returned for changes (rows written before reviews: no).
+pub(crate) fn needs_changes_flag(row: &JsValue) -> bool {
+    Reflect::get(row, &JsValue::from_str("needs_changes")).ok().and_then(|v| v.as_bool()).unwrap_or(false)
 }
 
 /// `seq` orders the outbox: timestamps can tie, and the phone's clock can jump.

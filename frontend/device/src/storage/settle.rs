@@ -164,7 +164,7 @@ impl Storage {
             let id = pulled.record.id;
             let row: Option<JsValue> = records.get::<JsValue, String, _>(key(id)).await?;
             let local: Option<LocalRecord> = row.map(|r| rows::data(&r)).transpose()?;
-            if let Some(updated) = model::after_pull(local, pulled.record.clone()) {
+            if let Some(updated) = model::after_pull(local, pulled.record.clone(), pulled.review.clone()) {
                 records.put(rows::record_row(&updated)?).with_key(key(id)).without_key_type().await?;
                 written += 1;
             }
