@@ -57,11 +57,8 @@ pub fn diff(form: Option<&FormDefinition>, before: &Map<String, Json>, after: &M
             continue;
         }
         let (old, new) = (before.get(&field.name), after.get(&field.name));
-        let kind = if field.field_type == FieldType::CountGrid {
-            grid_change(old, new)
-        } else {
-            value_change(old, new)
-        };
+        let kind =
+            if field.field_type == FieldType::CountGrid { grid_change(old, new) } else { value_change(old, new) };
         if let Some(change) = kind {
             changes.push(FieldChange { field: field.name.clone(), label: field.label.clone(), change });
         }
@@ -144,7 +141,12 @@ mod tests {
     fn changes_are_listed_in_form_order_with_grid_cells() {
         let def = form();
         let cases: Vec<(&str, Json, Json, Json)> = vec![
-            ("nothing changed", json!({"d": "2026-11-20", "notes": "x"}), json!({"d": "2026-11-20", "notes": "x"}), json!([])),
+            (
+                "nothing changed",
+                json!({"d": "2026-11-20", "notes": "x"}),
+                json!({"d": "2026-11-20", "notes": "x"}),
+                json!([]),
+            ),
             (
                 "a value edited and one cleared",
                 json!({"d": "2026-11-20", "notes": "x"}),

@@ -199,7 +199,8 @@ pub const VI: Texts = Texts {
     needs_changes_hint: "Sửa theo nhận xét rồi bấm Hoàn thành để gửi lại.",
     review_flagged: "Giám sát đề nghị xem lại câu này.",
     approved: "Đã duyệt",
-    approved_note: "Phiếu đã được duyệt nên không sửa hay xoá được nữa. Nếu cần sửa, hãy nhờ cán bộ giám sát mở lại phiếu.",
+    approved_note:
+        "Phiếu đã được duyệt nên không sửa hay xoá được nữa. Nếu cần sửa, hãy nhờ cán bộ giám sát mở lại phiếu.",
     history_offline: "Cần có mạng để xem lịch sử sửa phiếu trên máy chủ.",
     history_created: "tạo phiếu",
     history_deleted: "xoá phiếu",

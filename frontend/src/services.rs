@@ -215,8 +215,13 @@ pub async fn queue(storage: &Storage, mut record: Record, base_revision: u64) ->
     record.updated_at = Utc::now();
     record.revision = base_revision;
     // Sent again: a return is answered by this (the server marks it resubmitted).
-    let local =
-        LocalRecord { record: record.clone(), state: SyncState::Queued, errors: Vec::new(), conflict: None, review: None };
+    let local = LocalRecord {
+        record: record.clone(),
+        state: SyncState::Queued,
+        errors: Vec::new(),
+        conflict: None,
+        review: None,
+    };
     let entry =
         OutboxEntry { change: Change { change_id: Uuid::new_v4(), base_revision, record }, queued_at: Utc::now() };
     storage.queue(&local, &entry).await.is_ok()

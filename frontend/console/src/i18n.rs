@@ -435,7 +435,10 @@ pub fn review_by(lang: Lang, by: &str, at: &str, revision: u64) -> String {
 pub fn review_done(lang: Lang, action: forms::review::ReviewAction) -> String {
     use forms::review::ReviewAction as A;
     let (vi, en) = match action {
-        A::Return => ("Đã trả lại phiếu; cán bộ sẽ thấy khi điện thoại đồng bộ.", "Returned; the officer sees it when the phone syncs."),
+        A::Return => (
+            "Đã trả lại phiếu; cán bộ sẽ thấy khi điện thoại đồng bộ.",
+            "Returned; the officer sees it when the phone syncs.",
+        ),
         A::Approve => ("Đã duyệt phiếu.", "Approved."),
         A::Reopen => ("Đã mở lại phiếu.", "Reopened."),
     };
@@ -444,7 +447,8 @@ pub fn review_done(lang: Lang, action: forms::review::ReviewAction) -> String {
 
 /// A version that lost to this revision and was kept.
 pub fn lost_version(lang: Lang, sender: &str, at: &str, base: u64, resolved: bool) -> String {
-    let (vi, en) = if resolved { ("đã giải quyết", "resolved") } else { ("chưa giải quyết", "not resolved yet") };
+    let (vi, en) =
+        if resolved { ("đã giải quyết", "resolved") } else { ("chưa giải quyết", "not resolved yet") };
     pick(
         lang,
         format!("{sender} gửi lúc {at} một bản sửa từ lần sửa {base}; bản đó đến sau lần sửa này nên được giữ riêng ({vi})."),

@@ -3,8 +3,8 @@
 //! IndexedDB transactions.
 
 use chrono::{DateTime, Utc};
-use forms::sync::Change;
 use forms::review::{Review, ReviewState};
+use forms::sync::Change;
 use forms::{FieldError, Record};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -169,12 +169,15 @@ pub fn after_pull(local: Option<LocalRecord>, server: Record, review: Option<Rev
             let reviewed = review.is_some() && review != local.review;
             match (conflict, reviewed) {
                 (false, false) => None,
-                (true, _) => Some(LocalRecord { conflict: Some(server), review: review.or(local.review.clone()), ..local }),
+                (true, _) => {
+                    Some(LocalRecord { conflict: Some(server), review: review.or(local.review.clone()), ..local })
+                }
                 (false, true) => Some(LocalRecord { review, ..local }),
             }
         }
         Some(local) if server.revision >= local.record.revision => {
-            (local.record != server || local.conflict.is_some() || local.review != review).then(|| synced(server, review))
+            (local.record != server || local.conflict.is_some() || local.review != review)
+                .then(|| synced(server, review))
         }
         Some(_) => None,
     }

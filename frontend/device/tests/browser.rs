@@ -346,7 +346,7 @@ async fn take_theirs_stores_the_servers_version_and_drops_my_queued_changes() {
     let now = s.record(server.id).await.unwrap().unwrap();
     assert_eq!(
         now,
-        LocalRecord { record: server.clone(), state: SyncState::Synced, errors: vec![], conflict: None },
+        LocalRecord { record: server.clone(), state: SyncState::Synced, errors: vec![], conflict: None, review: None },
         "exactly the server's copy, at its revision"
     );
     assert_eq!(s.outbox().await.unwrap(), vec![other], "nothing of this record is left to send");
@@ -400,7 +400,10 @@ async fn pull_stores_pages_keeps_local_edits_and_marks_tombstones() {
     tomb.deleted = true;
     tomb.values.clear();
     let page2 = PullResponse {
-        records: vec![PulledRecord { cursor: 12, record: newer.clone(), review: None }, PulledRecord { cursor: 13, record: tomb, review: None }],
+        records: vec![
+            PulledRecord { cursor: 12, record: newer.clone(), review: None },
+            PulledRecord { cursor: 13, record: tomb, review: None },
+        ],
         next_cursor: 13,
         has_more: false,
         catalog_version: "v".into(),

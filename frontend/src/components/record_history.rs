@@ -109,7 +109,11 @@ fn change(catalog: &Catalog, record: &Record, c: &FieldChange, lang: Lang) -> Ht
     match &c.change {
         ChangeKind::Value { before, after } => {
             let show = |v: &serde_json::Value| {
-                if v.is_null() { t.empty_answer.to_owned() } else { display(catalog, record, &c.field, v, lang) }
+                if v.is_null() {
+                    t.empty_answer.to_owned()
+                } else {
+                    display(catalog, record, &c.field, v, lang)
+                }
             };
             html! { <li><strong>{ label }</strong>{ format!(": {} → {}", show(before), show(after)) }</li> }
         }

@@ -32,7 +32,11 @@ struct History {
     conflicts: Vec<LostVersion>,
 }
 
-async fn history(State(state): State<AppState>, current: CurrentUser, Path(id): Path<String>) -> AppResult<Json<History>> {
+async fn history(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<History>> {
     let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let scope = current.user.scope();
     let viewer = Viewer { scope: &scope, username: &current.user.username, reference: state.catalog.reference() };

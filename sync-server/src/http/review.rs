@@ -62,15 +62,27 @@ async fn review(
             ))
         }
         Some(c) if c.chars().count() > MAX_COMMENT => {
-            return Err(bad("comment_too_long", "Nhận xét quá dài (tối đa 2.000 ký tự).", "The comment is too long (2,000 characters at most)."))
+            return Err(bad(
+                "comment_too_long",
+                "Nhận xét quá dài (tối đa 2.000 ký tự).",
+                "The comment is too long (2,000 characters at most).",
+            ))
         }
         Some(c) if c.chars().any(|ch| ch.is_control() && !matches!(ch, '\n' | '\t' | '\r')) => {
-            return Err(bad("control_character", "Nhận xét có ký tự không hợp lệ.", "The comment holds an invalid character."))
+            return Err(bad(
+                "control_character",
+                "Nhận xét có ký tự không hợp lệ.",
+                "The comment holds an invalid character.",
+            ))
         }
         _ => {}
     }
     if body.action != ReviewAction::Return && !body.fields.is_empty() {
-        return Err(bad("fields_not_allowed", "Chỉ nêu câu hỏi cần sửa khi trả lại phiếu.", "Fields are named only when returning a record."));
+        return Err(bad(
+            "fields_not_allowed",
+            "Chỉ nêu câu hỏi cần sửa khi trả lại phiếu.",
+            "Fields are named only when returning a record.",
+        ));
     }
     let (scope, reference) = (current.user.scope(), state.catalog.reference());
     let viewer = Viewer { scope: &scope, username: &current.user.username, reference };
@@ -91,18 +103,25 @@ async fn review(
             ));
         }
     }
-    let request =
-        ReviewRequest { change_id: body.change_id, action: body.action, revision: body.revision, comment, fields: body.fields };
-    let answer = state.db.review_record(&viewer, &current.user, address.0, id, &request).await?.ok_or(AppError::NotFound)?;
+    let request = ReviewRequest {
+        change_id: body.change_id,
+        action: body.action,
+        revision: body.revision,
+        comment,
+        fields: body.fields,
+    };
+    let answer =
+        state.db.review_record(&viewer, &current.user, address.0, id, &request).await?.ok_or(AppError::NotFound)?;
     match answer {
         ReviewAnswer::Applied { change_id, duplicate, review } => {
             tracing::info!(user = %current.user.username, record = %id, action = body.action.as_str(), duplicate, "review");
-            Ok(Json(json!({ "change_id": change_id, "duplicate": duplicate, "outcome": "applied", "record_id": id, "review": review })))
+            Ok(Json(
+                json!({ "change_id": change_id, "duplicate": duplicate, "outcome": "applied", "record_id": id, "review": review }),
+            ))
         }
         ReviewAnswer::Refused(code, message) => Err(AppError::Refused(code, message)),
-        ReviewAnswer::ChangeIdReused => Err(AppError::Refused(
-            "change_id_reused",
-            crate::store::apply::change_id_reused().message,
-        )),
+        ReviewAnswer::ChangeIdReused => {
+            Err(AppError::Refused("change_id_reused", crate::store::apply::change_id_reused().message))
+        }
     }
 }

@@ -16,8 +16,8 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 use uuid::Uuid;
 
 use super::records::{out_of_scope, parse_uuid, record_from_row, withdrawn, PreparedChange, RECORD_COLUMNS};
-use super::{history, review, totals};
 use super::users::{Role, Scope, User};
+use super::{history, review, totals};
 use super::{Db, StoreError};
 use crate::db::{now_ms, Backend};
 

@@ -38,7 +38,13 @@ pub(super) const REVISION_COLUMNS: [&str; 15] = [
 
 /// The `record_revisions` row of `record` as a change earlier in the same batch left it
 /// (`stored` being what that change wrote), laid out as [`REVISION_COLUMNS`].
-pub(super) fn revision_row(record: &Record, stored: &Pending, user_id: i64, device_id: &str, received_at: i64) -> Vec<Param> {
+pub(super) fn revision_row(
+    record: &Record,
+    stored: &Pending,
+    user_id: i64,
+    device_id: &str,
+    received_at: i64,
+) -> Vec<Param> {
     vec![
         Param::Text(record.id.to_string()),
         Param::Int(record.revision as i64),
@@ -61,7 +67,8 @@ pub(super) fn revision_row(record: &Record, stored: &Pending, user_id: i64, devi
 /// The columns of `records` that make a `record_revisions` row, in [`REVISION_COLUMNS`]
 /// order. Records stored before 0010 know no change id or sender, and name the device
 /// the record itself names.
-const FROM_RECORDS: &str = "id, revision, change_id, sent_by, COALESCE(sent_from, device_id), received_at, updated_at, \
+const FROM_RECORDS: &str =
+    "id, revision, change_id, sent_by, COALESCE(sent_from, device_id), received_at, updated_at, \
      form_id, form_version, unit_list, unit_code, status, deleted, activity_date, answers";
 
 /// Copies the stored revision of records `ids` into `record_revisions`, before a batch

@@ -115,7 +115,9 @@ impl Db {
                 "stale_revision",
                 Localized::new(
                     format!("Phiếu đã có bản sửa mới (lần {revision}) sau bản bạn xem; hãy tải lại và xem bản mới."),
-                    format!("The record has a newer revision ({revision}) than the one you saw; reload and look at it."),
+                    format!(
+                        "The record has a newer revision ({revision}) than the one you saw; reload and look at it."
+                    ),
                 ),
             )));
         }
@@ -176,7 +178,9 @@ impl Db {
             target_id: record_id.to_string(),
             unit: Some(location),
             before: Some(serde_json::json!({ "state": state.as_str(), "revision": revision })),
-            after: Some(serde_json::json!({ "state": next.as_str(), "comment": request.comment, "fields": request.fields })),
+            after: Some(
+                serde_json::json!({ "state": next.as_str(), "comment": request.comment, "fields": request.fields }),
+            ),
         };
         audit::write(&mut tx, &entry).await?;
         tx.commit().await?;
@@ -225,7 +229,10 @@ fn review_of(row: &sqlx::any::AnyRow) -> Result<Review, StoreError> {
     })
 }
 
-async fn review_by_change(tx: &mut sqlx::Transaction<'static, sqlx::Any>, change_id: Uuid) -> Result<Review, StoreError> {
+async fn review_by_change(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    change_id: Uuid,
+) -> Result<Review, StoreError> {
     let row = sqlx::query(
         "SELECT v.revision, v.state, v.comment, v.fields, v.at, u.display_name \
          FROM record_reviews v JOIN users u ON u.id = v.user_id WHERE v.change_id = $1",

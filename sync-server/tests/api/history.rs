@@ -82,7 +82,8 @@ async fn history_keeps_every_revision_as_sent(app: TestApp) {
                 "cells": [{"ethnicity": "19", "group": "adult", "sex": "female", "before": 28, "after": 30}]}])
     );
     assert_eq!(revisions[1]["changes"][0]["label"]["vi"].as_str().map(|l| !l.is_empty()), Some(true));
-    let fields: Vec<&str> = revisions[2]["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        revisions[2]["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["materials_distributed", "notes"]);
     assert_eq!((&revisions[2]["changes"][0]["before"], &revisions[2]["changes"][0]["after"]), (&json!(80), &json!(95)));
     assert_eq!(revisions[2]["changes"][1]["before"], "Lần đầu");
@@ -91,7 +92,8 @@ async fn history_keeps_every_revision_as_sent(app: TestApp) {
         revisions[0]["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
     let mut sent: Vec<&str> = first.values.keys().map(String::as_str).collect();
     let mut set = first_changes.clone();
-    (sent.sort(), set.sort());
+    sent.sort();
+    set.sort();
     assert_eq!(set, sent, "the first revision sets every answer sent");
 
     let conflicts = body["conflicts"].as_array().unwrap();
@@ -122,5 +124,7 @@ async fn history_is_read_in_scope(app: TestApp) {
     }
     let unknown = format!("/api/v1/records/{}/history", Uuid::new_v4());
     app.get(&unknown, Some(&supervisor)).await.assert_error(StatusCode::NOT_FOUND, "not_found");
-    app.get("/api/v1/records/not-an-id/history", Some(&supervisor)).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    app.get("/api/v1/records/not-an-id/history", Some(&supervisor))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
 }

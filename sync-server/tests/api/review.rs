@@ -47,16 +47,52 @@ async fn the_review_cycle(app: TestApp) {
     // Who may act, and what a return needs.
     let cases: Vec<(&str, &str, Value, StatusCode, &str)> = vec![
         ("a collector", &officer, action("approve", 1, None, &[]), StatusCode::FORBIDDEN, "forbidden"),
-        ("a supervisor of another commune", &supervisor_b, action("approve", 1, None, &[]), StatusCode::NOT_FOUND, "not_found"),
-        ("a return without a comment", &supervisor_a, action("return", 1, Some("  "), &[]), StatusCode::BAD_REQUEST, "comment_required"),
-        ("a field the form lacks", &supervisor_a, action("return", 1, Some("Sửa"), &["no_such"]), StatusCode::BAD_REQUEST, "unknown_field"),
-        ("fields on an approval", &supervisor_a, action("approve", 1, None, &["notes"]), StatusCode::BAD_REQUEST, "fields_not_allowed"),
-        ("reopening what is not approved", &supervisor_a, action("reopen", 1, None, &[]), StatusCode::CONFLICT, "not_approved"),
-        ("a revision the record no longer has", &supervisor_a, action("approve", 7, None, &[]), StatusCode::CONFLICT, "stale_revision"),
+        (
+            "a supervisor of another commune",
+            &supervisor_b,
+            action("approve", 1, None, &[]),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "a return without a comment",
+            &supervisor_a,
+            action("return", 1, Some("  "), &[]),
+            StatusCode::BAD_REQUEST,
+            "comment_required",
+        ),
+        (
+            "a field the form lacks",
+            &supervisor_a,
+            action("return", 1, Some("Sửa"), &["no_such"]),
+            StatusCode::BAD_REQUEST,
+            "unknown_field",
+        ),
+        (
+            "fields on an approval",
+            &supervisor_a,
+            action("approve", 1, None, &["notes"]),
+            StatusCode::BAD_REQUEST,
+            "fields_not_allowed",
+        ),
+        (
+            "reopening what is not approved",
+            &supervisor_a,
+            action("reopen", 1, None, &[]),
+            StatusCode::CONFLICT,
+            "not_approved",
+        ),
+        (
+            "a revision the record no longer has",
+            &supervisor_a,
+            action("approve", 7, None, &[]),
+            StatusCode::CONFLICT,
+            "stale_revision",
+        ),
     ];
     for (what, token, body, status, code) in cases {
-        act(&app, token, record.id, &body).await.assert_error(status, code);
-        let _ = what;
+        let r = act(&app, token, record.id, &body).await;
+        assert_eq!((r.status, r.error_code()), (status, code.to_owned()), "{what}: {}", r.text());
     }
 
     // Returned with a comment naming a field: the officer's next pull carries it.
@@ -73,12 +109,17 @@ async fn the_review_cycle(app: TestApp) {
     // A retry is a duplicate: the same answer, nothing applied twice.
     let again = act(&app, &supervisor_a, record.id, &returned).await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.text());
-    assert_eq!((again.json()["duplicate"].clone(), again.json()["review"]["state"].clone()), (json!(true), json!("needs_changes")));
+    assert_eq!(
+        (again.json()["duplicate"].clone(), again.json()["review"]["state"].clone()),
+        (json!(true), json!("needs_changes"))
+    );
     // The same change id for something else is refused.
     let mut reused = returned.clone();
     reused["comment"] = json!("Khác");
     act(&app, &supervisor_a, record.id, &reused).await.assert_error(StatusCode::CONFLICT, "change_id_reused");
-    act(&app, &supervisor_a, record.id, &action("approve", 1, None, &[])).await.assert_error(StatusCode::CONFLICT, "awaiting_officer");
+    act(&app, &supervisor_a, record.id, &action("approve", 1, None, &[]))
+        .await
+        .assert_error(StatusCode::CONFLICT, "awaiting_officer");
 
     // The officer fixes it: the new revision is submitted again.
     let fixed = with_value(&record, "notes", json!("Đã sửa theo danh sách ký tên."));
@@ -86,7 +127,9 @@ async fn the_review_cycle(app: TestApp) {
     assert_eq!(pulled_review(&app, &officer, record.id).await.unwrap()["state"], "submitted");
 
     // Approved (of the revision the supervisor saw): read-only for the officer.
-    act(&app, &supervisor_a, record.id, &action("approve", 1, None, &[])).await.assert_error(StatusCode::CONFLICT, "stale_revision");
+    act(&app, &supervisor_a, record.id, &action("approve", 1, None, &[]))
+        .await
+        .assert_error(StatusCode::CONFLICT, "stale_revision");
     let approve = action("approve", 2, None, &[]);
     assert_eq!(act(&app, &supervisor_a, record.id, &approve).await.json()["review"]["state"], "approved");
     assert_eq!(act(&app, &supervisor_a, record.id, &approve).await.json()["duplicate"], true);
@@ -94,7 +137,9 @@ async fn the_review_cycle(app: TestApp) {
     let refused = app.push_one(&officer, &change(&late, 2)).await;
     assert_eq!(errors_of(&refused), vec![("review".to_owned(), "record_approved".to_owned())]);
     assert_eq!(app.db.record(record.id).await.unwrap().unwrap().revision, 2, "nothing changed");
-    act(&app, &supervisor_a, record.id, &action("return", 2, Some("x"), &[])).await.assert_error(StatusCode::CONFLICT, "already_approved");
+    act(&app, &supervisor_a, record.id, &action("return", 2, Some("x"), &[]))
+        .await
+        .assert_error(StatusCode::CONFLICT, "already_approved");
 
     // Reopened by the admin: the officer may edit again.
     let reopened = act(&app, &admin, record.id, &action("reopen", 2, Some("Sai ngày"), &[])).await;
@@ -117,7 +162,11 @@ async fn only_finished_records_are_reviewed(app: TestApp) {
     gone.deleted = true;
     assert_applied(&app.push_one(&officer, &change(&gone, 1)).await, &gone, 2);
     for (id, revision) in [(draft.id, 1), (gone.id, 2)] {
-        act(&app, &supervisor, id, &action("approve", revision, None, &[])).await.assert_error(StatusCode::CONFLICT, "not_submitted");
+        act(&app, &supervisor, id, &action("approve", revision, None, &[]))
+            .await
+            .assert_error(StatusCode::CONFLICT, "not_submitted");
     }
-    act(&app, &supervisor, Uuid::new_v4(), &action("approve", 1, None, &[])).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    act(&app, &supervisor, Uuid::new_v4(), &action("approve", 1, None, &[]))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
 }

@@ -32,7 +32,14 @@ fn sender(lang: Lang, sent_by: &Json) -> String {
 }
 
 /// One grid cell's place: "Hrê · Người lớn · Nữ".
-fn cell_label(bundle: &Bundle, field: Option<&Field>, ethnicity: &str, group: Option<&str>, sex: Sex, lang: Lang) -> String {
+fn cell_label(
+    bundle: &Bundle,
+    field: Option<&Field>,
+    ethnicity: &str,
+    group: Option<&str>,
+    sex: Sex,
+    lang: Lang,
+) -> String {
     let t = texts(lang);
     let mut parts = vec![bundle
         .reference

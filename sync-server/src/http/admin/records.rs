@@ -271,7 +271,9 @@ async fn resolve(
     };
     let change = Change { change_id, base_revision: record.revision, record: kept };
     let result = match prepare(&state, &scope, change)? {
-        Ok(prepared) => state.db.apply_changes(user, &current.device_id, &scope, reference, vec![prepared]).await?.pop(),
+        Ok(prepared) => {
+            state.db.apply_changes(user, &current.device_id, &scope, reference, vec![prepared]).await?.pop()
+        }
         Err(refused) => Some(ChangeResult { change_id, duplicate: false, outcome: refused }),
     };
     let result = result.ok_or_else(|| AppError::Internal("no result for the resolution".into()))?;
