@@ -42,6 +42,9 @@ pub enum ErrorCode {
     /// The record is approved ([`crate::review`]): read-only for collectors until a
     /// supervisor reopens it. Kept on the phone like any refused change.
     RecordApproved,
+    /// The record is dated inside a period a supervisor signed off: no change until it is
+    /// reopened. Kept on the phone like any refused change.
+    PeriodClosed,
     /// A code this build does not know, from a newer server: read, not refused, so that a
     /// phone that has not updated yet still reads the push answer (the message says what is
     /// wrong). Never sent.

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::records::{out_of_scope, parse_uuid, record_from_row, withdrawn, PreparedChange, RECORD_COLUMNS};
 use super::users::{Role, Scope, User};
-use super::{history, review, totals};
+use super::{history, review, signoff, totals};
 use super::{Db, StoreError};
 use crate::db::{now_ms, Backend};
 
@@ -162,17 +162,21 @@ impl Db {
         let change_ids: Vec<Uuid> = changes.iter().map(|c| c.change.change_id).collect();
         let earlier = applied_in(&mut tx, self.backend, &change_ids).await?;
         let record_ids: Vec<String> = changes.iter().map(|c| c.change.record.id.to_string()).collect();
-        let select = format!("SELECT {RECORD_COLUMNS}, review_state FROM records WHERE id");
+        let select = format!("SELECT {RECORD_COLUMNS}, review_state, activity_date FROM records WHERE id");
         let mut current: HashMap<Uuid, Record> = HashMap::new();
         // Approved records are read-only for collectors (`forms::review`).
         let mut approved = HashSet::new();
+        let mut dated: HashMap<Uuid, Option<String>> = HashMap::new();
         for row in select_in(&mut tx, self.backend, &select, &record_ids).await? {
             let record = record_from_row(&row)?;
             if row.try_get::<Option<String>, _>("review_state")?.as_deref() == Some("approved") {
                 approved.insert(record.id);
             }
+            dated.insert(record.id, row.try_get("activity_date")?);
             current.insert(record.id, record);
         }
+        // Read under the lock: a sign-off that committed first refuses what it covers.
+        let closed = signoff::Closed::load(&mut tx).await?;
 
         let mut batch = Batch {
             seq,
@@ -181,6 +185,8 @@ impl Db {
             device_id: device_id.to_owned(),
             user_id: user.id,
             approved,
+            dated,
+            closed: Some(closed),
             ..Batch::default()
         };
         let mut results = Vec::with_capacity(changes.len());
@@ -256,6 +262,10 @@ struct Batch {
     revisions: Vec<Vec<Param>>,
     /// Records approved before this batch: collectors may not change them.
     approved: HashSet<Uuid>,
+    /// The activity date of each record as stored (a change in this batch updates it).
+    dated: HashMap<Uuid, Option<String>>,
+    /// The open sign-offs (`None` only in `Batch::default`).
+    closed: Option<signoff::Closed>,
 }
 
 pub(super) struct Pending {
@@ -289,6 +299,25 @@ impl Batch {
             existing.is_some_and(|e| e.form_id == incoming.form_id && e.form_version == incoming.form_version);
         if prepared.withdrawn && !incoming.deleted && !same_version {
             return Ok(Outcome::Rejected { errors: vec![withdrawn(&incoming.form_id, incoming.form_version)] });
+        }
+        // A signed-off period takes no change, to a record dated inside it or into it.
+        if let Some(closed) = &self.closed {
+            let organiser = |r: &Record| r.values.get("organiser").and_then(|v| v.as_str()).map(str::to_owned);
+            let before = existing.and_then(|cur| {
+                let date = self.dated.get(&cur.id).cloned().flatten();
+                closed.refusal(&cur.location, date.as_deref(), organiser(cur).as_deref(), reference)
+            });
+            let after = || {
+                closed.refusal(
+                    &incoming.location,
+                    prepared.activity_date.as_deref(),
+                    organiser(incoming).as_deref(),
+                    reference,
+                )
+            };
+            if let Some(refusal) = before.or_else(after) {
+                return Ok(Outcome::Rejected { errors: vec![refusal] });
+            }
         }
         let revision = match existing {
             None => 1,
@@ -350,6 +379,7 @@ impl Batch {
             cells,
         };
         let record_id = record.id;
+        self.dated.insert(record_id, pending.activity_date.clone());
         self.pending.insert(record_id, pending);
         current.insert(record_id, record);
         Ok(Outcome::Applied { record_id, revision })

@@ -15,6 +15,7 @@ pub mod records;
 pub mod reports;
 pub mod review;
 pub mod search;
+pub mod signoff;
 pub mod totals;
 pub mod user_admin;
 pub mod users;

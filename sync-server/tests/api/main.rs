@@ -19,6 +19,7 @@ mod input;
 mod reports;
 mod review;
 mod scope;
+mod signoff;
 mod sync;
 mod throttle;
 mod totals;

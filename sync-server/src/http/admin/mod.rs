@@ -7,6 +7,7 @@ mod devices;
 mod enrollments;
 mod records;
 mod reporting;
+mod signoff;
 mod users;
 
 use axum::Router;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reporting::routes())
         .merge(records::routes())
         .merge(audit::routes())
+        .merge(signoff::routes())
 }
 
 /// Admins and supervisors only: the console is not for collectors.

@@ -64,20 +64,7 @@ async fn status(
     let reference = state.catalog.reference();
     let user = &current.user;
     let scope = ReportScope::resolve(&user.scope(), &user.communes, reference, None)?;
-    // The 2025 communes the caller answers for: the whole list, or their own.
-    let communes: Vec<Location> = if scope.whole_province {
-        reference
-            .unit_lists
-            .get("units_2025")
-            .map(|list| {
-                list.communes()
-                    .map(|u| Location { unit_list: "units_2025".into(), unit_code: u.code.clone() })
-                    .collect()
-            })
-            .unwrap_or_default()
-    } else {
-        user.communes.iter().filter(|l| l.unit_list == "units_2025").cloned().collect()
-    };
+    let communes = communes_in_scope(&state, &scope, user);
     // Officers and sums read side by side.
     let (officers, report) = tokio::try_join!(officers_by_commune(&state, &communes), async {
         Ok(reporting_status(&state.db, &state.catalog, &scope, period, &communes).await?)
@@ -97,6 +84,29 @@ async fn status(
         Body::from(file),
     )
         .into_response())
+}
+
+/// The 2025 communes the caller answers for: the whole list, or their own.
+pub(super) fn communes_in_scope(
+    state: &AppState,
+    scope: &ReportScope,
+    user: &crate::store::users::User,
+) -> Vec<Location> {
+    if scope.whole_province {
+        state
+            .catalog
+            .reference()
+            .unit_lists
+            .get("units_2025")
+            .map(|list| {
+                list.communes()
+                    .map(|u| Location { unit_list: "units_2025".into(), unit_code: u.code.clone() })
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        user.communes.iter().filter(|l| l.unit_list == "units_2025").cloned().collect()
+    }
 }
 
 /// Per commune code: its active collectors and their phones' latest sync.

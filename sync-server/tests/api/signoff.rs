@@ -1,0 +1,173 @@
+//! Sign-off of a period (`/api/v1/admin/sign-offs`): who may sign off and reopen what, a
+//! push into a signed-off period is refused per change (`period_closed`) and changes
+//! nothing, reopening lets it through, the screen's standing and counts, the audit rows.
+
+use super::*;
+
+/// An outreach event in `code` on `date`, organised by `organiser`.
+fn event(code: &str, date: &str, organiser: &str) -> Record {
+    let in_action_month = ("2025-11-15"..="2025-12-15").contains(&date);
+    let record = with_value(&record_in(code), "event_date", json!(date));
+    with_value(&with_value(&record, "organiser", json!(organiser)), "part_of_action_month", json!(in_action_month))
+}
+
+/// `record` on another date (outside the Action Month).
+fn event_moved(record: &Record, date: &str) -> Record {
+    with_value(&with_value(record, "event_date", json!(date)), "part_of_action_month", json!(false))
+}
+
+fn body(kind: &str, target: &str, period: &str) -> Value {
+    json!({ "kind": kind, "target": target, "period": period, "year": 2025 })
+}
+
+async fn screen(app: &TestApp, token: &str, period: &str) -> Value {
+    let r = app.get(&format!("/api/v1/admin/sign-offs?period={period}&year=2025"), Some(token)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()
+}
+
+fn row<'a>(screen: &'a Value, list: &str, target: &str) -> &'a Value {
+    screen[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["target"] == target)
+        .unwrap_or_else(|| panic!("{target} in {list}"))
+}
+
+both!(who_may_sign_off_what);
+async fn who_may_sign_off_what(app: TestApp) {
+    let officer = app.collector("officer.a", &[A]).await;
+    let supervisor_a = app.user_with_token("supervisor.a", Role::Supervisor, &[A], false).await;
+    let supervisor_b = app.user_with_token("supervisor.b", Role::Supervisor, &[B], false).await;
+    let province = app.province_supervisor("province").await;
+    let admin = app.admin("admin").await;
+    let path = "/api/v1/admin/sign-offs";
+    let cases: Vec<(&str, &str, Value, StatusCode, &str)> = vec![
+        ("a collector", &officer, body("commune", A, "reporting_year"), StatusCode::FORBIDDEN, "forbidden"),
+        (
+            "another commune's supervisor",
+            &supervisor_b,
+            body("commune", A, "reporting_year"),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
+        (
+            "an agency, by a commune's supervisor",
+            &supervisor_a,
+            body("agency", "so_noi_vu", "reporting_year"),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
+        (
+            "no such commune",
+            &admin,
+            body("commune", "99999", "reporting_year"),
+            StatusCode::BAD_REQUEST,
+            "unknown_target",
+        ),
+        (
+            "no such agency",
+            &admin,
+            body("agency", "nobody", "reporting_year"),
+            StatusCode::BAD_REQUEST,
+            "unknown_target",
+        ),
+        ("the commune's supervisor", &supervisor_a, body("commune", A, "reporting_year"), StatusCode::CREATED, ""),
+        ("again", &province, body("commune", A, "reporting_year"), StatusCode::CONFLICT, "already_exists"),
+        (
+            "the Action Month is a period of its own",
+            &province,
+            body("commune", A, "action_month"),
+            StatusCode::CREATED,
+            "",
+        ),
+        ("an agency, by an admin", &admin, body("agency", "so_noi_vu", "reporting_year"), StatusCode::CREATED, ""),
+    ];
+    for (what, token, body, status, code) in cases {
+        let r = app.post(path, Some(token), &body).await;
+        assert_eq!(r.status, status, "{what}: {}", r.text());
+        if !code.is_empty() {
+            assert_eq!(r.error_code(), code, "{what}");
+        }
+    }
+    // The supervisor of A sees A alone and no agencies; the admin every commune and agency.
+    let own = screen(&app, &supervisor_a, "reporting_year").await;
+    assert_eq!(own["communes"].as_array().unwrap().len(), 1);
+    assert_eq!(own["agencies"], json!([]));
+    let all = screen(&app, &admin, "reporting_year").await;
+    assert!(all["communes"].as_array().unwrap().len() >= 90, "every 2025 commune");
+    assert_eq!(row(&all, "agencies", "so_noi_vu")["standing"], "signed_off");
+    assert_eq!(row(&all, "communes", B)["standing"], "nothing");
+    // Reopening: in scope, with a reason, once.
+    let id = row(&all, "communes", A)["sign_off"]["id"].as_i64().unwrap();
+    let reopen = format!("/api/v1/admin/sign-offs/{id}/reopen");
+    app.post(&reopen, Some(&supervisor_b), &json!({"reason": "x"}))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    app.post(&reopen, Some(&supervisor_a), &json!({"reason": " "}))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "reason_required");
+    let r = app.post(&reopen, Some(&supervisor_a), &json!({"reason": "Thiếu một lớp tập huấn"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["reopened_by"]["username"], "supervisor.a");
+    app.post(&reopen, Some(&admin), &json!({"reason": "again"})).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    let after = screen(&app, &admin, "reporting_year").await;
+    assert_eq!(row(&after, "communes", A)["standing"], "nothing");
+    assert_eq!(after["reopened"][0]["reopen_reason"], "Thiếu một lớp tập huấn");
+
+    let audit = app.get("/api/v1/admin/audit?per_page=200", Some(&admin)).await.json();
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["target_kind"] == "period")
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["period_reopened", "period_signed_off", "period_signed_off", "period_signed_off"]);
+}
+
+both!(a_signed_off_period_refuses_changes_dated_inside_it);
+async fn a_signed_off_period_refuses_changes_dated_inside_it(app: TestApp) {
+    let officer = app.collector("officer.a", &[A, B]).await;
+    let supervisor = app.province_supervisor("province").await;
+    let admin = app.admin("admin").await;
+    let before = event(A, "2025-06-10", "hoi_lhpn_xa");
+    let outside = event(A, "2025-12-20", "hoi_lhpn_xa");
+    assert_applied(&app.push_one(&officer, &new_change(&before)).await, &before, 1);
+    assert_applied(&app.push_one(&officer, &new_change(&outside)).await, &outside, 1);
+    let r = app.post("/api/v1/admin/sign-offs", Some(&supervisor), &body("commune", A, "reporting_year")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["id"].as_i64().unwrap();
+    let r = app.post("/api/v1/admin/sign-offs", Some(&admin), &body("agency", "so_noi_vu", "reporting_year")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let counts = app.counts().await;
+
+    let late = event(A, "2025-11-28", "hoi_lhpn_xa");
+    let cases: Vec<(&str, forms::sync::Change, bool)> = vec![
+        ("a new record dated inside", new_change(&late), false),
+        ("an edit of a record dated inside", change(&with_value(&before, "notes", json!("sửa muộn")), 1), false),
+        ("a record moved into the period", change(&event_moved(&outside, "2025-11-01"), 1), false),
+        ("an agency's activity elsewhere", new_change(&event(B, "2025-05-01", "so_noi_vu")), false),
+        ("another commune, another organiser", new_change(&event(B, "2025-05-01", "hoi_lhpn_xa")), true),
+        ("after the period", change(&with_value(&outside, "notes", json!("ok")), 1), true),
+    ];
+    for (what, c, applied) in &cases {
+        let result = app.push_one(&officer, c).await;
+        if *applied {
+            assert_eq!(result["outcome"], "applied", "{what}: {result}");
+        } else {
+            assert_eq!(errors_of(&result), vec![("period".to_owned(), "period_closed".to_owned())], "{what}");
+        }
+    }
+    assert_eq!(app.counts().await.0, counts.0 + 1, "only the record outside every sign-off was added");
+    assert_eq!(app.db.record(before.id).await.unwrap().unwrap().revision, 1, "the record dated inside is unchanged");
+
+    // Reopened: the same change goes through.
+    let r = app
+        .post(&format!("/api/v1/admin/sign-offs/{id}/reopen"), Some(&supervisor), &json!({"reason": "Bổ sung"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let retry = app.push_one(&officer, &cases[1].1).await;
+    assert_eq!(retry["outcome"], "applied", "{retry}");
+}
