@@ -124,8 +124,12 @@ pub fn record_page(p: &Props) -> Html {
 }
 
 fn field_label(catalog: &Catalog, r: &Record, name: &str, lang: Lang) -> String {
-    if name == "location" {
-        return texts(lang).commune.to_owned();
+    match name {
+        "location" => return texts(lang).commune.to_owned(),
+        // Refusals of the whole record: a signed-off period, an approved record.
+        "period" => return texts(lang).period_closed.to_owned(),
+        "review" => return texts(lang).approved.to_owned(),
+        _ => {}
     }
     catalog
         .form(&r.form_id, r.form_version)
