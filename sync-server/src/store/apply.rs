@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{Any, AnyConnection, Row, Transaction};
 use uuid::Uuid;
 
+use super::cells::{cell_rows, CellRow, CELL_COLUMNS};
 use super::records::{out_of_scope, parse_uuid, record_from_row, withdrawn, PreparedChange, RECORD_COLUMNS};
 use super::users::{Role, Scope, User};
 use super::{history, review, signoff, totals};
@@ -492,7 +493,6 @@ const RECORD_INSERT_COLUMNS: [&str; 19] = [
     "sent_by",
     "sent_from",
 ];
-pub(super) const CELL_COLUMNS: [&str; 6] = ["record_id", "field", "ethnicity", "sex", "grp", "count"];
 const APPLIED_COLUMNS: [&str; 6] = ["change_id", "record_id", "user_id", "outcome", "applied_at", "content_hash"];
 const CONFLICT_COLUMNS: [&str; 8] =
     ["id", "record_id", "change_id", "base_revision", "server_revision", "incoming", "user_id", "created_at"];
@@ -515,63 +515,4 @@ pub(super) fn status(s: RecordStatus) -> &'static str {
         RecordStatus::Draft => "draft",
         RecordStatus::Final => "final",
     }
-}
-
-/// One grid cell of a record, or one of its report figures (ethnicity, sex and group all
-/// `""`): a `record_cells` row, and what the report sums add up.
-pub(super) struct CellRow {
-    field: String,
-    ethnicity: String,
-    /// `""` for a figure.
-    sex: &'static str,
-    /// `""` where the grid has no further dimension.
-    group: String,
-    count: i64,
-}
-
-impl CellRow {
-    /// The row of a report figure; `None` for 0, which adds nothing.
-    pub(super) fn figure(field: &str, value: i64) -> Option<CellRow> {
-        (value != 0).then(|| CellRow {
-            field: field.to_owned(),
-            ethnicity: String::new(),
-            sex: "",
-            group: String::new(),
-            count: value,
-        })
-    }
-
-    /// As a `record_cells` row of record `id`, laid out as `CELL_COLUMNS`.
-    pub(super) fn params(&self, id: &Uuid) -> Vec<Param> {
-        vec![
-            Param::Text(id.to_string()),
-            Param::Text(self.field.clone()),
-            Param::Text(self.ethnicity.clone()),
-            Param::Text(self.sex.to_owned()),
-            Param::Text(self.group.clone()),
-            Param::Int(self.count),
-        ]
-    }
-}
-
-/// A record's grid cells and report figures.
-fn cell_rows(prepared: &PreparedChange) -> Vec<CellRow> {
-    let mut rows = Vec::new();
-    for (field, grid) in &prepared.cells {
-        for cell in &grid.cells {
-            let sex = match cell.sex {
-                forms::Sex::Male => "male",
-                forms::Sex::Female => "female",
-            };
-            rows.push(CellRow {
-                field: field.clone(),
-                ethnicity: cell.ethnicity.clone(),
-                sex,
-                group: cell.group.clone().unwrap_or_default(),
-                count: i64::from(cell.count),
-            });
-        }
-    }
-    rows.extend(prepared.figures.iter().filter_map(|(field, value)| CellRow::figure(field, *value)));
-    rows
 }

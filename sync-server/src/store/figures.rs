@@ -14,7 +14,8 @@ use serde_json::{Map, Value as Json};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::apply::{insert_rows, CellRow, Param, CELL_COLUMNS};
+use super::apply::{insert_rows, Param};
+use super::cells::{CellRow, CELL_COLUMNS};
 use super::records::parse_uuid;
 use super::{totals, Db, StoreError};
 

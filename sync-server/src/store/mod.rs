@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod audit;
 pub mod auth;
+mod cells;
 pub mod devices;
 pub mod enrollments;
 pub mod figures;
