@@ -101,6 +101,9 @@ pub struct AnnualReport {
     pub scope: Localized,
     pub generated_at: DateTime<Utc>,
     pub tables: Vec<AreaTable>,
+    /// Whether each commune (and agency) in scope signed off the year's periods
+    /// ([`super::signoffs`]); empty until added.
+    pub sign_offs: Vec<super::signoffs::SignOffLine>,
 }
 
 /// Builds the report of `year` from the cube of that year's records in `scope`.
@@ -202,7 +205,14 @@ pub fn build(catalog: &Catalog, cube: &Cube, year: i32, period: Period, scope: &
             }
         })
         .collect();
-    AnnualReport { year, period, scope: scope.label(reference), generated_at: Utc::now(), tables }
+    AnnualReport {
+        year,
+        period,
+        scope: scope.label(reference),
+        generated_at: Utc::now(),
+        tables,
+        sign_offs: Vec::new(),
+    }
 }
 
 fn pick(map: &BTreeMap<((usize, UnitKey), String), BySex>, key: &(usize, UnitKey)) -> BTreeMap<String, BySex> {
@@ -255,11 +265,11 @@ pub struct HeaderGroup {
 }
 
 impl HeaderGroup {
-    fn one(title: &str) -> Self {
+    pub(super) fn one(title: &str) -> Self {
         HeaderGroup { title: title.to_owned(), columns: Vec::new() }
     }
 
-    fn split(title: &str, columns: &[&str]) -> Self {
+    pub(super) fn split(title: &str, columns: &[&str]) -> Self {
         HeaderGroup { title: title.to_owned(), columns: columns.iter().map(|c| (*c).to_owned()).collect() }
     }
 
@@ -310,11 +320,11 @@ fn people_header() -> Vec<HeaderGroup> {
 }
 
 impl AnnualReport {
-    fn scope_line(&self) -> String {
+    pub(super) fn scope_line(&self) -> String {
         format!("Phạm vi: {}", self.scope.vi)
     }
 
-    fn subtitle(&self, extra: Vec<String>) -> Vec<String> {
+    pub(super) fn subtitle(&self, extra: Vec<String>) -> Vec<String> {
         let mut lines = extra;
         lines.push(format!("Kỳ báo cáo: {} ({})", self.period.label.vi, self.period.label.en));
         lines.push(self.scope_line());
@@ -329,6 +339,9 @@ impl AnnualReport {
     pub fn sheets(&self) -> Vec<Sheet> {
         let mut sheets = vec![self.overview()];
         sheets.extend(self.tables.iter().map(|t| self.area_sheet(t)));
+        if !self.sign_offs.is_empty() {
+            sheets.push(self.sign_off_sheet());
+        }
         sheets
     }
 

@@ -21,6 +21,7 @@ pub mod period;
 pub mod query;
 pub mod raw;
 pub mod reporting;
+pub mod signoffs;
 pub mod summary;
 pub mod trend;
 pub mod xlsx;
@@ -189,8 +190,12 @@ pub async fn annual_report(
     year: i32,
 ) -> Result<annual::AnnualReport, ReportError> {
     let period = Period::year(year)?;
-    let cube = query::Cube::load(db, catalog, &record_filter(scope, Some(&period), None)).await?;
-    Ok(annual::build(catalog, &cube, year, period, scope))
+    let filter = record_filter(scope, Some(&period), None);
+    let (cube, sign_offs) = tokio::try_join!(
+        query::Cube::load(db, catalog, &filter),
+        signoffs::lines(db, catalog.reference(), scope, year)
+    )?;
+    Ok(annual::AnnualReport { sign_offs, ..annual::build(catalog, &cube, year, period, scope) })
 }
 
 /// The annual report as a file.

@@ -99,6 +99,11 @@ fn column_widths(sheet: &Sheet) -> Vec<f64> {
                 "Thời gian" | "Người thực hiện" | "Địa chỉ" | "Đối tượng" => 16.0,
                 "Thao tác" => 22.0,
                 "Trước" | "Sau" => 36.0,
+                // Who signed off (reports/signoffs.rs): a code of an agency, a name, a time
+                // and a person under each period.
+                "Mã" => 20.0,
+                "Xã, phường / Cơ quan" => 34.0,
+                "Năm báo cáo" | "Tháng hành động" => 17.0,
                 // A report figure: one column under a heading of a few words.
                 _ if g.columns.is_empty() => 12.0,
                 // Counts up to 99,999 and headings of one or two words ("Nam", "Tỷ lệ nữ").

@@ -146,11 +146,12 @@ async fn the_annual_workbook_holds_the_figures_of_each_plan_area(app: TestApp) {
             "3. Mô hình",
             "4. Tháng hành động",
             "5. Trường học",
-            "6. Dự án 8"
+            "6. Dự án 8",
+            "Chốt số liệu"
         ]
     );
 
-    for (area, name) in names.iter().enumerate().skip(1) {
+    for (area, name) in names.iter().enumerate().skip(1).take(6) {
         let (data, text) = sheet_rows(&mut workbook, name);
         assert!(text[0][0].starts_with(&format!("Biểu {area}.")) && text[0][0].ends_with("năm 2026"), "{}", text[0][0]);
         let number = |r: usize, c: usize| num(&data[r][c]);
@@ -326,4 +327,25 @@ async fn a_raw_export_is_whole_whatever_encodings_the_client_offers(app: TestApp
             assert!(!r.body.is_empty(), "{form}, {encoding}: a heading at least");
         }
     }
+}
+
+both!(the_annual_workbook_says_who_signed_off);
+async fn the_annual_workbook_says_who_signed_off(app: TestApp) {
+    let admin = app.admin("admin").await;
+    let body = json!({ "kind": "commune", "target": A, "period": "reporting_year", "year": 2026 });
+    let r = app.post("/api/v1/admin/sign-offs", Some(&admin), &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let r = app.get("/api/v1/reports/annual?year=2026&format=xlsx", Some(&admin)).await;
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(r.body.to_vec())).expect("an xlsx file");
+    let (_, text) = sheet_rows(&mut workbook, "Chốt số liệu");
+    let row_of = |code: &str| text.iter().find(|r| r.get(1).map(String::as_str) == Some(code)).cloned().unwrap();
+    let a = row_of(A);
+    assert!(a[3].contains("/2026") || a[3].contains("/20"), "signed-off time dd/mm/yyyy: {a:?}");
+    assert_eq!(a[4], "Test admin");
+    assert_eq!(
+        (row_of(A)[5].as_str(), row_of(B)[3].as_str()),
+        ("Chưa chốt", "Chưa chốt"),
+        "the Action Month and B are not"
+    );
+    assert!(text.iter().any(|r| r.get(1).map(String::as_str) == Some("so_noi_vu")), "the province lists agencies too");
 }
