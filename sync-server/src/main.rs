@@ -373,7 +373,7 @@ async fn report(db: &Db, catalog: &Catalog, command: ReportCommand) -> Result<()
     let scope = |commune: Option<&str>| ReportScope::resolve(&whole, &[], reference, commune);
     match command {
         ReportCommand::Annual { year, format, out, commune } => {
-            let report = reports::annual_report(db, catalog, &scope(commune.as_deref())?, year).await?;
+            let report = reports::annual_report(db, catalog, &scope(commune.as_deref())?, year, false).await?;
             std::fs::write(&out, reports::annual_file(&report, format)?)
                 .with_context(|| format!("writing {}", out.display()))?;
             println!("{}", out.display());
@@ -381,7 +381,7 @@ async fn report(db: &Db, catalog: &Catalog, command: ReportCommand) -> Result<()
         ReportCommand::Summary { period, form, commune, out } => {
             let period = period.required()?;
             let scope = scope(commune.as_deref())?;
-            let filter = reports::summary::Filter { form, commune };
+            let filter = reports::summary::Filter { form, commune, approved_only: false };
             let summary = reports::summary(db, catalog, &scope, period, filter).await?;
             let json = serde_json::to_string_pretty(&summary)?;
             match out {

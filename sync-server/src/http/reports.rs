@@ -61,6 +61,9 @@ struct SummaryQuery {
     period: PeriodParams,
     form: Option<String>,
     commune: Option<String>,
+    /// `true`: only the records a supervisor approved. A string: `flatten` reads every
+    /// value as one.
+    approved: Option<String>,
     #[serde(flatten)]
     unknown: Unknown,
 }
@@ -90,9 +93,19 @@ async fn summary(
     q.unknown.refuse()?;
     let period = q.period.required()?;
     let scope = scope(&state, &current, q.commune.as_deref())?;
-    let filter = Filter { form: q.form, commune: q.commune };
+    let approved_only = flag(q.approved.as_deref())?;
+    let filter = Filter { form: q.form, commune: q.commune, approved_only };
     let summary = reports::summary(&state.db, &state.catalog, &scope, period, filter).await?;
     Ok(Json(summary))
+}
+
+/// `true` / `false` (absent: false).
+fn flag(value: Option<&str>) -> AppResult<bool> {
+    match value {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(AppError::InvalidJson(format!("approved must be true or false, not `{other}`"))),
+    }
 }
 
 fn required_year(year: Option<String>) -> AppResult<i32> {
@@ -119,7 +132,7 @@ async fn trend(
     let Query(q) = query?;
     let year = required_year(q.year)?;
     let scope = scope(&state, &current, q.commune.as_deref())?;
-    let filter = Filter { form: q.form, commune: q.commune };
+    let filter = Filter { form: q.form, commune: q.commune, approved_only: false };
     let trend = reports::trend(&state.db, &state.catalog, &scope, year, filter).await?;
     Ok(Json(trend))
 }
@@ -139,6 +152,8 @@ struct AnnualQuery {
     year: Option<String>,
     format: Option<AnnualFormat>,
     commune: Option<String>,
+    /// `true`: only the records a supervisor approved.
+    approved: Option<bool>,
 }
 
 /// The page has no script and loads nothing: its policy says so, whatever frames it.
@@ -153,7 +168,7 @@ async fn annual(
     let Query(q) = query?;
     let year = required_year(q.year)?;
     let scope = scope(&state, &current, q.commune.as_deref())?;
-    let report = reports::annual_report(&state.db, &state.catalog, &scope, year).await?;
+    let report = reports::annual_report(&state.db, &state.catalog, &scope, year, q.approved.unwrap_or(false)).await?;
     tracing::info!(user = %current.user.username, year, format = ?q.format, "annual report");
     let format = match q.format.unwrap_or(AnnualFormat::Xlsx) {
         AnnualFormat::Xlsx => Format::Xlsx,

@@ -104,6 +104,8 @@ pub struct AnnualReport {
     /// Whether each commune (and agency) in scope signed off the year's periods
     /// ([`super::signoffs`]); empty until added.
     pub sign_offs: Vec<super::signoffs::SignOffLine>,
+    /// Counts only the records a supervisor approved.
+    pub approved_only: bool,
 }
 
 /// Builds the report of `year` from the cube of that year's records in `scope`.
@@ -212,6 +214,7 @@ pub fn build(catalog: &Catalog, cube: &Cube, year: i32, period: Period, scope: &
         generated_at: Utc::now(),
         tables,
         sign_offs: Vec::new(),
+        approved_only: false,
     }
 }
 
@@ -328,10 +331,9 @@ impl AnnualReport {
         let mut lines = extra;
         lines.push(format!("Kỳ báo cáo: {} ({})", self.period.label.vi, self.period.label.en));
         lines.push(self.scope_line());
-        lines.push(format!(
-            "Số liệu từ các phiếu đã hoàn thành, lập lúc {}",
-            forms::dates::format_instant(self.generated_at)
-        ));
+        let which = if self.approved_only { "đã được duyệt" } else { "đã hoàn thành" };
+        lines
+            .push(format!("Số liệu từ các phiếu {which}, lập lúc {}", forms::dates::format_instant(self.generated_at)));
         lines
     }
 

@@ -164,6 +164,7 @@ pub fn record_filter(scope: &ReportScope, period: Option<&Period>, form: Option<
         period: period.map(|p| (p.from, p.to)),
         form_id: form.map(str::to_owned),
         locations: scope.pairs.clone(),
+        approved_only: false,
     }
 }
 
@@ -178,24 +179,30 @@ pub async fn summary(
     if let Some(form) = &filter.form {
         known_form(catalog, form)?;
     }
-    let cube = query::Cube::load(db, catalog, &record_filter(scope, Some(&period), filter.form.as_deref())).await?;
+    let records = RecordFilter {
+        approved_only: filter.approved_only,
+        ..record_filter(scope, Some(&period), filter.form.as_deref())
+    };
+    let cube = query::Cube::load(db, catalog, &records).await?;
     Ok(summary::build(catalog, &cube, period, scope, filter))
 }
 
-/// The annual report of `year` in `scope`.
+/// The annual report of `year` in `scope`, of the approved records only with
+/// `approved_only`.
 pub async fn annual_report(
     db: &Db,
     catalog: &Catalog,
     scope: &ReportScope,
     year: i32,
+    approved_only: bool,
 ) -> Result<annual::AnnualReport, ReportError> {
     let period = Period::year(year)?;
-    let filter = record_filter(scope, Some(&period), None);
+    let filter = RecordFilter { approved_only, ..record_filter(scope, Some(&period), None) };
     let (cube, sign_offs) = tokio::try_join!(
         query::Cube::load(db, catalog, &filter),
         signoffs::lines(db, catalog.reference(), scope, year)
     )?;
-    Ok(annual::AnnualReport { sign_offs, ..annual::build(catalog, &cube, year, period, scope) })
+    Ok(annual::AnnualReport { sign_offs, approved_only, ..annual::build(catalog, &cube, year, period, scope) })
 }
 
 /// The annual report as a file.

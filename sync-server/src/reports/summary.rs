@@ -71,6 +71,9 @@ pub struct Summary {
 pub struct Filter {
     pub form: Option<String>,
     pub commune: Option<String>,
+    /// Only the records a supervisor approved.
+    #[serde(default)]
+    pub approved_only: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::records::{record_from_row, RECORD_COLUMNS};
-use super::totals::{signed_buckets, KEY};
+use super::totals::{signed_buckets, Counting, KEY};
 use super::{Db, StoreError};
 
 /// Which records a report reads. Always final and not deleted: drafts skip the constraints
@@ -25,6 +25,8 @@ pub struct RecordFilter {
     /// `None`: every location. `Some`: only these (unit list, unit code) pairs, so an empty
     /// list selects nothing.
     pub locations: Option<Vec<(String, String)>>,
+    /// Only records a supervisor approved (`forms::review`), read from their own sums.
+    pub approved_only: bool,
 }
 
 impl RecordFilter {
@@ -209,9 +211,10 @@ impl Db {
         }
         let mut params = Vec::new();
         // Buckets read whole, and those taken away from a year read whole (`signed_buckets`).
+        let counting = if filter.approved_only { Counting::Approved } else { Counting::Final };
         let (periods, minus) = match filter.period {
             // Every year, and the undated records.
-            None => ("grain = 'y'".to_owned(), None),
+            None => (format!("grain = '{}'", counting.grain("y")), None),
             Some((from, to)) => {
                 let mut adds: BTreeMap<&str, Vec<String>> = BTreeMap::new();
                 let mut subs: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -226,7 +229,7 @@ impl Db {
                         .into_iter()
                         .map(|(grain, periods)| {
                             let list: Vec<String> = periods.into_iter().map(|p| bind(&mut params, p)).collect();
-                            format!("(grain = '{grain}' AND period IN ({}))", list.join(", "))
+                            format!("(grain = '{}' AND period IN ({}))", counting.grain(grain), list.join(", "))
                         })
                         .collect()
                 };

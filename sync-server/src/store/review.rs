@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::audit::{self, Actor, AuditAction, AuditEntry, TargetKind};
 use super::records::{instant, parse_uuid};
 use super::search::Viewer;
+use super::totals::{self, Counting};
 use super::users::{Role, User};
 use super::{Db, StoreError};
 use crate::db::{now_ms, Backend};
@@ -129,6 +130,12 @@ impl Db {
             .try_get::<i64, _>("value")?
             + 1;
         sqlx::query("UPDATE counters SET value = $1 WHERE name = 'seq'").bind(seq).execute(&mut *tx).await?;
+        // The approved records' report sums (`totals::Counting`): left before the state
+        // changes (they are read from the row as approved), entered after.
+        let ids = [record_id.to_string()];
+        if state == ReviewState::Approved {
+            totals::sum_records(&mut tx, &ids, -1, Counting::Approved).await?;
+        }
         // A new cursor: the officer's phone pulls the record, and its review, again.
         sqlx::query("UPDATE records SET review_state = $1, seq = $2 WHERE id = $3")
             .bind(next.as_str())
@@ -136,6 +143,9 @@ impl Db {
             .bind(record_id.to_string())
             .execute(&mut *tx)
             .await?;
+        if next == ReviewState::Approved {
+            totals::sum_records(&mut tx, &ids, 1, Counting::Approved).await?;
+        }
         let fields = serde_json::to_string(&request.fields)?;
         sqlx::query(
             "INSERT INTO record_reviews (record_id, revision, change_id, action, state, comment, fields, user_id, at) \

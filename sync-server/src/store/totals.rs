@@ -19,11 +19,12 @@ use crate::db::Backend;
 
 use super::{Db, StoreError};
 
-/// The bucket of a record (`r`) in each grain; `''` when it has no activity date.
+/// The bucket of a record (`r`) in each grain (`g.base`: an approved grain's is its lower
+/// case); `''` when it has no activity date.
 const PERIOD_OF: &str = "CASE WHEN r.activity_date IS NULL THEN '' \
-     WHEN g.grain = 'y' THEN SUBSTR(r.activity_date, 1, 4) \
-     WHEN g.grain = 'm' THEN SUBSTR(r.activity_date, 1, 7) \
-     WHEN g.grain = 'h' THEN SUBSTR(r.activity_date, 1, 7) || CASE WHEN SUBSTR(r.activity_date, 9, 2) < '15' THEN '-1' ELSE '-2' END \
+     WHEN g.base = 'y' THEN SUBSTR(r.activity_date, 1, 4) \
+     WHEN g.base = 'm' THEN SUBSTR(r.activity_date, 1, 7) \
+     WHEN g.base = 'h' THEN SUBSTR(r.activity_date, 1, 7) || CASE WHEN SUBSTR(r.activity_date, 9, 2) < '15' THEN '-1' ELSE '-2' END \
      ELSE r.activity_date END";
 
 /// Every column of a sum's key but the period.
@@ -32,16 +33,42 @@ pub const KEY: &str = "form_id, unit_list, unit_code, field, ethnicity, grp, sex
 /// Records per subtracting statement (each id is bound once and used twice).
 const CHUNK: usize = 500;
 
+/// Which records a sum counts. The approved records' sums are kept beside the others
+/// under the same buckets with the grain in upper case (`Y`, `M`, `H`, `D`), so a report
+/// limited to approved records reads them the same way. A record enters them when it is
+/// approved and leaves when it is reopened or rewritten (`store::review`): never on the
+/// push path of a new record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Counting {
+    Final,
+    Approved,
+}
+
+impl Counting {
+    /// The grain under which these sums are kept, for a base grain (`y`, `m`, `h`, `d`).
+    pub(crate) fn grain(self, base: &str) -> String {
+        match self {
+            Counting::Final => base.to_owned(),
+            Counting::Approved => base.to_uppercase(),
+        }
+    }
+}
+
 /// The statement that sums records from `records` and `record_cells` in every grain and
 /// adds the sums (`sign` 1) or takes them out (`sign` -1): of the `ids` records bound as
-/// `$1`…`$ids`, or of every record when `ids` is 0.
-fn sum_statement(ids: usize, sign: i64) -> String {
+/// `$1`…`$ids`, or of every record when `ids` is 0; the approved ones only with
+/// `Counting::Approved`.
+fn sum_statement(ids: usize, sign: i64, counting: Counting) -> String {
     let (cells_where, records_where) = if ids == 0 {
         (String::new(), String::new())
     } else {
         let list = (1..=ids).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
         (format!("WHERE record_id IN ({list})"), format!("WHERE id IN ({list})"))
     };
+    let grains = ["y", "m", "h", "d"]
+        .map(|base| format!("SELECT '{}' AS grain, '{base}' AS base", counting.grain(base)))
+        .join(" UNION ALL ");
+    let approved = if counting == Counting::Approved { " AND r.review_state = 'approved'" } else { "" };
     // Grouped first: an upsert may touch each key once per statement (PostgreSQL).
     format!(
         "INSERT INTO report_totals (grain, period, {KEY}, entries, total) \
@@ -54,18 +81,23 @@ fn sum_statement(ids: usize, sign: i64) -> String {
              SELECT id AS record_id, '' AS field, '' AS ethnicity, '' AS grp, '' AS sex, 1 AS entries, 1 AS total \
              FROM records {records_where} \
          ) x ON x.record_id = r.id \
-         CROSS JOIN (SELECT 'y' AS grain UNION ALL SELECT 'm' UNION ALL SELECT 'h' UNION ALL SELECT 'd') g \
-         WHERE r.status = 'final' AND r.deleted = 0 \
+         CROSS JOIN ({grains}) g \
+         WHERE r.status = 'final' AND r.deleted = 0{approved} \
          GROUP BY g.grain, 2, r.form_id, r.unit_list, r.unit_code, x.field, x.ethnicity, x.grp, x.sex \
          ON CONFLICT (grain, period, {KEY}) DO UPDATE SET \
              entries = report_totals.entries + excluded.entries, total = report_totals.total + excluded.total"
     )
 }
 
-/// Before a push rewrites records `ids` (stored before it): takes out what they counted.
-pub(crate) async fn subtract_records(conn: &mut AnyConnection, ids: &[String]) -> Result<(), StoreError> {
+/// Adds (`sign` 1) or takes out (-1) what records `ids` count in `counting`'s sums.
+pub(crate) async fn sum_records(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    sign: i64,
+    counting: Counting,
+) -> Result<(), StoreError> {
     for chunk in ids.chunks(CHUNK) {
-        let sql = sum_statement(chunk.len(), -1);
+        let sql = sum_statement(chunk.len(), sign, counting);
         let mut query = sqlx::query(&sql);
         for id in chunk {
             query = query.bind(id.as_str());
@@ -73,6 +105,13 @@ pub(crate) async fn subtract_records(conn: &mut AnyConnection, ids: &[String]) -
         query.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Before a push rewrites records `ids` (stored before it): takes out what they counted,
+/// among the approved records too (a rewritten record is approved no longer).
+pub(crate) async fn subtract_records(conn: &mut AnyConnection, ids: &[String]) -> Result<(), StoreError> {
+    sum_records(conn, ids, -1, Counting::Final).await?;
+    sum_records(conn, ids, -1, Counting::Approved).await
 }
 
 /// A sum's key but the period: form, unit list, unit code, field, ethnicity, group, sex.
@@ -181,7 +220,8 @@ impl Db {
 pub(super) async fn rebuild(tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
     super::lock_writers(tx).await?;
     sqlx::query("DELETE FROM report_totals").execute(&mut **tx).await?;
-    sqlx::query(&sum_statement(0, 1)).execute(&mut **tx).await?;
+    sqlx::query(&sum_statement(0, 1, Counting::Final)).execute(&mut **tx).await?;
+    sqlx::query(&sum_statement(0, 1, Counting::Approved)).execute(&mut **tx).await?;
     sqlx::query("UPDATE counters SET value = 1 WHERE name = 'report_totals_built'").execute(&mut **tx).await?;
     Ok(())
 }

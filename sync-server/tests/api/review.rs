@@ -170,3 +170,46 @@ async fn only_finished_records_are_reviewed(app: TestApp) {
         .await
         .assert_error(StatusCode::NOT_FOUND, "not_found");
 }
+
+both!(reports_of_approved_records_count_only_those);
+async fn reports_of_approved_records_count_only_those(app: TestApp) {
+    let officer = app.collector("officer.a", &[A]).await;
+    let admin = app.admin("admin").await;
+    // Four records of 10, 20, 40 and 80 women: approved, approved then reopened, returned,
+    // approved then corrected by the admin (a new revision is approved no longer).
+    let records: Vec<Record> = [10, 20, 40, 80]
+        .iter()
+        .map(|n| {
+            let cells = json!([{"ethnicity": "19", "sex": "female", "group": "adult", "count": n}]);
+            with_value(&record_in(A), "participants", cells)
+        })
+        .collect();
+    for r in &records {
+        assert_applied(&app.push_one(&officer, &new_change(r)).await, r, 1);
+    }
+    let summary = |approved: &'static str| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let r = app.get(&format!("/api/v1/reports/summary?year=2025&approved={approved}"), Some(&admin)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            let totals = r.json()["totals"].clone();
+            (totals["activities"].as_u64().unwrap(), totals["participants"]["female"].as_u64().unwrap())
+        }
+    };
+    assert_eq!(summary("true").await, (0, 0), "nothing approved yet");
+    let ok = |r: common::Response| assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    for r in [&records[0], &records[1], &records[3]] {
+        ok(act(&app, &admin, r.id, &action("approve", 1, None, &[])).await);
+    }
+    assert_eq!(summary("true").await, (3, 110));
+    ok(act(&app, &admin, records[1].id, &action("reopen", 1, Some("Sai"), &[])).await);
+    ok(act(&app, &admin, records[2].id, &action("return", 1, Some("Sai"), &[])).await);
+    let corrected = with_value(&records[3], "notes", json!("Sửa sau khi duyệt"));
+    assert_applied(&app.push_one(&admin, &change(&corrected, 1)).await, &corrected, 2);
+    assert_eq!(summary("true").await, (1, 10), "only the first is still approved");
+    assert_eq!(summary("false").await, (4, 150), "every finished record otherwise");
+    let r = app.get("/api/v1/reports/summary?year=2025&approved=maybe", Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let annual = app.get("/api/v1/reports/annual?year=2025&format=html&approved=true", Some(&admin)).await;
+    assert!(annual.text().contains("Số liệu từ các phiếu đã được duyệt"), "the annual report says what it counts");
+}
