@@ -12,8 +12,10 @@ use serde_json::Value as Json;
 
 use crate::fetch::{Call, Reply};
 
+mod sign_off;
 mod types;
 
+pub use sign_off::*;
 pub use types::*;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -158,6 +160,26 @@ impl Api {
     /// The filtered audit log as a file: `extension` is `csv` or `xlsx`.
     pub async fn audit_file(&self, query: &str, extension: &str) -> Result<web_sys::Blob, ApiError> {
         self.file(&format!("/admin/audit.{extension}?{query}")).await
+    }
+
+    /// The sign-off screen for a period (`period=reporting_year|action_month&year=…`).
+    pub async fn sign_offs(&self, period: ClosedPeriod, year: i32) -> Result<SignOffScreen, ApiError> {
+        self.get(&format!("/admin/sign-offs?period={}&year={year}", period.key())).await
+    }
+
+    /// Signs a commune or agency off for a period: `None` when it already was (`409
+    /// already_exists`: someone else was quicker), which the screen reads as done.
+    pub async fn sign_off(&self, body: &NewSignOff) -> Result<Option<SignOff>, ApiError> {
+        match self.post("/admin/sign-offs", body).await {
+            Ok(s) => Ok(Some(s)),
+            Err(ApiError::Rejected { status: 409, code, .. }) if code == "already_exists" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reopens a sign-off; the reason is required and kept in the audit log.
+    pub async fn reopen_sign_off(&self, id: i64, reason: &str) -> Result<SignOff, ApiError> {
+        self.post(&format!("/admin/sign-offs/{id}/reopen"), &serde_json::json!({ "reason": reason })).await
     }
 
     /// A file the server makes, fetched with the token (a plain link would carry none).
