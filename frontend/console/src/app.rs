@@ -12,6 +12,7 @@ use crate::components::record_view::RecordView;
 use crate::components::records::Records;
 use crate::components::reporting::Reporting;
 use crate::components::sign_in::{NotPermitted, SignIn};
+use crate::components::sign_off::SignOff;
 use crate::components::user_form::UserForm;
 use crate::components::users::Users;
 use crate::components::{error_box, Link};
@@ -82,6 +83,7 @@ fn screen(route: &Route, admin: bool) -> Html {
         Route::Phones => html! { <Phones /> },
         Route::Reporting => html! { <Reporting /> },
         Route::Records => html! { <Records /> },
+        Route::SignOff => html! { <SignOff /> },
         Route::Record(id) => html! { <RecordView key={id.clone()} id={AttrValue::from(id.clone())} /> },
     }
 }
@@ -105,6 +107,7 @@ fn menu() -> Html {
             { item(Route::Phones, t.phones) }
             { item(Route::Reporting, t.reporting) }
             { item(Route::Records, t.records) }
+            { item(Route::SignOff, t.sign_off) }
             if admin { { item(Route::Audit, t.audit) } }
         </nav>
     }

@@ -196,6 +196,28 @@ texts! {
     key_disabled: "Khoá", "Disabled";
     key_sessions: "Phiên bị đăng xuất", "Sessions ended";
     key_enrollment: "Mã liên kết", "Link id";
+    sign_off: "Chốt số liệu", "Sign-off";
+    sign_off_intro: "Chốt số liệu của một xã (hoặc cơ quan) cho một kỳ: từ đó điện thoại không sửa được phiếu có ngày hoạt động trong kỳ, số liệu tổng hợp không còn thay đổi. Cần sửa thì mở lại, ghi rõ lý do.", "Sign a commune (or agency) off for a period: phones can then no longer change records dated inside it, so the consolidated figures stop moving. To change something, reopen it with a reason.";
+    period_reporting_year: "Năm báo cáo (01/01–30/11)", "Reporting year (01/01–30/11)";
+    period_action_month: "Tháng hành động (15/11–15/12)", "Action Month (15/11–15/12)";
+    standing: "Tình trạng", "Standing";
+    standing_nothing: "Chưa có số liệu", "Nothing yet";
+    standing_in_progress: "Đang thực hiện", "In progress";
+    standing_needs_changes: "Có phiếu cần sửa", "Records need changes";
+    standing_signed_off: "Đã chốt", "Signed off";
+    awaiting_review: "Chờ duyệt", "Awaiting review";
+    signed_off_by: "Người chốt, lúc", "Signed off by";
+    do_sign_off: "Chốt số liệu", "Sign off";
+    do_reopen: "Mở lại", "Reopen";
+    reopen_reason: "Lý do mở lại (bắt buộc, ghi vào nhật ký)", "Reason for reopening (required, kept in the audit log)";
+    reopen_reason_needed: "Hãy ghi lý do mở lại.", "Give the reason for reopening.";
+    by_commune: "Theo xã/phường", "By commune";
+    by_agency: "Theo cơ quan, tổ chức", "By agency";
+    agency: "Cơ quan", "Agency";
+    agencies_note: "Với cơ quan, số phiếu chỉ gồm các phiếu đã được duyệt hoặc trả lại ít nhất một lần (số liệu theo cơ quan chưa được tổng hợp riêng). “Chưa có số liệu” có thể chỉ là chưa có phiếu nào được duyệt.", "For agencies, records counts only those approved or returned at least once (figures are not yet kept by agency). “Nothing yet” may only mean no record was reviewed.";
+    reopened_title: "Đã mở lại trong kỳ", "Reopened in this period";
+    reopened_empty: "Chưa có lần chốt nào bị mở lại trong kỳ này.", "No sign-off of this period has been reopened.";
+    not_yours: "Không thuộc quyền của bạn", "Not within your rights";
 }
 
 pub fn texts(lang: Lang) -> &'static Texts {

@@ -15,6 +15,8 @@ pub enum Route {
     Record(String),
     /// The audit log (admins only).
     Audit,
+    /// Sign-off of communes and agencies for a period (supervisors and admins).
+    SignOff,
     NotFound,
 }
 
@@ -34,6 +36,7 @@ impl Route {
             ["records"] => Route::Records,
             ["records", id] => Route::Record(decode(id)),
             ["audit"] => Route::Audit,
+            ["sign-off"] => Route::SignOff,
             _ => Route::NotFound,
         }
     }
@@ -49,6 +52,7 @@ impl Route {
             Route::Records => "records".to_owned(),
             Route::Record(id) => format!("records/{}", crate::query::encode(id)),
             Route::Audit => "audit".to_owned(),
+            Route::SignOff => "sign-off".to_owned(),
         };
         format!("{BASE}{tail}")
     }
@@ -100,6 +104,7 @@ mod tests {
             Route::Records,
             Route::Record("0b6f-11".into()),
             Route::Audit,
+            Route::SignOff,
         ] {
             assert_eq!(Route::parse(&r.href()), r, "{}", r.href());
         }

@@ -12,6 +12,8 @@ pub mod records;
 pub mod reporting;
 pub mod review_panel;
 pub mod sign_in;
+pub mod sign_off;
+pub mod sign_off_table;
 pub mod user_form;
 pub mod users;
 
