@@ -78,7 +78,7 @@ function freshPostgresDatabase() {
 
 export class Server {
   /**
-   * A fresh data directory with `users` ({username, role, communes, wholeProvince}); with
+   * A fresh data directory with `users` ({username, role, communes, wholeProvince, name}); with
    * `postgres`, a fresh database on the test PostgreSQL server instead of SQLite.
    */
   static async create(
@@ -118,8 +118,9 @@ export class Server {
     });
   }
 
-  addUser({ username, role, communes = [], wholeProvince = false }) {
-    const args = ['user', 'add', username, '--role', role, '--name', `E2E ${username}`];
+  /** `name`: the display name the console and the phone show (`E2E <username>` unless given). */
+  addUser({ username, role, communes = [], wholeProvince = false, name = `E2E ${username}` }) {
+    const args = ['user', 'add', username, '--role', role, '--name', name];
     for (const c of communes) args.push('--commune', c);
     if (wholeProvince) args.push('--whole-province');
     this.cli(args, { SOTAY_PASSWORD: PASSWORD });

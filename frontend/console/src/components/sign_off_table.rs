@@ -39,10 +39,11 @@ pub fn rank(s: Standing) -> u8 {
     }
 }
 
-/// The rows in the table's order: by [`rank`], then by name.
+/// The rows in the table's order: by [`rank`], then by name as read (Đ with D, marks
+/// ignored: "Đặc khu Lý Sơn" before "Phường …").
 pub fn ordered(rows: &[SignOffRow]) -> Vec<&SignOffRow> {
     let mut out: Vec<&SignOffRow> = rows.iter().collect();
-    out.sort_by(|a, b| rank(a.standing).cmp(&rank(b.standing)).then_with(|| a.display_name().cmp(b.display_name())));
+    out.sort_by_cached_key(|r| (rank(r.standing), crate::query::fold(r.display_name()), r.display_name().to_owned()));
     out
 }
 
@@ -264,7 +265,7 @@ mod tests {
     #[test]
     fn the_work_comes_first() {
         use Standing::*;
-        let cases: [(&[(&str, Standing)], &[&str]); 4] = [
+        let cases: [(&[(&str, Standing)], &[&str]); 5] = [
             (&[], &[]),
             (
                 &[("Xã D", SignedOff), ("Xã C", Nothing), ("Xã B", InProgress), ("Xã A", NeedsChanges)],
@@ -274,6 +275,11 @@ mod tests {
             (
                 &[("Xã Yên", InProgress), ("Phường Ba", InProgress), ("Xã An", NeedsChanges)],
                 &["Xã An", "Phường Ba", "Xã Yên"],
+            ),
+            // Names as read: Đ with D.
+            (
+                &[("Xã An Phú", Nothing), ("Đặc khu Lý Sơn", Nothing), ("Phường Ba", Nothing)],
+                &["Đặc khu Lý Sơn", "Phường Ba", "Xã An Phú"],
             ),
             // A standing this console does not know yet sits before the finished ones.
             (&[("Xã B", SignedOff), ("Xã A", Other), ("Xã C", Nothing)], &["Xã C", "Xã A", "Xã B"]),
