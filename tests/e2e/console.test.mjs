@@ -3,14 +3,15 @@
 // lists a phone that synced (and not the console's own session); records and a conflict
 // are read and resolved; a collector gets "not permitted"; a phone that has the PWA's
 // service worker still gets the console, not the PWA shell. Every screen is saved at
-// 1280×800 and 360×740 in docs/screenshots/console-*.png.
+// 1280×800 and 360×740 in docs/screenshots/console-*.png. Issue 14: a supervisor signs a
+// commune off (a phone's late edit is refused), reopens it with a reason, signs it off again.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Server, Device, COMMUNE, PASSWORD, disposeAfterAll, eventually } from './lib/harness.mjs';
+import { Server, Device, COMMUNE, OTHER_COMMUNE, PASSWORD, disposeAfterAll, eventually } from './lib/harness.mjs';
 import { serviceWorkerInCharge } from './lib/app.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -294,4 +295,76 @@ test("a phone with the PWA's service worker still gets the console at /console/"
     });
     assert.ok(servedBy > 0, `${path} came from the network, not the PWA's cache`);
   }
+});
+
+test('sign-off: a supervisor signs a commune off, a late edit is refused, reopened with a reason', async () => {
+  const QUIET = '21034'; // Xã An Phú: nothing recorded.
+  const server = await Server.create([
+    { username: 'lan', role: 'collector', communes: [COMMUNE] },
+    { username: 'hoa', role: 'collector', communes: [OTHER_COMMUNE] },
+    { username: 'thu', role: 'supervisor', communes: [COMMUNE, OTHER_COMMUNE, QUIET] },
+  ]);
+  const browser = new Device('console-sign-off');
+  cleanup.push(server, browser);
+  // Lan's two records (one returned), Hoa's one: all of 22/11/2025, in the reporting year 2025.
+  const push = async (user, commune, recs) => {
+    const token = await server.token(user);
+    const changes = recs.map((r) => ({ change_id: randomUUID(), base_revision: r.base ?? 0, record: { ...r.rec, author: user, device_id: 'e2e-harness', location: { unit_list: 'units_2025', unit_code: commune } } }));
+    return (await server.api('POST', '/sync/push', { token, body: { device_id: 'e2e-harness', changes } })).results;
+  };
+  const [a, b, c] = [record('lan', 'Thôn 1'), record('lan', 'Thôn 2'), record('hoa', 'Tổ dân phố 3')];
+  await push('lan', COMMUNE, [{ rec: a }, { rec: b }]);
+  await push('hoa', OTHER_COMMUNE, [{ rec: c }]);
+  await server.api('POST', `/records/${a.id}/review`, {
+    token: await server.token('thu'),
+    body: { change_id: randomUUID(), action: 'return', revision: 1, comment: 'Thiếu số người tham gia', fields: [] },
+  });
+
+  const page = await browser.open();
+  const asked = [];
+  page.on('dialog', (d) => { asked.push(d.message()); d.accept(); });
+  await page.setViewportSize(WIDE);
+  await signInConsole(page, server, 'thu');
+  await menu(page, 'Chốt số liệu');
+  await page.locator('form.filters select').nth(1).selectOption('2025');
+  await page.getByText('Năm báo cáo 2025').first().waitFor();
+  const names = () => page.locator('table.sign-off-table tbody th').allInnerTexts();
+  // The work first: records to fix, then in progress, then nothing yet.
+  assert.deepEqual(await names(), ['Phường Cẩm Thành', 'Phường Nghĩa Lộ', 'Xã An Phú']);
+  const row = (name) => page.locator('table.sign-off-table tbody tr', { hasText: name });
+  assert.equal(await row('Phường Cẩm Thành').locator('.badge').innerText(), 'Có phiếu cần sửa');
+  assert.equal(await row('Phường Nghĩa Lộ').locator('.badge').innerText(), 'Đang thực hiện');
+  assert.equal(await row('Xã An Phú').locator('.badge').innerText(), 'Chưa có số liệu');
+
+  await row('Phường Nghĩa Lộ').getByRole('button', { name: 'Chốt số liệu' }).click();
+  await page.getByText('Đã chốt số liệu Phường Nghĩa Lộ').waitFor();
+  assert.match(asked[0], /^Chốt số liệu Phường Nghĩa Lộ cho Năm báo cáo 2025/);
+  assert.match(asked[0], /điện thoại không thể thêm, sửa hay xoá phiếu/);
+  await eventually('Nghĩa Lộ signed off, listed last', async () => (await names())[2] === 'Phường Nghĩa Lộ');
+  assert.equal(await row('Phường Nghĩa Lộ').locator('.badge').innerText(), 'Đã chốt');
+  assert.match(await row('Phường Nghĩa Lộ').innerText(), /E2E thu\s+\d\d\/\d\d\/\d{4} \d\d:\d\d/);
+  // Hoa's late edit of a record dated inside the period is refused, with the reason.
+  const late = await push('hoa', OTHER_COMMUNE, [{ rec: { ...c, values: { ...c.values, place: 'Sửa muộn' } }, base: 1 }]);
+  assert.notEqual(late[0].outcome, 'applied');
+  assert.match(JSON.stringify(late[0]), /period_closed/);
+  await shot(page, 'console-sign-off-1280');
+
+  // Reopen: the reason is required.
+  await row('Phường Nghĩa Lộ').getByRole('button', { name: 'Mở lại' }).click();
+  await row('Phường Nghĩa Lộ').locator('form.reopen-form').getByRole('button', { name: 'Mở lại' }).click();
+  await page.getByText('Hãy ghi lý do mở lại.').waitFor();
+  await row('Phường Nghĩa Lộ').locator('textarea').fill('Tổ dân phố 3 bổ sung phiếu tháng 11');
+  await row('Phường Nghĩa Lộ').locator('form.reopen-form').getByRole('button', { name: 'Mở lại' }).click();
+  await page.getByText('Đã mở lại Phường Nghĩa Lộ').waitFor();
+  await page.locator('ul.reopened li', { hasText: 'Tổ dân phố 3 bổ sung phiếu tháng 11' }).waitFor();
+  assert.equal(await row('Phường Nghĩa Lộ').locator('.badge').innerText(), 'Đang thực hiện');
+
+  // On a phone-sized window: signed off again; the reopened one stays listed.
+  await page.setViewportSize(NARROW);
+  await page.goto(`${server.url}/console/sign-off`);
+  await page.locator('form.filters select').nth(1).selectOption('2025');
+  await row('Phường Nghĩa Lộ').getByRole('button', { name: 'Chốt số liệu' }).click();
+  await page.getByText('Đã chốt số liệu Phường Nghĩa Lộ').waitFor();
+  await eventually('signed off again', async () => (await row('Phường Nghĩa Lộ').locator('.badge').innerText()) === 'Đã chốt');
+  await shot(page, 'console-sign-off-360');
 });
