@@ -160,7 +160,7 @@ test('a supervisor returns a record, the phone fixes it offline, the supervisor 
 
   // The form: the comment above it, the mark on the grid only; she fixes the count.
   await app.getByRole('button', { name: 'Sửa phiếu' }).click();
-  await app.locator('form .review-card, .review-card').first().waitFor();
+  await app.locator('#f-participants').waitFor();
   assert.ok((await app.locator('.review-card').innerText()).includes(COMMENT), 'the form shows the comment');
   const formTop = await app.locator('.review-card').boundingBox();
   const firstField = await app.locator('.field').first().boundingBox();
