@@ -3,8 +3,8 @@
 // returns it from the console with a comment, naming the participants grid. Her phone syncs
 // once and goes offline: the home screen has a "Cần sửa" tile, the list marks the record,
 // its page and its form show the comment, and the grid carries the supervisor's mark. She
-// fixes the count offline and finishes; back online it syncs (revision 3), and the console
-// shows it submitted again, with three revisions by her in its history. The supervisor
+// fixes the count offline and finishes (the mark goes); back online it syncs (revision 3),
+// and the console shows it submitted again, with three revisions by her in its history. The supervisor
 // approves it; after the next sync the phone says it is approved and offers no edit.
 // Saved into docs/screenshots/: pwa-returned-home-360, pwa-returned-form-360 and
 // console-review-{1280,360} (the return form open).
@@ -173,8 +173,9 @@ test('a supervisor returns a record, the phone fixes it offline, the supervisor 
   await app.getByRole('button', { name: 'Hoàn thành' }).click();
   await app.locator('.home').waitFor({ timeout: 10_000 });
   assert.equal((await counts(app)).waiting, 1, 'the fix waits on the phone');
+  assert.equal(await toFix(app), null, 'finishing it answers the return: no "Cần sửa" tile');
 
-  // Online again: it is sent, and the next pull takes the mark away.
+  // Online again: it is sent, and the next pull does not bring the mark back.
   await phone.offline(false);
   await settled(app, { waiting: 0, synced: 1 });
   await toFixSettled(app, null);
