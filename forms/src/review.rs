@@ -113,6 +113,56 @@ pub fn next_state(state: ReviewState, action: ReviewAction) -> Result<ReviewStat
     }
 }
 
+/// What a sign-off closes: a commune's records, or an agency's (the forms' organiser).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignOffKind {
+    Commune,
+    Agency,
+}
+
+impl SignOffKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignOffKind::Commune => "commune",
+            SignOffKind::Agency => "agency",
+        }
+    }
+}
+
+/// The periods plan section V closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosedPeriod {
+    /// 1 January – 30 November: every unit's results are due.
+    ReportingYear,
+    /// 15 November – 15 December.
+    ActionMonth,
+}
+
+impl ClosedPeriod {
+    pub const ALL: [ClosedPeriod; 2] = [ClosedPeriod::ReportingYear, ClosedPeriod::ActionMonth];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClosedPeriod::ReportingYear => "reporting_year",
+            ClosedPeriod::ActionMonth => "action_month",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ClosedPeriod> {
+        ClosedPeriod::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    /// Its first and last day of `year`, as YYYY-MM-DD.
+    pub fn dates(self, year: i32) -> (String, String) {
+        match self {
+            ClosedPeriod::ReportingYear => (format!("{year:04}-01-01"), format!("{year:04}-11-30")),
+            ClosedPeriod::ActionMonth => (format!("{year:04}-11-15"), format!("{year:04}-12-15")),
+        }
+    }
+}
+
 /// The latest review of a record, as pulls carry it to the officer's phone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Review {

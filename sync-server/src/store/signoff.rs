@@ -6,67 +6,15 @@
 
 use forms::reference::ReferenceData;
 use forms::review::ReviewState;
+pub use forms::review::{ClosedPeriod, SignOffKind};
 use forms::{ErrorCode, FieldError, Localized, Location};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::Row;
 
 use super::audit::{self, Actor, AuditAction, AuditEntry, TargetKind};
 use super::history::Sender;
 use super::{Db, StoreError};
 use crate::db::now_ms;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SignOffKind {
-    /// A 2025 commune: every record made there.
-    Commune,
-    /// An agency: every record whose organiser it is.
-    Agency,
-}
-
-impl SignOffKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            SignOffKind::Commune => "commune",
-            SignOffKind::Agency => "agency",
-        }
-    }
-}
-
-/// The periods plan section V closes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClosedPeriod {
-    /// 1 January – 30 November.
-    ReportingYear,
-    /// 15 November – 15 December.
-    ActionMonth,
-}
-
-impl ClosedPeriod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ClosedPeriod::ReportingYear => "reporting_year",
-            ClosedPeriod::ActionMonth => "action_month",
-        }
-    }
-
-    fn parse(text: &str) -> Option<ClosedPeriod> {
-        match text {
-            "reporting_year" => Some(ClosedPeriod::ReportingYear),
-            "action_month" => Some(ClosedPeriod::ActionMonth),
-            _ => None,
-        }
-    }
-
-    /// Its first and last day of `year`, as YYYY-MM-DD.
-    pub fn dates(self, year: i32) -> (String, String) {
-        match self {
-            ClosedPeriod::ReportingYear => (format!("{year:04}-01-01"), format!("{year:04}-11-30")),
-            ClosedPeriod::ActionMonth => (format!("{year:04}-11-15"), format!("{year:04}-12-15")),
-        }
-    }
-}
 
 /// One sign-off, open or reopened.
 #[derive(Debug, Clone, Serialize)]

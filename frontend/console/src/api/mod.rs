@@ -164,7 +164,7 @@ impl Api {
 
     /// The sign-off screen for a period (`period=reporting_year|action_month&year=…`).
     pub async fn sign_offs(&self, period: ClosedPeriod, year: i32) -> Result<SignOffScreen, ApiError> {
-        self.get(&format!("/admin/sign-offs?period={}&year={year}", period.key())).await
+        self.get(&format!("/admin/sign-offs?period={}&year={year}", period.as_str())).await
     }
 
     /// Signs a commune or agency off for a period: `None` when it already was (`409

@@ -5,37 +5,7 @@
 use forms::Localized;
 use serde::{Deserialize, Serialize};
 
-/// The two periods a sign-off closes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClosedPeriod {
-    /// 01/01 – 30/11.
-    ReportingYear,
-    /// 15/11 – 15/12.
-    ActionMonth,
-}
-
-impl ClosedPeriod {
-    pub const ALL: [ClosedPeriod; 2] = [ClosedPeriod::ReportingYear, ClosedPeriod::ActionMonth];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            ClosedPeriod::ReportingYear => "reporting_year",
-            ClosedPeriod::ActionMonth => "action_month",
-        }
-    }
-
-    pub fn from_key(key: &str) -> ClosedPeriod {
-        ClosedPeriod::ALL.into_iter().find(|p| p.key() == key).unwrap_or(ClosedPeriod::ReportingYear)
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SignOffKind {
-    Commune,
-    Agency,
-}
+pub use forms::review::{ClosedPeriod, SignOffKind};
 
 /// Where a commune or agency stands for the period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

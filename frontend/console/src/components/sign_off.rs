@@ -43,7 +43,10 @@ pub fn sign_off() -> Html {
     let on_period = {
         let asked = asked.clone();
         Callback::from(move |e: Event| {
-            asked.set(Asked { period: ClosedPeriod::from_key(&web::value_of(&e)), ..*asked });
+            asked.set(Asked {
+                period: ClosedPeriod::parse(&web::value_of(&e)).unwrap_or(ClosedPeriod::ReportingYear),
+                ..*asked
+            });
         })
     };
     let on_year = {
@@ -72,7 +75,7 @@ pub fn sign_off() -> Html {
                 <label>{ t.period }
                     <select onchange={on_period}>
                         { for ClosedPeriod::ALL.iter().map(|p| html! {
-                            <option value={p.key()} selected={a.period == *p}>{ period_label(lang, *p) }</option>
+                            <option value={p.as_str()} selected={a.period == *p}>{ period_label(lang, *p) }</option>
                         }) }
                     </select>
                 </label>
