@@ -5,6 +5,8 @@
 
 #[path = "browser/forget.rs"]
 mod forget;
+#[path = "browser/review.rs"]
+mod review;
 #[path = "browser/server.rs"]
 mod server;
 
@@ -172,7 +174,7 @@ async fn counts_by_state() {
     let b = queue_new(&s, 3, 0).await;
     let c = queue_new(&s, 4, 0).await;
     let _d = queue_new(&s, 5, 0).await;
-    assert_eq!(s.counts().await.unwrap(), Counts { drafts: 1, waiting: 4, synced: 0, attention: 0 });
+    assert_eq!(s.counts().await.unwrap(), Counts { drafts: 1, waiting: 4, synced: 0, attention: 0, needs_changes: 0 });
     let mut current = record(4, 5);
     current.revision = 2;
     let response = PushResponse {
@@ -187,7 +189,7 @@ async fn counts_by_state() {
         ],
     };
     s.settle(&response).await.unwrap();
-    assert_eq!(s.counts().await.unwrap(), Counts { drafts: 1, waiting: 1, synced: 1, attention: 2 });
+    assert_eq!(s.counts().await.unwrap(), Counts { drafts: 1, waiting: 1, synced: 1, attention: 2, needs_changes: 0 });
 }
 
 #[wasm_bindgen_test]
@@ -350,7 +352,7 @@ async fn take_theirs_stores_the_servers_version_and_drops_my_queued_changes() {
         "exactly the server's copy, at its revision"
     );
     assert_eq!(s.outbox().await.unwrap(), vec![other], "nothing of this record is left to send");
-    assert_eq!(s.counts().await.unwrap(), Counts { drafts: 0, waiting: 1, synced: 1, attention: 0 });
+    assert_eq!(s.counts().await.unwrap(), Counts { drafts: 0, waiting: 1, synced: 1, attention: 0, needs_changes: 0 });
     // Pulling that version later changes nothing.
     let page = PullResponse {
         records: vec![PulledRecord { cursor: 20, record: server.clone(), review: None }],
