@@ -15,7 +15,6 @@ use uuid::Uuid;
 use super::auth::ClientAddress;
 use super::{ApiJson, AppError, AppResult, AppState, CurrentUser};
 use crate::store::review::{may_review, ReviewAnswer, ReviewRequest};
-use crate::store::search::Viewer;
 
 /// Longest comment a return carries (a few paragraphs on a phone screen).
 const MAX_COMMENT: usize = 2_000;
@@ -84,8 +83,7 @@ async fn review(
             "Fields are named only when returning a record.",
         ));
     }
-    let (scope, reference) = (current.user.scope(), state.catalog.reference());
-    let viewer = Viewer { scope: &scope, username: &current.user.username, reference };
+    let reference = state.catalog.reference();
     // The fields named must be questions of the record's form.
     if !body.fields.is_empty() {
         let record = state.db.record(id).await?.ok_or(AppError::NotFound)?;
@@ -111,7 +109,7 @@ async fn review(
         fields: body.fields,
     };
     let answer =
-        state.db.review_record(&viewer, &current.user, address.0, id, &request).await?.ok_or(AppError::NotFound)?;
+        state.db.review_record(&current.user, reference, address.0, id, &request).await?.ok_or(AppError::NotFound)?;
     match answer {
         ReviewAnswer::Applied { change_id, duplicate, review } => {
             tracing::info!(user = %current.user.username, record = %id, action = body.action.as_str(), duplicate, "review");

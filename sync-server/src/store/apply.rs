@@ -9,63 +9,19 @@
 
 use std::collections::{HashMap, HashSet};
 
-use forms::sync::{Change, ChangeResult, Outcome};
-use forms::{ErrorCode, FieldError, Localized, Record, RecordStatus};
-use sha2::{Digest, Sha256};
+use forms::sync::{ChangeResult, Outcome};
+use forms::{Record, RecordStatus};
 use sqlx::{Any, AnyConnection, Row, Transaction};
 use uuid::Uuid;
 
+use super::applied::{applied_in, APPLIED_COLUMNS};
+pub use super::applied::{change_hash, change_id_reused, Applied};
 use super::cells::{cell_rows, CellRow, CELL_COLUMNS};
-use super::records::{out_of_scope, parse_uuid, record_from_row, withdrawn, PreparedChange, RECORD_COLUMNS};
+use super::records::{out_of_scope, record_from_row, withdrawn, PreparedChange, RECORD_COLUMNS};
 use super::users::{Role, Scope, User};
 use super::{history, review, signoff, totals};
 use super::{Db, StoreError};
 use crate::db::{now_ms, Backend};
-
-/// A change id already settled (applied or conflict): by whom, for what, with what outcome.
-pub struct Applied {
-    pub user_id: i64,
-    pub record_id: Uuid,
-    /// [`change_hash`] of the change; `None` for changes settled before migration 0006.
-    pub content_hash: Option<String>,
-    pub outcome: Outcome,
-}
-
-impl Applied {
-    /// The answer to a change carrying this settled id again, before the transaction and
-    /// under its lock alike. A retry (the same user, record and content) gets the original
-    /// outcome, `duplicate: true`. Anything else was never stored and must not be answered
-    /// "applied" (the device would drop it, and the record be lost): `change_id_reused`,
-    /// the same for another user's id (whose outcome it must not reveal) as for one's own.
-    pub fn answer(&self, change_id: Uuid, user_id: i64, record_id: Uuid, content_hash: &str) -> ChangeResult {
-        let same_content = self.content_hash.as_deref().is_none_or(|h| h == content_hash);
-        if self.user_id == user_id && self.record_id == record_id && same_content {
-            return ChangeResult { change_id, duplicate: true, outcome: self.outcome.clone() };
-        }
-        ChangeResult { change_id, duplicate: false, outcome: Outcome::Rejected { errors: vec![change_id_reused()] } }
-    }
-}
-
-/// What a change says, as a fingerprint: the SHA-256 (hex) of its base revision and record
-/// as the server read them (re-serialized, so it does not depend on the JSON's spacing). A
-/// retry sends the change unchanged (docs/sync-protocol.md), so it hashes the same.
-pub fn change_hash(change: &Change) -> Result<String, StoreError> {
-    let canonical = serde_json::to_vec(&(change.base_revision, &change.record))?;
-    Ok(Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// The refusal of a change id already used for another change. Ids are random UUIDs: this
-/// is a client bug or a replay; the remedy is to queue the record again under a new id.
-pub fn change_id_reused() -> FieldError {
-    FieldError::new(
-        "change_id",
-        ErrorCode::ChangeIdReused,
-        Localized::new(
-            "Mã thay đổi này đã được dùng cho một thay đổi khác, nên phiếu chưa được lưu; hãy gửi lại phiếu.",
-            "This change id was already used for another change, so the record was not stored; send it again.",
-        ),
-    )
-}
 
 /// One bound value of a multi-row statement.
 #[derive(Clone)]
@@ -113,7 +69,7 @@ pub(super) async fn insert_rows(
 }
 
 /// `SELECT … WHERE key IN (…)` in chunks, for lookups by a batch of ids.
-async fn select_in(
+pub(super) async fn select_in(
     conn: &mut AnyConnection,
     backend: Backend,
     select: &str,
@@ -187,7 +143,7 @@ impl Db {
             user_id: user.id,
             approved,
             dated,
-            closed: Some(closed),
+            closed,
             ..Batch::default()
         };
         let mut results = Vec::with_capacity(changes.len());
@@ -223,28 +179,6 @@ impl Db {
     }
 }
 
-async fn applied_in(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    change_ids: &[Uuid],
-) -> Result<HashMap<Uuid, Applied>, StoreError> {
-    let ids: Vec<String> = change_ids.iter().map(Uuid::to_string).collect();
-    let select = "SELECT change_id, record_id, user_id, outcome, content_hash FROM applied_changes WHERE change_id";
-    let rows = select_in(conn, backend, select, &ids).await?;
-    let mut found = HashMap::new();
-    for row in rows {
-        let id = parse_uuid(&row.try_get::<String, _>("change_id")?)?;
-        let applied = Applied {
-            user_id: row.try_get("user_id")?,
-            record_id: parse_uuid(&row.try_get::<String, _>("record_id")?)?,
-            content_hash: row.try_get("content_hash")?,
-            outcome: serde_json::from_str(&row.try_get::<String, _>("outcome")?)?,
-        };
-        found.insert(id, applied);
-    }
-    Ok(found)
-}
-
 /// What a batch will write, gathered so that most of it goes out in multi-row statements.
 #[derive(Default)]
 struct Batch {
@@ -265,8 +199,8 @@ struct Batch {
     approved: HashSet<Uuid>,
     /// The activity date of each record as stored (a change in this batch updates it).
     dated: HashMap<Uuid, Option<String>>,
-    /// The open sign-offs (`None` only in `Batch::default`).
-    closed: Option<signoff::Closed>,
+    /// The open sign-offs, read under the lock.
+    closed: signoff::Closed,
 }
 
 pub(super) struct Pending {
@@ -302,23 +236,17 @@ impl Batch {
             return Ok(Outcome::Rejected { errors: vec![withdrawn(&incoming.form_id, incoming.form_version)] });
         }
         // A signed-off period takes no change, to a record dated inside it or into it.
-        if let Some(closed) = &self.closed {
-            let organiser = |r: &Record| r.values.get("organiser").and_then(|v| v.as_str()).map(str::to_owned);
-            let before = existing.and_then(|cur| {
-                let date = self.dated.get(&cur.id).cloned().flatten();
-                closed.refusal(&cur.location, date.as_deref(), organiser(cur).as_deref(), reference)
-            });
-            let after = || {
-                closed.refusal(
-                    &incoming.location,
-                    prepared.activity_date.as_deref(),
-                    organiser(incoming).as_deref(),
-                    reference,
-                )
-            };
-            if let Some(refusal) = before.or_else(after) {
-                return Ok(Outcome::Rejected { errors: vec![refusal] });
-            }
+        let organiser = |r: &Record| r.values.get("organiser").and_then(|v| v.as_str()).map(str::to_owned);
+        let before = existing.and_then(|cur| {
+            let date = self.dated.get(&cur.id).cloned().flatten();
+            self.closed.refusal(&cur.location, date.as_deref(), organiser(cur).as_deref(), reference)
+        });
+        let after = || {
+            let (date, organiser) = (prepared.activity_date.as_deref(), organiser(incoming));
+            self.closed.refusal(&incoming.location, date, organiser.as_deref(), reference)
+        };
+        if let Some(refusal) = before.or_else(after) {
+            return Ok(Outcome::Rejected { errors: vec![refusal] });
         }
         let revision = match existing {
             None => 1,
@@ -493,7 +421,6 @@ const RECORD_INSERT_COLUMNS: [&str; 19] = [
     "sent_by",
     "sent_from",
 ];
-const APPLIED_COLUMNS: [&str; 6] = ["change_id", "record_id", "user_id", "outcome", "applied_at", "content_hash"];
 const CONFLICT_COLUMNS: [&str; 8] =
     ["id", "record_id", "change_id", "base_revision", "server_revision", "incoming", "user_id", "created_at"];
 

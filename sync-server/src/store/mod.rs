@@ -3,6 +3,7 @@
 //! reports are built from. SQL lives here and nowhere else; `http` and `reports` only call
 //! these functions.
 
+pub mod applied;
 pub mod apply;
 pub mod audit;
 pub mod auth;

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use forms::reference::ReferenceData;
 use forms::review::{next_state, Refusal, Review, ReviewAction, ReviewState};
 use forms::sync::Outcome;
 use forms::Localized;
@@ -13,9 +14,10 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::applied::{applied_in, APPLIED_COLUMNS};
+use super::apply::{insert_rows, Param};
 use super::audit::{self, Actor, AuditAction, AuditEntry, TargetKind};
 use super::records::{instant, parse_uuid};
-use super::search::Viewer;
 use super::totals::{self, Counting};
 use super::users::{Role, User};
 use super::{Db, StoreError};
@@ -60,8 +62,8 @@ impl Db {
     /// caller checks the role). `Ok(None)`: no such record in the reviewer's scope.
     pub async fn review_record(
         &self,
-        viewer: &Viewer<'_>,
         reviewer: &User,
+        reference: &ReferenceData,
         address: Option<String>,
         record_id: Uuid,
         request: &ReviewRequest,
@@ -78,19 +80,16 @@ impl Db {
         let Some(row) = row else { return Ok(None) };
         let location = forms::Location { unit_list: row.try_get("unit_list")?, unit_code: row.try_get("unit_code")? };
         let author: String = row.try_get("author")?;
-        if !viewer.scope.may_change(&location, &author, viewer.username, viewer.reference) {
+        if !reviewer.scope().may_change(&location, &author, &reviewer.username, reference) {
             return Ok(None);
         }
 
         // A retry: the same reviewer, record and content get the review that action left.
-        let earlier = sqlx::query("SELECT record_id, user_id, content_hash FROM applied_changes WHERE change_id = $1")
-            .bind(request.change_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(earlier) = earlier {
-            let same = earlier.try_get::<i64, _>("user_id")? == reviewer.id
-                && parse_uuid(&earlier.try_get::<String, _>("record_id")?)? == record_id
-                && earlier.try_get::<Option<String>, _>("content_hash")?.as_deref() == Some(hash.as_str());
+        if let Some(earlier) = applied_in(&mut tx, self.backend, &[request.change_id]).await?.remove(&request.change_id)
+        {
+            let same = earlier.user_id == reviewer.id
+                && earlier.record_id == record_id
+                && earlier.content_hash.as_deref() == Some(hash.as_str());
             if !same {
                 return Ok(Some(ReviewAnswer::ChangeIdReused));
             }
@@ -163,18 +162,15 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         let outcome = serde_json::to_string(&Outcome::Applied { record_id, revision })?;
-        sqlx::query(
-            "INSERT INTO applied_changes (change_id, record_id, user_id, outcome, applied_at, content_hash) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(request.change_id.to_string())
-        .bind(record_id.to_string())
-        .bind(reviewer.id)
-        .bind(outcome.as_str())
-        .bind(now)
-        .bind(hash.as_str())
-        .execute(&mut *tx)
-        .await?;
+        let applied = vec![
+            Param::Text(request.change_id.to_string()),
+            Param::Text(record_id.to_string()),
+            Param::Int(reviewer.id),
+            Param::Text(outcome),
+            Param::Int(now),
+            Param::Text(hash),
+        ];
+        insert_rows(&mut tx, self.backend, "applied_changes", &APPLIED_COLUMNS, vec![applied]).await?;
         let actor = Actor::user(reviewer, address);
         let action = match request.action {
             ReviewAction::Return => AuditAction::RecordReturned,

@@ -35,6 +35,7 @@ pub struct SignOff {
 }
 
 /// The open sign-offs, as the push checks its changes against them.
+#[derive(Default)]
 pub(super) struct Closed {
     open: Vec<(SignOffKind, String, String, String, ClosedPeriod, i32)>,
 }
