@@ -121,13 +121,21 @@ impl Db {
         let record_ids: Vec<String> = changes.iter().map(|c| c.change.record.id.to_string()).collect();
         let select = format!("SELECT {RECORD_COLUMNS}, review_state, activity_date FROM records WHERE id");
         let mut current: HashMap<Uuid, Record> = HashMap::new();
-        // Approved records are read-only for collectors (`forms::review`).
-        let mut approved = HashSet::new();
+        // Approved records are read-only for collectors (`forms::review`); a rewrite of a
+        // returned or approved one resubmits it.
+        let (mut approved, mut reviewed) = (HashSet::new(), HashSet::new());
         let mut dated: HashMap<Uuid, Option<String>> = HashMap::new();
         for row in select_in(&mut tx, self.backend, &select, &record_ids).await? {
             let record = record_from_row(&row)?;
-            if row.try_get::<Option<String>, _>("review_state")?.as_deref() == Some("approved") {
-                approved.insert(record.id);
+            match row.try_get::<Option<String>, _>("review_state")?.as_deref() {
+                Some("approved") => {
+                    approved.insert(record.id);
+                    reviewed.insert(record.id);
+                }
+                Some("needs_changes") => {
+                    reviewed.insert(record.id);
+                }
+                _ => {}
             }
             dated.insert(record.id, row.try_get("activity_date")?);
             current.insert(record.id, record);
@@ -142,6 +150,7 @@ impl Db {
             device_id: device_id.to_owned(),
             user_id: user.id,
             approved,
+            reviewed,
             dated,
             closed,
             ..Batch::default()
@@ -197,6 +206,8 @@ struct Batch {
     revisions: Vec<Vec<Param>>,
     /// Records approved before this batch: collectors may not change them.
     approved: HashSet<Uuid>,
+    /// Records returned or approved before this batch: a rewrite resubmits them.
+    reviewed: HashSet<Uuid>,
     /// The activity date of each record as stored (a change in this batch updates it).
     dated: HashMap<Uuid, Option<String>>,
     /// The open sign-offs, read under the lock.
@@ -330,6 +341,16 @@ impl Batch {
             .map(Uuid::to_string)
             .collect();
         totals::subtract_records(tx, &rewritten).await?;
+        // Only the few reviewed records pay for the review's bookkeeping.
+        let among = |set: &HashSet<Uuid>| -> Vec<String> {
+            self.order
+                .iter()
+                .filter(|id| set.contains(id) && self.pending.get(id).is_some_and(|p| p.stored_before))
+                .map(Uuid::to_string)
+                .collect()
+        };
+        let (approved, reviewed) = (among(&self.approved), among(&self.reviewed));
+        totals::sum_records(tx, &approved, -1, totals::Counting::Approved).await?;
         // Every revision is kept: the one each rewritten record had before the batch is
         // copied out of `records` before it is overwritten.
         history::keep_stored(tx, self.backend, &rewritten).await?;
@@ -394,7 +415,7 @@ impl Batch {
             })
             .collect();
         totals::add_counted(tx, backend, &counted).await?;
-        review::resubmitted(tx, backend, &rewritten, self.user_id, self.now).await?;
+        review::resubmitted(tx, backend, &reviewed, self.user_id, self.now).await?;
         sqlx::query("UPDATE counters SET value = $1 WHERE name = 'seq'").bind(self.seq).execute(&mut **tx).await?;
         Ok(())
     }

@@ -107,11 +107,10 @@ pub(crate) async fn sum_records(
     Ok(())
 }
 
-/// Before a push rewrites records `ids` (stored before it): takes out what they counted,
-/// among the approved records too (a rewritten record is approved no longer).
+/// Before a push rewrites records `ids` (stored before it): takes out what they counted.
+/// (The approved among them leave the approved records' sums too: `Batch::flush`.)
 pub(crate) async fn subtract_records(conn: &mut AnyConnection, ids: &[String]) -> Result<(), StoreError> {
-    sum_records(conn, ids, -1, Counting::Final).await?;
-    sum_records(conn, ids, -1, Counting::Approved).await
+    sum_records(conn, ids, -1, Counting::Final).await
 }
 
 /// A sum's key but the period: form, unit list, unit code, field, ethnicity, group, sex.
