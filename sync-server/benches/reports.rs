@@ -120,7 +120,7 @@ async fn bench(label: &str, url: &str, total: usize, rounds: usize, fill: Fill) 
     let (one_pass, report_shape) = (baseline_sql(true), baseline_sql(false));
     baseline(&db, &one_pass, &period).await;
     let action_month = Period::action_month(YEAR).unwrap();
-    // The buckets the report reads (`store::totals::buckets`), written out by hand.
+    // The buckets the report reads (`store::buckets::buckets`), written out by hand.
     let (year, nov, dec, dec15) =
         (format!("{YEAR}"), format!("{YEAR}-11-2"), format!("{YEAR}-12-1"), format!("{YEAR}-12-15"));
     let am_buckets = [("h", nov.as_str()), ("h", dec.as_str()), ("d", dec15.as_str())];

@@ -340,7 +340,7 @@ impl Batch {
             .filter(|id| self.pending.get(id).is_some_and(|p| p.stored_before))
             .map(Uuid::to_string)
             .collect();
-        totals::subtract_records(tx, &rewritten).await?;
+        totals::subtract_records(tx, self.backend, &rewritten).await?;
         // Only the few reviewed records pay for the review's bookkeeping.
         let among = |set: &HashSet<Uuid>| -> Vec<String> {
             self.order
@@ -350,7 +350,7 @@ impl Batch {
                 .collect()
         };
         let (approved, reviewed) = (among(&self.approved), among(&self.reviewed));
-        totals::sum_records(tx, &approved, -1, totals::Counting::Approved).await?;
+        totals::sum_records(tx, self.backend, &approved, -1, totals::Counting::Approved).await?;
         // Every revision is kept: the one each rewritten record had before the batch is
         // copied out of `records` before it is overwritten.
         history::keep_stored(tx, self.backend, &rewritten).await?;
@@ -407,6 +407,7 @@ impl Batch {
                 unit_list: &r.location.unit_list,
                 unit_code: &r.location.unit_code,
                 activity_date: p.activity_date.as_deref(),
+                agency: r.values.get("organiser").and_then(|v| v.as_str()).unwrap_or_default(),
                 cells: p
                     .cells
                     .iter()

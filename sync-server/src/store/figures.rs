@@ -77,7 +77,7 @@ impl Db {
                 insert_rows(&mut tx, self.backend, "record_cells", &CELL_COLUMNS, cells).await?;
             }
         }
-        totals::rebuild(&mut tx).await?;
+        totals::rebuild(&mut tx, self.backend).await?;
         sqlx::query("UPDATE counters SET value = $1 WHERE name = 'report_figures'")
             .bind(want)
             .execute(&mut *tx)

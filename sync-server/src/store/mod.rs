@@ -7,6 +7,7 @@ pub mod applied;
 pub mod apply;
 pub mod audit;
 pub mod auth;
+pub mod buckets;
 mod cells;
 pub mod devices;
 pub mod enrollments;

@@ -11,7 +11,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::records::{record_from_row, RECORD_COLUMNS};
-use super::totals::{signed_buckets, Counting, KEY};
+use super::buckets::signed_buckets;
+use super::totals::{Counting, KEY};
 use super::{Db, StoreError};
 
 /// Which records a report reads. Always final and not deleted: drafts skip the constraints

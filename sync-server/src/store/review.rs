@@ -133,7 +133,7 @@ impl Db {
         // changes (they are read from the row as approved), entered after.
         let ids = [record_id.to_string()];
         if state == ReviewState::Approved {
-            totals::sum_records(&mut tx, &ids, -1, Counting::Approved).await?;
+            totals::sum_records(&mut tx, self.backend, &ids, -1, Counting::Approved).await?;
         }
         // A new cursor: the officer's phone pulls the record, and its review, again.
         sqlx::query("UPDATE records SET review_state = $1, seq = $2 WHERE id = $3")
@@ -143,7 +143,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         if next == ReviewState::Approved {
-            totals::sum_records(&mut tx, &ids, 1, Counting::Approved).await?;
+            totals::sum_records(&mut tx, self.backend, &ids, 1, Counting::Approved).await?;
         }
         let fields = serde_json::to_string(&request.fields)?;
         sqlx::query(

@@ -42,7 +42,7 @@ async fn the_summary_matches_sums_over_the_pushed_records(app: TestApp) {
     check_summary(&summary(&app, &supervisor, "month=2025-11").await, &gens, nov, "November 2025");
     let range = |g: &Gen| g.date >= day("2025-12-03") && g.date <= day("2026-02-17");
     check_summary(&summary(&app, &supervisor, "from=2025-12-03&to=2026-02-17").await, &gens, range, "a range");
-    // Read as the year less what follows (store::totals::signed_buckets): December's records
+    // Read as the year less what follows (store::buckets::signed_buckets): December's records
     // (the edges put some on 31/12) must come out again.
     let due = |g: &Gen| g.date >= day("2026-01-01") && g.date <= day("2026-11-30");
     check_summary(&summary(&app, &supervisor, "reporting_year=2026").await, &gens, due, "reporting year 2026");
