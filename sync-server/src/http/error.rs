@@ -8,6 +8,7 @@ use forms::Localized;
 use serde::Serialize;
 
 use crate::reports::ReportError;
+use crate::store::user_admin::AgencyError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -209,6 +210,25 @@ impl From<StoreError> for AppError {
             StoreError::LastAdmin => AppError::LastAdmin,
             StoreError::Sqlx(e) => e.into(),
             other @ (StoreError::Hashing(_) | StoreError::Corrupt(_)) => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<AgencyError> for AppError {
+    fn from(e: AgencyError) -> Self {
+        match e {
+            AgencyError::Unknown(code) => AppError::BadRequest(
+                "unknown_agency",
+                Localized::new(
+                    format!("Không có cơ quan mã '{code}' trong danh mục cơ quan, đơn vị."),
+                    format!("No agency of the agencies list has the code '{code}'."),
+                ),
+            ),
+            AgencyError::NotASupervisor => AppError::bad_request(
+                "agency_needs_supervisor",
+                "Chỉ người có vai trò giám sát mới được giao phụ trách một cơ quan; với vai trò khác, hãy để trống cơ quan phụ trách.",
+                "Only a supervisor can be an agency's officer in charge; for any other role, leave the agency empty.",
+            ),
         }
     }
 }

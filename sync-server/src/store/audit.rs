@@ -22,7 +22,7 @@ use crate::db::now_ms;
 #[serde(rename_all = "snake_case")]
 pub enum AuditAction {
     UserCreated,
-    /// Display name, role or scope.
+    /// Display name, role, scope or agency in charge.
     UserChanged,
     UserDisabled,
     UserEnabled,
@@ -197,7 +197,9 @@ impl<'a> AuditEntry<'a> {
     }
 }
 
-/// What the log keeps of a user: name, role, scope, state. No password, ever.
+/// What the log keeps of a user: name, role, scope, agency in charge, state. No password,
+/// ever. Every key is always there (`agency` null when none): [`changed`] compares the
+/// keys of before, so a key missing there would hide its change.
 pub fn user_state(user: &User) -> Value {
     // In the order the store keeps them, so an edit that only reorders changes nothing.
     let mut communes = user.communes.clone();
@@ -208,6 +210,7 @@ pub fn user_state(user: &User) -> Value {
         "role": user.role,
         "whole_province": user.whole_province,
         "communes": communes,
+        "agency": user.agency,
         "disabled": user.disabled,
     })
 }

@@ -1,5 +1,5 @@
 //! User administration for the console: who manages whom, the filtered users list, edits
-//! of role and scope. Reading every user is two queries (users, their communes), whatever
+//! of role, scope and the agency a supervisor is in charge of. Reading every user is two queries (users, their communes), whatever
 //! their number; a province has thousands, not millions.
 
 use std::collections::HashMap;
@@ -48,6 +48,8 @@ pub struct UserEdit {
     pub role: Option<Role>,
     pub whole_province: Option<bool>,
     pub communes: Option<Vec<Location>>,
+    /// `Some(None)` takes the agency away.
+    pub agency: Option<Option<String>>,
 }
 
 impl UserEdit {
@@ -58,6 +60,7 @@ impl UserEdit {
             role: self.role.unwrap_or(user.role),
             whole_province: self.whole_province.unwrap_or(user.whole_province),
             communes: self.communes.clone().unwrap_or_else(|| user.communes.clone()),
+            agency: self.agency.clone().unwrap_or_else(|| user.agency.clone()),
             ..user.clone()
         }
     }
@@ -84,6 +87,38 @@ pub fn check_communes(communes: &[Location], reference: &ReferenceData) -> Resul
     Ok(())
 }
 
+/// The catalog's list of agencies (`forms/reference/lists.toml`), whose codes records'
+/// `organiser` answers and sign-offs name.
+pub const AGENCIES: &str = "agencies";
+
+/// Why a user cannot be put in charge of an agency.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AgencyError {
+    #[error("no agency has the code '{0}'")]
+    Unknown(String),
+    /// Admins sign off every agency already, and collectors sign off nothing.
+    #[error("only a supervisor can be an agency's officer in charge")]
+    NotASupervisor,
+}
+
+impl From<AgencyError> for StoreError {
+    fn from(e: AgencyError) -> Self {
+        StoreError::Invalid(e.to_string())
+    }
+}
+
+/// Whether a user of `role` may be in charge of `agency`: a known code, on a supervisor.
+pub fn check_agency(role: Role, agency: Option<&str>, reference: &ReferenceData) -> Result<(), AgencyError> {
+    let Some(code) = agency else { return Ok(()) };
+    if reference.lists.get(AGENCIES).and_then(|list| list.get(code)).is_none() {
+        return Err(AgencyError::Unknown(code.to_owned()));
+    }
+    if role != Role::Supervisor {
+        return Err(AgencyError::NotASupervisor);
+    }
+    Ok(())
+}
+
 impl Db {
     /// Every user with their communes, by username: two queries.
     pub async fn all_users(&self) -> Result<Vec<User>, StoreError> {
@@ -96,7 +131,7 @@ impl Db {
             communes.entry(r.try_get("user_id")?).or_default().push(location);
         }
         let rows = sqlx::query(
-            "SELECT id, username, display_name, role, whole_province, disabled FROM users ORDER BY username",
+            "SELECT id, username, display_name, role, whole_province, disabled, agency FROM users ORDER BY username",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -111,13 +146,14 @@ impl Db {
                     whole_province: row.try_get::<i64, _>("whole_province")? != 0,
                     disabled: row.try_get::<i64, _>("disabled")? != 0,
                     communes: communes.remove(&id).unwrap_or_default(),
+                    agency: row.try_get("agency")?,
                 })
             })
             .collect()
     }
 
-    /// Changes a user's name, role and scope in one transaction, with its audit row (what
-    /// changed, before and after). Taking admin away from the last active admin is refused,
+    /// Changes a user's name, role, scope and agency in one transaction, with its audit row
+    /// (what changed, before and after). Taking admin away from the last active admin is refused,
     /// under the writers' lock (as disabling is).
     pub async fn update_user(&self, user: &User, edit: &UserEdit, by: &Actor) -> Result<User, StoreError> {
         let after = edit.applied_to(user);
@@ -126,10 +162,11 @@ impl Db {
         if after.role != Role::Admin {
             super::users::keeps_an_admin(&mut tx, user).await?;
         }
-        sqlx::query("UPDATE users SET display_name = $1, role = $2, whole_province = $3 WHERE id = $4")
+        sqlx::query("UPDATE users SET display_name = $1, role = $2, whole_province = $3, agency = $4 WHERE id = $5")
             .bind(&after.display_name)
             .bind(after.role.as_str())
             .bind(i64::from(after.whole_province))
+            .bind(after.agency.as_deref())
             .bind(user.id)
             .execute(&mut *tx)
             .await?;

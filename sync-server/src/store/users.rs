@@ -51,6 +51,10 @@ pub struct User {
     pub whole_province: bool,
     pub disabled: bool,
     pub communes: Vec<Location>,
+    /// The code (of the catalog's `agencies`) of the agency this supervisor is the officer
+    /// in charge of: they sign off its activities (migration `0015_user_agency`).
+    #[serde(default)]
+    pub agency: Option<String>,
 }
 
 impl User {
@@ -172,15 +176,19 @@ pub fn valid_username(name: &str) -> bool {
 }
 
 impl Db {
-    /// Creates a user as the server's command line (see [`Actor::command_line`]).
+    /// Creates a user as the server's command line (see [`Actor::command_line`]), in
+    /// charge of no agency.
     pub async fn create_user(&self, new: &NewUser<'_>, reference: &ReferenceData) -> Result<User, StoreError> {
-        self.create_user_by(new, reference, &Actor::command_line()).await
+        self.create_user_by(new, None, reference, &Actor::command_line()).await
     }
 
-    /// Creates a user; the audit row commits with it.
+    /// Creates a user, the officer in charge of `agency` if given (a supervisor's only:
+    /// [`super::user_admin::check_agency`]); the audit row commits with it. The agency is
+    /// an argument rather than a field of [`NewUser`] because only the console sets one.
     pub async fn create_user_by(
         &self,
         new: &NewUser<'_>,
+        agency: Option<&str>,
         reference: &ReferenceData,
         by: &Actor,
     ) -> Result<User, StoreError> {
@@ -192,14 +200,15 @@ impl Db {
             return Err(StoreError::Invalid("a password has at least 8 characters".into()));
         }
         super::user_admin::check_communes(new.communes, reference)?;
+        super::user_admin::check_agency(new.role, agency, reference)?;
         let hash = match new.password {
             Some(p) => Some(passwords::hash(p).await?),
             None => None,
         };
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO users (username, display_name, password_hash, role, whole_province, disabled, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id",
+            "INSERT INTO users (username, display_name, password_hash, role, whole_province, disabled, created_at, \
+             agency) VALUES ($1, $2, $3, $4, $5, 0, $6, $7) RETURNING id",
         )
         .bind(new.username)
         .bind(new.display_name)
@@ -207,6 +216,7 @@ impl Db {
         .bind(new.role.as_str())
         .bind(i64::from(new.whole_province))
         .bind(now_ms())
+        .bind(agency)
         .fetch_one(&mut *tx)
         .await;
         let id: i64 = match inserted {
@@ -230,6 +240,7 @@ impl Db {
             whole_province: new.whole_province,
             disabled: false,
             communes: new.communes.to_vec(),
+            agency: agency.map(str::to_owned),
         };
         let entry = AuditEntry::on_user(by, AuditAction::UserCreated, &created).after(audit::user_state(&created));
         audit::write(&mut tx, &entry).await?;
@@ -247,11 +258,12 @@ impl Db {
     }
 
     pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, StoreError> {
-        let Some(row) =
-            sqlx::query("SELECT id, username, display_name, role, whole_province, disabled FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?
+        let Some(row) = sqlx::query(
+            "SELECT id, username, display_name, role, whole_province, disabled, agency FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
         else {
             return Ok(None);
         };
@@ -272,6 +284,7 @@ impl Db {
             whole_province: row.try_get::<i64, _>("whole_province")? != 0,
             disabled: row.try_get::<i64, _>("disabled")? != 0,
             communes,
+            agency: row.try_get("agency")?,
         }))
     }
 

@@ -127,6 +127,13 @@ async fn every_admin_action_writes_one_row(app: TestApp) {
             expect("user_changed", "lan", Some(json!({ "role": "collector" })), Some(json!({ "role": "supervisor" }))),
         ),
         (
+            "put her in charge of an agency",
+            Method::PATCH,
+            "/api/v1/admin/users/lan",
+            Some(json!({ "agency": "so_noi_vu" })),
+            expect("user_changed", "lan", Some(json!({ "agency": null })), Some(json!({ "agency": "so_noi_vu" }))),
+        ),
+        (
             "move and rename her",
             Method::PATCH,
             "/api/v1/admin/users/lan",

@@ -1,5 +1,6 @@
 //! The console's users, enrolment and phones (docs/console-api.md): who sees and manages
-//! whom, links for a commune, and the sync health the phones report.
+//! whom, which supervisor is in charge of which agency, links for a commune, and the sync
+//! health the phones report.
 
 use axum::body::Body;
 use axum::http::Request;
@@ -164,6 +165,89 @@ async fn who_may_create_and_edit_whom(app: TestApp) {
     let r = app.post("/api/v1/admin/users/col.b/disable", Some(&sup_a), &json!({})).await;
     r.assert_error(StatusCode::NOT_FOUND, "not_found");
     assert!(!app.db.user_by_name("col.b").await.unwrap().unwrap().disabled);
+}
+
+both!(only_a_supervisor_is_put_in_charge_of_a_known_agency);
+async fn only_a_supervisor_is_put_in_charge_of_a_known_agency(app: TestApp) {
+    let [admin, sup_a, _sup_b, _col_a] = people(&app).await;
+    let new = |name: &str, role: &str, agency: Value| json!({ "username": name, "display_name": "Anh Mới", "role": role, "communes": commune_of(A), "agency": agency });
+    let (bad, needs) = (StatusCode::BAD_REQUEST, "agency_needs_supervisor");
+    let creations: Vec<(&str, &String, Value, StatusCode, &str)> = vec![
+        ("a supervisor in charge", &admin, new("new.sup", "supervisor", json!("so_noi_vu")), StatusCode::OK, ""),
+        ("an unknown agency", &admin, new("new.x", "supervisor", json!("so_khong_co")), bad, "unknown_agency"),
+        ("an empty code", &admin, new("new.e", "supervisor", json!("")), bad, "unknown_agency"),
+        ("a collector", &admin, new("new.c", "collector", json!("so_noi_vu")), bad, needs),
+        ("an admin", &admin, new("new.adm", "admin", json!("so_noi_vu")), bad, needs),
+        ("a supervisor's collector", &sup_a, new("new.c2", "collector", json!("so_noi_vu")), bad, needs),
+        ("none", &admin, new("new.none", "collector", Value::Null), StatusCode::OK, ""),
+    ];
+    for (what, token, body, status, code) in creations {
+        let r = app.post("/api/v1/admin/users", Some(token), &body).await;
+        assert_eq!(r.status, status, "{what}: {}", r.text());
+        let stored = app.db.user_by_name(body["username"].as_str().unwrap()).await.unwrap();
+        if status == StatusCode::OK {
+            assert_eq!(r.json()["agency"], body["agency"], "{what}");
+            assert_eq!(stored.unwrap().agency.as_deref(), body["agency"].as_str(), "{what}");
+        } else {
+            assert_eq!(r.error_code(), code, "{what}");
+            assert!(stored.is_none(), "{what}: refused, so not stored");
+            for lang in ["vi", "en"] {
+                assert!(r.json()["message"][lang].as_str().is_some_and(|m| !m.is_empty()), "{what}: {lang}");
+            }
+        }
+    }
+
+    let patch = |who: &str, body: Value| {
+        let (path, app, admin) = (format!("/api/v1/admin/users/{who}"), &app, admin.clone());
+        async move { app.request(Method::PATCH, &path, Some(&admin), Some(&body)).await }
+    };
+    let ethnic = "so_dan_toc_ton_giao";
+    /// What, who, body, status, error code, their agency afterwards.
+    type Edit<'a> = (&'a str, &'a str, Value, StatusCode, &'a str, Option<&'a str>);
+    let edits: Vec<Edit> = vec![
+        ("put in charge", "sup.a", json!({ "agency": ethnic }), StatusCode::OK, "", Some(ethnic)),
+        ("renamed, still in charge", "sup.a", json!({ "display_name": "Anh A" }), StatusCode::OK, "", Some(ethnic)),
+        ("an unknown code", "sup.a", json!({ "agency": "nobody" }), bad, "unknown_agency", Some(ethnic)),
+        ("a collector", "col.a", json!({ "agency": ethnic }), bad, needs, None),
+        ("demoted, keeping it", "sup.a", json!({ "role": "collector" }), bad, needs, Some(ethnic)),
+        ("made admin, keeping it", "sup.a", json!({ "role": "admin" }), bad, needs, Some(ethnic)),
+        (
+            "demoted and taken out of charge",
+            "sup.a",
+            json!({ "role": "collector", "agency": null }),
+            StatusCode::OK,
+            "",
+            None,
+        ),
+    ];
+    for (what, who, body, status, code, agency) in edits {
+        let r = patch(who, body).await;
+        assert_eq!(r.status, status, "{what}: {}", r.text());
+        if !code.is_empty() {
+            assert_eq!(r.error_code(), code, "{what}");
+        }
+        assert_eq!(app.db.user_by_name(who).await.unwrap().unwrap().agency.as_deref(), agency, "{what}");
+    }
+    assert_eq!(app.db.user_by_name("sup.a").await.unwrap().unwrap().role, Role::Collector);
+    // Each accepted change is one audit row with the agency before and after, exactly as a
+    // role change is; the refused ones wrote none.
+    let log = app.get("/api/v1/admin/audit?target=sup.a&action=user_changed", Some(&admin)).await.json();
+    let rows: Vec<(&Value, &Value)> =
+        log["items"].as_array().unwrap().iter().map(|e| (&e["before"], &e["after"])).collect();
+    assert_eq!(
+        rows,
+        [
+            (&json!({ "role": "supervisor", "agency": ethnic }), &json!({ "role": "collector", "agency": null })),
+            (&json!({ "display_name": "Test sup.a" }), &json!({ "display_name": "Anh A" })),
+            (&json!({ "agency": null }), &json!({ "agency": ethnic })),
+        ]
+    );
+
+    // The users list says who is in charge of what.
+    let list = app.get("/api/v1/admin/users?q=new.", Some(&admin)).await.json();
+    let agencies: Vec<(&str, &Value)> =
+        list["items"].as_array().unwrap().iter().map(|u| (u["username"].as_str().unwrap(), &u["agency"])).collect();
+    assert_eq!(agencies, [("new.none", &Value::Null), ("new.sup", &json!("so_noi_vu"))]);
 }
 
 both!(a_password_reset_is_shown_once_and_ends_every_session);

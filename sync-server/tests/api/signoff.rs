@@ -1,6 +1,7 @@
 //! Sign-off of a period (`/api/v1/admin/sign-offs`): who may sign off and reopen what, a
 //! push into a signed-off period is refused per change (`period_closed`) and changes
-//! nothing, reopening lets it through, the screen's standing and counts, the audit rows.
+//! nothing, reopening lets it through, the screen's standing and counts, the audit rows; an
+//! agency's officer in charge signs off and reopens that agency alone.
 
 use super::*;
 
@@ -170,4 +171,64 @@ async fn a_signed_off_period_refuses_changes_dated_inside_it(app: TestApp) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let retry = app.push_one(&officer, &cases[1].1).await;
     assert_eq!(retry["outcome"], "applied", "{retry}");
+}
+
+both!(an_agencys_officer_in_charge_signs_off_that_agency);
+async fn an_agencys_officer_in_charge_signs_off_that_agency(app: TestApp) {
+    let admin = app.admin("admin").await;
+    let officer = app.user_with_token("officer.x", Role::Supervisor, &[A], false).await;
+    let (mine, other) = ("so_noi_vu", "so_dan_toc_ton_giao");
+    // Put in charge of an agency through the console's user endpoint, as an admin does.
+    let in_charge = |agency: Value| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let body = json!({ "agency": agency });
+            let r = app.request(Method::PATCH, "/api/v1/admin/users/officer.x", Some(&admin), Some(&body)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            assert_eq!(r.json()["agency"], agency);
+        }
+    };
+    in_charge(json!(mine)).await;
+    let r = app.post("/api/v1/admin/sign-offs", Some(&admin), &body("agency", other, "reporting_year")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let others_id = r.json()["id"].as_i64().unwrap();
+
+    let path = "/api/v1/admin/sign-offs";
+    let cases: Vec<(&str, Value, StatusCode)> = vec![
+        ("their agency, the reporting year", body("agency", mine, "reporting_year"), StatusCode::CREATED),
+        ("their agency, the Action Month", body("agency", mine, "action_month"), StatusCode::CREATED),
+        ("another agency", body("agency", other, "action_month"), StatusCode::FORBIDDEN),
+        ("their commune, as before", body("commune", A, "reporting_year"), StatusCode::CREATED),
+        ("another commune", body("commune", B, "reporting_year"), StatusCode::FORBIDDEN),
+    ];
+    for (what, body, status) in cases {
+        let r = app.post(path, Some(&officer), &body).await;
+        assert_eq!(r.status, status, "{what}: {}", r.text());
+    }
+
+    // The screen lists their agency alone, theirs to act on, signed off.
+    let own = screen(&app, &officer, "reporting_year").await;
+    let agencies: Vec<&str> =
+        own["agencies"].as_array().unwrap().iter().map(|r| r["target"].as_str().unwrap()).collect();
+    assert_eq!(agencies, [mine]);
+    assert_eq!(row(&own, "agencies", mine)["may_act"], true);
+    assert_eq!(row(&own, "agencies", mine)["standing"], "signed_off");
+    assert_eq!(own["communes"].as_array().unwrap().len(), 1, "their commune, as before");
+
+    // Reopening: their agency's sign-off, not another's (answered as if absent).
+    let id = row(&own, "agencies", mine)["sign_off"]["id"].as_i64().unwrap();
+    let reason = json!({ "reason": "Bổ sung hoạt động của Sở" });
+    app.post(&format!("{path}/{others_id}/reopen"), Some(&officer), &reason)
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    let r = app.post(&format!("{path}/{id}/reopen"), Some(&officer), &reason).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["reopened_by"]["username"], "officer.x");
+
+    // Taken out of charge: the agency is no longer theirs to sign off or to see.
+    in_charge(Value::Null).await;
+    let r = app.post(path, Some(&officer), &body("agency", mine, "reporting_year")).await;
+    r.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    assert_eq!(screen(&app, &officer, "reporting_year").await["agencies"], json!([]));
 }

@@ -1,5 +1,6 @@
 //! Sign-off (plan section V) in the console: for a period, every commune in scope (and, for
-//! admins and province-wide supervisors, every agency) with where it stands — nothing yet,
+//! admins and province-wide supervisors, every agency; for an agency's officer in charge,
+//! that agency) with where it stands — nothing yet,
 //! in progress, records needing changes, signed off — the counts behind it, and the
 //! actions: sign off, reopen (with a reason). Both are audited; while signed off, the push
 //! refuses changes dated inside the period (`period_closed`).
@@ -23,6 +24,7 @@ use crate::reports::query::CommuneMap;
 use crate::reports::reporting::reporting_status;
 use crate::reports::{Period, ReportScope};
 use crate::store::signoff::{ClosedPeriod, SignOff, SignOffKind};
+use crate::store::user_admin::AGENCIES;
 use crate::store::users::{Role, User};
 
 pub fn routes() -> Router<AppState> {
@@ -75,8 +77,9 @@ struct Row {
 struct Screen {
     period: Period,
     communes: Vec<Row>,
-    /// Admins and province-wide supervisors only; `records` counts only the reviewed ones
-    /// (the report sums are not kept by agency yet).
+    /// The agencies the caller may sign off: every one for admins and province-wide
+    /// supervisors, their own for an agency's officer in charge. `records` counts only the
+    /// reviewed ones (the report sums are not kept by agency yet).
     agencies: Vec<Row>,
     /// Reopened sign-offs of the period, newest first: what was closed and opened again.
     reopened: Vec<SignOff>,
@@ -89,11 +92,12 @@ fn period_of(period: ClosedPeriod, year: i32) -> AppResult<Period> {
     })
 }
 
-/// Whether `user` may sign off (or reopen) `target`.
+/// Whether `user` may sign off (or reopen) `target`: the province everything, a supervisor
+/// the communes of their scope and the agency they are the officer in charge of.
 fn may_act(user: &User, kind: SignOffKind, target: &str) -> bool {
     let province = user.role == Role::Admin || (user.role == Role::Supervisor && user.whole_province);
     match kind {
-        SignOffKind::Agency => province,
+        SignOffKind::Agency => province || (user.role == Role::Supervisor && user.agency.as_deref() == Some(target)),
         SignOffKind::Commune => {
             province
                 || (user.role == Role::Supervisor
@@ -170,32 +174,29 @@ async fn screen(
             }
         })
         .collect();
-    let agencies: Vec<Row> = if may_act(user, SignOffKind::Agency, "") {
-        reference
-            .lists
-            .get("agencies")
-            .map(|list| {
-                list.entries
-                    .iter()
-                    .map(|a| {
-                        let counts = by_agency.remove(&a.code).unwrap_or_default();
-                        let sign_off = open(SignOffKind::Agency, &a.code);
-                        Row {
-                            kind: SignOffKind::Agency,
-                            target: a.code.clone(),
-                            name: a.label.vi.clone(),
-                            standing: standing(&counts, sign_off.is_some()),
-                            counts,
-                            sign_off,
-                            may_act: true,
-                        }
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    } else {
-        Vec::new()
-    };
+    let agencies: Vec<Row> = reference
+        .lists
+        .get(AGENCIES)
+        .map(|list| {
+            list.entries
+                .iter()
+                .filter(|a| may_act(user, SignOffKind::Agency, &a.code))
+                .map(|a| {
+                    let counts = by_agency.remove(&a.code).unwrap_or_default();
+                    let sign_off = open(SignOffKind::Agency, &a.code);
+                    Row {
+                        kind: SignOffKind::Agency,
+                        target: a.code.clone(),
+                        name: a.label.vi.clone(),
+                        standing: standing(&counts, sign_off.is_some()),
+                        counts,
+                        sign_off,
+                        may_act: true,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let reopened = signed.into_iter().filter(|s| s.reopened_at.is_some()).collect();
     Ok(Json(Screen { period, communes, agencies, reopened }))
 }
@@ -222,7 +223,7 @@ async fn sign_off(
         SignOffKind::Commune => {
             reference.unit_lists.get("units_2025").is_some_and(|l| l.communes().any(|u| u.code == body.target))
         }
-        SignOffKind::Agency => reference.lists.get("agencies").is_some_and(|l| l.get(&body.target).is_some()),
+        SignOffKind::Agency => reference.lists.get(AGENCIES).is_some_and(|l| l.get(&body.target).is_some()),
     };
     if !known {
         return Err(AppError::BadRequest(

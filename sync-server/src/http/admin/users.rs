@@ -1,5 +1,5 @@
-//! Users in the console: the filtered list, create, edit role and scope, disable/enable,
-//! reset a password. Admins manage everyone; supervisors the collectors inside their scope
+//! Users in the console: the filtered list, create, edit role, scope and the agency a
+//! supervisor is in charge of, disable/enable, reset a password. Admins manage everyone; supervisors the collectors inside their scope
 //! (`store::user_admin::manages`), and a user they may not manage is answered 404, as if
 //! it did not exist.
 
@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::{commune_view, in_commune, page_of, require_console, search_term, CommuneView, Page, Paging};
 use crate::http::auth::ClientAddress;
 use crate::http::{ApiJson, AppError, AppResult, AppState, CurrentUser};
-use crate::store::user_admin::{check_communes, check_display_name, manages, may_assign, UserEdit};
+use crate::store::user_admin::{check_agency, check_communes, check_display_name, manages, may_assign, UserEdit};
 use crate::store::users::{NewUser, Role, User};
 
 pub fn routes() -> Router<AppState> {
@@ -35,6 +35,8 @@ struct UserView {
     whole_province: bool,
     disabled: bool,
     communes: Vec<CommuneView>,
+    /// The code of the agency they are the officer in charge of (supervisors only).
+    agency: Option<String>,
     /// The latest use of any of their sessions.
     last_seen_at: Option<i64>,
     /// Phones they have signed in on.
@@ -89,6 +91,7 @@ async fn list(
                 role: u.role,
                 whole_province: u.whole_province,
                 disabled: u.disabled,
+                agency: u.agency,
                 last_seen_at,
                 devices,
             }
@@ -108,6 +111,8 @@ struct CreateUser {
     whole_province: bool,
     #[serde(default)]
     communes: Vec<Location>,
+    /// An agency code: the new supervisor is its officer in charge.
+    agency: Option<String>,
 }
 
 async fn create(
@@ -119,6 +124,7 @@ async fn create(
     require_console(&current)?;
     let reference = state.catalog.reference();
     check_communes(&body.communes, reference)?;
+    check_agency(body.role, body.agency.as_deref(), reference)?;
     if !may_assign(&current.user, body.role, body.whole_province, &body.communes, reference) {
         return Err(AppError::Forbidden);
     }
@@ -130,7 +136,7 @@ async fn create(
         whole_province: body.whole_province,
         communes: &body.communes,
     };
-    let user = state.db.create_user_by(&new, reference, &current.actor(address)).await?;
+    let user = state.db.create_user_by(&new, body.agency.as_deref(), reference, &current.actor(address)).await?;
     tracing::info!(by = ?current.user.username, user = ?user.username, role = user.role.as_str(), "user created");
     Ok(Json(user))
 }
@@ -142,6 +148,15 @@ struct EditUser {
     role: Option<Role>,
     whole_province: Option<bool>,
     communes: Option<Vec<Location>>,
+    /// Absent: unchanged; `null`: in charge of no agency.
+    #[serde(default, deserialize_with = "present")]
+    agency: Option<Option<String>>,
+}
+
+/// A field that is in the body, even as `null` (`Some(None)`), as opposed to absent (`None`,
+/// through `#[serde(default)]`).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 async fn edit(
@@ -164,9 +179,12 @@ async fn edit(
         role: body.role,
         whole_province: body.whole_province,
         communes: body.communes,
+        agency: body.agency,
     };
-    // The user as the edit leaves them must still be the caller's to manage.
+    // The user as the edit leaves them must still be the caller's to manage, and hold an
+    // agency only as a supervisor (a role changed away from it takes `agency: null` too).
     let after = edit.applied_to(&user);
+    check_agency(after.role, after.agency.as_deref(), reference)?;
     if !may_assign(&current.user, after.role, after.whole_province, &after.communes, reference) {
         return Err(AppError::Forbidden);
     }
