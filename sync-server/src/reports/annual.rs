@@ -106,6 +106,10 @@ pub struct AnnualReport {
     pub sign_offs: Vec<super::signoffs::SignOffLine>,
     /// Counts only the records a supervisor approved.
     pub approved_only: bool,
+    /// Activities and participants by organising agency ([`super::agencies`]).
+    pub agencies: Vec<super::agencies::AgencyLine>,
+    /// Titles of the forms that name the organising agency.
+    pub organised_forms: Vec<String>,
 }
 
 /// Builds the report of `year` from the cube of that year's records in `scope`.
@@ -215,6 +219,8 @@ pub fn build(catalog: &Catalog, cube: &Cube, year: i32, period: Period, scope: &
         tables,
         sign_offs: Vec::new(),
         approved_only: false,
+        agencies: super::agencies::lines(catalog, cube, None),
+        organised_forms: super::agencies::organised_forms(catalog),
     }
 }
 
@@ -306,7 +312,7 @@ fn sexes(c: Option<&BySex>) -> [Value; 2] {
     [Value::Count(c.male), Value::Count(c.female)]
 }
 
-fn people(t: &Tally) -> Vec<Value> {
+pub(super) fn people(t: &Tally) -> Vec<Value> {
     let mut v = vec![Value::Count(t.people.total()), Value::Count(t.people.male), Value::Count(t.people.female)];
     v.push(Value::Share(t.female_share()));
     v.extend(sexes(Some(&t.kinh)));
@@ -314,7 +320,7 @@ fn people(t: &Tally) -> Vec<Value> {
     v
 }
 
-fn people_header() -> Vec<HeaderGroup> {
+pub(super) fn people_header() -> Vec<HeaderGroup> {
     vec![
         HeaderGroup::split(PEOPLE, &["Tổng số", "Nam", "Nữ", "Tỷ lệ nữ (%)"]),
         HeaderGroup::split("Dân tộc Kinh", &SEXES),
@@ -341,6 +347,7 @@ impl AnnualReport {
     pub fn sheets(&self) -> Vec<Sheet> {
         let mut sheets = vec![self.overview()];
         sheets.extend(self.tables.iter().map(|t| self.area_sheet(t)));
+        sheets.push(self.agency_sheet());
         if !self.sign_offs.is_empty() {
             sheets.push(self.sign_off_sheet());
         }

@@ -14,6 +14,7 @@
 //!
 //! The HTTP handlers (`http::reports`) and the `report` command both call these.
 
+pub mod agencies;
 pub mod annual;
 pub mod csv;
 pub mod html;

@@ -39,7 +39,7 @@ impl Tally {
         (total > 0).then(|| self.people.female as f64 / total as f64)
     }
 
-    fn add(&mut self, other: &Tally) {
+    pub fn add(&mut self, other: &Tally) {
         self.activities += other.activities;
         for (mine, theirs) in
             [(&mut self.people, other.people), (&mut self.kinh, other.kinh), (&mut self.minority, other.minority)]
@@ -68,6 +68,9 @@ pub struct Cube {
     pub groups: BTreeMap<(String, UnitKey, String), BySex>,
     /// Report figures by (form, commune, field).
     pub figures: BTreeMap<(String, UnitKey, String), i64>,
+    /// Activities and participants by (organising agency, form), of the records that name
+    /// an agency (`organiser`); every commune in scope added up.
+    pub agencies: BTreeMap<(String, String), Tally>,
 }
 
 impl Cube {
@@ -85,7 +88,8 @@ impl Cube {
         let mut ethnicity: HashMap<(String, UnitKey, String), BySex> = HashMap::new();
         let mut groups: HashMap<(String, UnitKey, String), BySex> = HashMap::new();
         let mut figures: HashMap<(String, UnitKey, String), i64> = HashMap::new();
-        for row in db.report_totals(filter).await? {
+        let (rows, by_agency) = tokio::try_join!(db.report_totals(filter), db.agency_totals(filter))?;
+        for row in rows {
             let unit = communes.key(&row.location.unit_list, &row.location.unit_code);
             let n = row.total.max(0) as u64;
             let Some(sex) = row.sex else {
@@ -104,7 +108,22 @@ impl Cube {
             }
             add_sex(ethnicity.entry((row.form_id, unit, row.ethnicity)).or_default(), sex, n);
         }
+        let mut agencies: BTreeMap<(String, String), Tally> = BTreeMap::new();
+        for row in by_agency {
+            let n = row.total.max(0) as u64;
+            let tally = agencies.entry((row.agency, row.form_id.clone())).or_default();
+            match row.sex {
+                None if row.field.is_empty() => tally.activities += n,
+                None => {}
+                Some(sex) if counts_people(&row.form_id, &row.field) => {
+                    add_sex(&mut tally.people, sex, n);
+                    add_sex(if row.minority { &mut tally.minority } else { &mut tally.kinh }, sex, n);
+                }
+                Some(_) => {}
+            }
+        }
         Ok(Cube {
+            agencies,
             activities: activities.into_iter().collect(),
             ethnicity: ethnicity.into_iter().collect(),
             groups: groups.into_iter().collect(),

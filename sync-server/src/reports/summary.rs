@@ -64,6 +64,9 @@ pub struct Summary {
     pub forms_by_commune: Vec<FormCommune>,
     /// Participants of every form by ethnic group.
     pub ethnicities: Vec<EthnicFigures>,
+    /// Organising agencies with activities, in the order of the agencies list: the records
+    /// whose form names one (`organiser`).
+    pub agencies: Vec<super::agencies::AgencySummary>,
 }
 
 /// What the summary was narrowed to.
@@ -293,6 +296,7 @@ pub fn build(catalog: &Catalog, cube: &Cube, period: Period, scope: &ReportScope
         .map(|(((), code), counts)| ethnic_figures(catalog, code, *counts))
         .collect();
 
+    let agencies = super::agencies::summary(catalog, cube, form);
     Summary {
         period,
         filter,
@@ -302,5 +306,6 @@ pub fn build(catalog: &Catalog, cube: &Cube, period: Period, scope: &ReportScope
         communes,
         forms_by_commune,
         ethnicities,
+        agencies,
     }
 }

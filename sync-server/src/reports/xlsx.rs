@@ -103,6 +103,8 @@ fn column_widths(sheet: &Sheet) -> Vec<f64> {
                 // and a person under each period.
                 "Mã" => 20.0,
                 "Xã, phường / Cơ quan" => 34.0,
+                // By agency (reports/agencies.rs).
+                "Cơ quan, đơn vị tổ chức" => 40.0,
                 "Năm báo cáo" | "Tháng hành động" => 17.0,
                 // A report figure: one column under a heading of a few words.
                 _ if g.columns.is_empty() => 12.0,

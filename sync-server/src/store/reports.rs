@@ -10,8 +10,8 @@ use forms::{Location, Record, Sex};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::records::{record_from_row, RECORD_COLUMNS};
 use super::buckets::signed_buckets;
+use super::records::{record_from_row, RECORD_COLUMNS};
 use super::totals::{Counting, KEY};
 use super::{Db, StoreError};
 
@@ -95,6 +95,20 @@ pub struct TotalRow {
     pub group: String,
     pub sex: Option<Sex>,
     /// People counted, or records for an activity row.
+    pub total: i64,
+}
+
+/// One sum of [`Db::agency_totals`]: the people of one sex, Kinh or not, in one grid
+/// field of a form, of the records an agency organised; with `sex` `None` and `field`
+/// empty, the activities.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyTotal {
+    pub agency: String,
+    pub form_id: String,
+    pub field: String,
+    pub sex: Option<Sex>,
+    /// Of an ethnic minority (not Kinh).
+    pub minority: bool,
     pub total: i64,
 }
 
@@ -207,6 +221,55 @@ impl Db {
     }
 
     async fn totals_grouped(&self, filter: &RecordFilter, key: &str) -> Result<Vec<TotalRow>, StoreError> {
+        // A key whose records all moved away or were deleted keeps a row of zeros: left out.
+        let columns = if key == KEY { KEY.to_owned() } else { format!("{key}, '' AS ethnicity, '' AS grp") };
+        self.read_sums(filter, "report_totals", &columns, key)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(TotalRow {
+                    sex: optional_sex(row)?,
+                    form_id: row.try_get("form_id")?,
+                    location: Location { unit_list: row.try_get("unit_list")?, unit_code: row.try_get("unit_code")? },
+                    field: row.try_get("field")?,
+                    ethnicity: row.try_get("ethnicity")?,
+                    group: row.try_get("grp")?,
+                    total: row.try_get("total")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The sums by organising agency ([`super::totals::AGENCY_KEY`]) of the records `filter`
+    /// selects that name one: by agency, form, field, sex and Kinh or not, every location
+    /// in scope added up; `sex` `None` and `field` empty for the activities.
+    pub async fn agency_totals(&self, filter: &RecordFilter) -> Result<Vec<AgencyTotal>, StoreError> {
+        let key = "agency, form_id, field, sex, ethnic";
+        self.read_sums(filter, "report_agency_totals", key, key)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(AgencyTotal {
+                    agency: row.try_get("agency")?,
+                    form_id: row.try_get("form_id")?,
+                    field: row.try_get("field")?,
+                    sex: optional_sex(row)?,
+                    minority: row.try_get::<String, _>("ethnic")? == "minority",
+                    total: row.try_get("total")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Reads `columns` and the summed total of `table`'s sums for `filter`, grouped by
+    /// `key`, leaving out sums left at zero.
+    async fn read_sums(
+        &self,
+        filter: &RecordFilter,
+        table: &str,
+        columns: &str,
+        key: &str,
+    ) -> Result<Vec<AnyRow>, StoreError> {
         if filter.selects_nothing() {
             return Ok(Vec::new());
         }
@@ -244,11 +307,9 @@ impl Db {
             Some(minus) => format!("CASE WHEN {minus} THEN -{column} ELSE {column} END"),
             None => column.to_owned(),
         };
-        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back so both drivers read an i64. A
-        // key whose records all moved away or were deleted keeps a row of zeros: left out.
-        let columns = if key == KEY { KEY.to_owned() } else { format!("{key}, '' AS ethnicity, '' AS grp") };
+        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back so both drivers read an i64.
         let sql = format!(
-            "SELECT {columns}, CAST(SUM({}) AS BIGINT) AS total FROM report_totals WHERE {periods}{scope} \
+            "SELECT {columns}, CAST(SUM({}) AS BIGINT) AS total FROM {table} WHERE {periods}{scope} \
              GROUP BY {key} HAVING SUM({}) > 0",
             signed("total"),
             signed("entries")
@@ -257,22 +318,7 @@ impl Db {
         for p in &params {
             query = query.bind(p.as_str());
         }
-        query
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|row| {
-                Ok(TotalRow {
-                    sex: optional_sex(row)?,
-                    form_id: row.try_get("form_id")?,
-                    location: Location { unit_list: row.try_get("unit_list")?, unit_code: row.try_get("unit_code")? },
-                    field: row.try_get("field")?,
-                    ethnicity: row.try_get("ethnicity")?,
-                    group: row.try_get("grp")?,
-                    total: row.try_get("total")?,
-                })
-            })
-            .collect()
+        Ok(query.fetch_all(&self.pool).await?)
     }
 
     /// The sums of each month of `year` for the records `filter` selects (its period

@@ -4,6 +4,7 @@
 //! The XLSX is read back with calamine; the CSV and the HTML page parsed by hand; the
 //! monthly trend checked month by month.
 
+mod agencies;
 mod figures;
 mod files;
 mod html;
@@ -19,6 +20,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::*;
+use agencies::{check_agencies, random_agency};
 use figures::{figures_by, figures_in, random_figures, FIGURES};
 
 /// A third commune (Xã An Phú), and a pre-2025 commune split between two 2025 communes.
@@ -248,6 +250,7 @@ fn generate(rng: &mut StdRng, n: usize) -> Vec<Gen> {
                 _ => {}
             }
             random_figures(rng, &mut record);
+            random_agency(rng, &mut record);
             let pinned = match spec.id {
                 "outreach_event" => EDGES.get(i / FORMS.len()),
                 "action_month_event" => ACTION_MONTH_EDGES.get(i / FORMS.len()),
@@ -293,6 +296,7 @@ async fn seed(app: &TestApp, seed: u64, n: usize) -> Vec<Gen> {
                 let cells = random_cells(&mut rng, spec);
                 with_cells(gen, cells);
                 random_figures(&mut rng, &mut gen.record);
+                random_agency(&mut rng, &mut gen.record);
                 changes.push(change(&gen.record, 1));
             }
             15..=22 if !gen.pinned => {
@@ -404,6 +408,7 @@ async fn summary(app: &TestApp, token: &str, query: &str) -> Value {
 /// Checks a whole summary against the records `keep` selects.
 fn check_summary(s: &Value, gens: &[Gen], keep: impl Fn(&Gen) -> bool + Copy, what: &str) {
     assert_figures(&s["totals"], &want(gens, keep), &format!("{what} totals"));
+    check_agencies(s, gens, keep, what);
     for form in s["forms"].as_array().unwrap() {
         let id = form["form_id"].as_str().unwrap();
         let of_form = |g: &Gen| keep(g) && g.form() == id;

@@ -51,8 +51,14 @@ fn random_record(rng: &mut StdRng, record: &mut Record) {
 /// Every non-empty sum of every grain, in key order: the grid's sums, then the agencies'.
 async fn sums(db: &Db) -> Vec<String> {
     let tables: [(&str, &[&str]); 2] = [
-        ("report_totals", &["grain", "period", "form_id", "unit_list", "unit_code", "field", "ethnicity", "grp", "sex"]),
-        ("report_agency_totals", &["grain", "period", "agency", "form_id", "unit_list", "unit_code", "field", "sex", "ethnic"]),
+        (
+            "report_totals",
+            &["grain", "period", "form_id", "unit_list", "unit_code", "field", "ethnicity", "grp", "sex"],
+        ),
+        (
+            "report_agency_totals",
+            &["grain", "period", "agency", "form_id", "unit_list", "unit_code", "field", "sex", "ethnic"],
+        ),
     ];
     let mut out = Vec::new();
     for (table, key) in tables {

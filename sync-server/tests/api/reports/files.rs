@@ -8,7 +8,7 @@ use super::*;
 
 // ---- the annual report ---------------------------------------------------------------------
 
-fn text_of(d: &Data) -> String {
+pub(super) fn text_of(d: &Data) -> String {
     match d {
         Data::String(s) => s.clone(),
         Data::Float(f) => format!("{f}"),
@@ -28,7 +28,7 @@ fn num(d: &Data) -> f64 {
 
 /// A table's columns by (group heading, heading below it), from its two heading rows
 /// (a merged group heading is read in its first cell only).
-fn columns(rows: &[Vec<String>], top: usize) -> BTreeMap<(String, String), usize> {
+pub(super) fn columns(rows: &[Vec<String>], top: usize) -> BTreeMap<(String, String), usize> {
     let mut out = BTreeMap::new();
     let mut group = String::new();
     for (c, title) in rows[top].iter().enumerate() {
@@ -147,6 +147,7 @@ async fn the_annual_workbook_holds_the_figures_of_each_plan_area(app: TestApp) {
             "4. Tháng hành động",
             "5. Trường học",
             "6. Dự án 8",
+            "Theo cơ quan",
             "Chốt số liệu"
         ]
     );

@@ -100,8 +100,9 @@ async fn the_annual_page_holds_the_figures_of_each_plan_area(app: TestApp) {
     }
 
     let sections: Vec<&str> = page.split("<section>").skip(1).collect();
-    assert_eq!(sections.len(), 8, "the overview, six plan areas, and who signed off");
-    assert!(sections[7].contains("TÌNH TRẠNG CHỐT SỐ LIỆU NĂM 2026") && sections[7].contains("Chưa chốt"));
+    assert_eq!(sections.len(), 9, "the overview, six plan areas, the agencies, and who signed off");
+    assert!(sections[7].contains("KẾT QUẢ THEO CƠ QUAN, ĐƠN VỊ TỔ CHỨC NĂM 2026"));
+    assert!(sections[8].contains("TÌNH TRẠNG CHỐT SỐ LIỆU NĂM 2026") && sections[8].contains("Chưa chốt"));
     let overview = table_of(sections[0]);
     assert_eq!(overview[0][0], "BÁO CÁO KẾT QUẢ THỰC HIỆN KẾ HOẠCH BÌNH ĐẲNG GIỚI NĂM 2026");
     let top = overview.iter().position(|r| r[0] == "STT").unwrap();

@@ -23,7 +23,7 @@ use super::*;
 const TOOLS: [&str; 4] = ["soffice", "pdfinfo", "pdftotext", "pdftoppm"];
 
 /// The sheets in order, and the names their PNGs get.
-const SHEETS: [(&str, &str); 8] = [
+const SHEETS: [(&str, &str); 9] = [
     ("Tổng hợp", "0-tong-hop"),
     ("1. Truyền thông", "1-truyen-thong"),
     ("2. Tập huấn", "2-tap-huan"),
@@ -31,7 +31,8 @@ const SHEETS: [(&str, &str); 8] = [
     ("4. Tháng hành động", "4-thang-hanh-dong"),
     ("5. Trường học", "5-truong-hoc"),
     ("6. Dự án 8", "6-du-an-8"),
-    ("Chốt số liệu", "7-chot-so-lieu"),
+    ("Theo cơ quan", "7-theo-co-quan"),
+    ("Chốt số liệu", "8-chot-so-lieu"),
 ];
 
 fn on_path(tool: &str) -> bool {
@@ -189,7 +190,8 @@ async fn every_sheet_of_the_annual_workbook_prints_one_page_wide_on_a4_landscape
     let markers: Vec<String> = (0..SHEETS.len())
         .map(|i| match i {
             0 => "BÁO CÁO KẾT QUẢ THỰC HIỆN".to_owned(),
-            7 => "TÌNH TRẠNG CHỐT SỐ LIỆU".to_owned(),
+            7 => "KẾT QUẢ THEO CƠ QUAN".to_owned(),
+            8 => "TÌNH TRẠNG CHỐT SỐ LIỆU".to_owned(),
             _ => format!("Biểu {i}."),
         })
         .collect();
