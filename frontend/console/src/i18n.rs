@@ -68,6 +68,9 @@ texts! {
     password_optional: "Mật khẩu (không bắt buộc)", "Password (optional)";
     password_hint: "Để trống nếu người dùng sẽ đăng ký điện thoại bằng liên kết hoặc mã QR.", "Leave empty if the user will enrol their phone with a link or QR code.";
     admin_whole_province: "Quản trị viên làm việc trên toàn tỉnh.", "Admins work across the whole province.";
+    agency_in_charge: "Cơ quan phụ trách", "Agency in charge";
+    no_agency: "Không phụ trách cơ quan nào", "None";
+    agency_hint: "Giám sát viên phụ trách một cơ quan được chốt số liệu các hoạt động do cơ quan đó tổ chức, trên toàn tỉnh.", "A supervisor in charge of an agency signs off the activities that agency organised, across the province.";
     need_name: "Hãy nhập tên đăng nhập và họ tên.", "Enter a user name and a full name.";
     need_commune: "Hãy chọn ít nhất một xã/phường (hoặc “Toàn tỉnh” cho giám sát viên).", "Choose at least one commune (or “Whole province” for a supervisor).";
     save: "Lưu", "Save";

@@ -1,6 +1,6 @@
 //! The sign-off screen's answer and what it takes (`GET/POST /admin/sign-offs`, plan
 //! section V): for a period, every commune (and, for admins and province-wide supervisors,
-//! every agency) with where it stands, the counts behind it and the open sign-off.
+//! every agency; for an agency's officer in charge, theirs) with where it stands, the counts behind it and the open sign-off.
 
 use forms::Localized;
 use serde::{Deserialize, Serialize};
@@ -112,7 +112,9 @@ pub struct SignOffScreen {
     pub period: SignOffPeriod,
     #[serde(default)]
     pub communes: Vec<SignOffRow>,
-    /// Admins and province-wide supervisors only; `records` counts the reviewed ones only.
+    /// The agencies the caller may sign off (every one for admins and province-wide
+    /// supervisors, their own for an agency's officer in charge); `records` counts the
+    /// reviewed ones only.
     #[serde(default)]
     pub agencies: Vec<SignOffRow>,
     /// Reopened sign-offs of the period, newest first.

@@ -77,6 +77,9 @@ pub struct UserRow {
     pub disabled: bool,
     #[serde(default)]
     pub communes: Vec<Commune>,
+    /// The code of the agency this supervisor is the officer in charge of.
+    #[serde(default)]
+    pub agency: Option<String>,
     #[serde(default, deserialize_with = "time")]
     pub last_seen_at: Option<i64>,
     #[serde(default)]
@@ -92,14 +95,19 @@ pub struct NewUser {
     pub password: Option<String>,
     pub whole_province: bool,
     pub communes: Vec<Commune>,
+    /// An agency code (supervisors only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
 }
 
+/// The whole form, every time: `agency: null` takes an agency away.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct UserPatch {
     pub display_name: String,
     pub role: Role,
     pub whole_province: bool,
     pub communes: Vec<Commune>,
+    pub agency: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]

@@ -2,13 +2,14 @@
 //! which address, what, on whom, and what it changed — filtered by action and days, paged,
 //! and downloaded as CSV or XLSX with the same filters. Read only: nothing here changes it.
 
+use forms::reference::ReferenceData;
 use forms::Lang;
 use serde_json::Value as Json;
 use yew::prelude::*;
 
 use crate::api::AuditEntry;
 use crate::communes::Communes;
-use crate::components::{error_box, loaded, pager, role_label, when};
+use crate::components::{agency_name, error_box, loaded, pager, role_label, when};
 use crate::dates;
 use crate::hooks::{use_action, use_load};
 use crate::i18n::{self, texts};
@@ -85,6 +86,8 @@ pub fn audit() -> Html {
         })
     };
     let communes = ctx.communes.clone();
+    let catalog = ctx.catalog.clone();
+    let reference = catalog.as_deref().map(|b| &b.reference);
     let row = |e: &AuditEntry| {
         let actor = if e.actor_id.is_none() && e.actor_username == COMMAND_LINE {
             t.command_line.to_owned()
@@ -99,7 +102,7 @@ pub fn audit() -> Html {
                 <td data-label={t.action}>{ i18n::audit_action(lang, &e.action) }</td>
                 <td data-label={t.target}>{ e.target_id.clone() }</td>
                 <td data-label={t.change}>
-                    <ul class="plain">{ for changes(lang, communes.as_deref(), &e.before, &e.after).into_iter().map(|c| html! { <li>{ c }</li> }) }</ul>
+                    <ul class="plain">{ for changes(lang, communes.as_deref(), reference, &e.before, &e.after).into_iter().map(|c| html! { <li>{ c }</li> }) }</ul>
                 </td>
             </tr>
         }
@@ -156,7 +159,13 @@ pub fn audit() -> Html {
 
 /// Before → after, one line per field, in words: `Vai trò: Cán bộ thu thập → Giám sát`; a
 /// field only after (a creation, a count) as `Vai trò: Giám sát`.
-fn changes(lang: Lang, communes: Option<&Communes>, before: &Json, after: &Json) -> Vec<String> {
+fn changes(
+    lang: Lang,
+    communes: Option<&Communes>,
+    reference: Option<&ReferenceData>,
+    before: &Json,
+    after: &Json,
+) -> Vec<String> {
     let empty = serde_json::Map::new();
     let (b, a) = (before.as_object().unwrap_or(&empty), after.as_object().unwrap_or(&empty));
     // Before's fields (by name), then those only after has.
@@ -167,9 +176,13 @@ fn changes(lang: Lang, communes: Option<&Communes>, before: &Json, after: &Json)
             let label = key_label(lang, k);
             match (b.get(k), a.get(k)) {
                 (Some(old), Some(new)) => {
-                    format!("{label}: {} → {}", value_text(lang, communes, k, old), value_text(lang, communes, k, new))
+                    let (old, new) =
+                        (value_text(lang, communes, reference, k, old), value_text(lang, communes, reference, k, new));
+                    format!("{label}: {old} → {new}")
                 }
-                (Some(v), None) | (None, Some(v)) => format!("{label}: {}", value_text(lang, communes, k, v)),
+                (Some(v), None) | (None, Some(v)) => {
+                    format!("{label}: {}", value_text(lang, communes, reference, k, v))
+                }
                 (None, None) => String::new(),
             }
         })
@@ -183,6 +196,7 @@ fn key_label(lang: Lang, key: &str) -> String {
         "role" => t.role,
         "whole_province" => t.whole_province,
         "communes" => t.commune,
+        "agency" => t.agency_in_charge,
         "disabled" => t.key_disabled,
         "sessions_ended" => t.key_sessions,
         "device_id" => t.device,
@@ -193,7 +207,13 @@ fn key_label(lang: Lang, key: &str) -> String {
     .to_owned()
 }
 
-fn value_text(lang: Lang, communes: Option<&Communes>, key: &str, v: &Json) -> String {
+fn value_text(
+    lang: Lang,
+    communes: Option<&Communes>,
+    reference: Option<&ReferenceData>,
+    key: &str,
+    v: &Json,
+) -> String {
     let t = texts(lang);
     match (key, v) {
         ("role", Json::String(r)) => {
@@ -210,6 +230,7 @@ fn value_text(lang: Lang, communes: Option<&Communes>, key: &str, v: &Json) -> S
             })
             .collect::<Vec<_>>()
             .join(", "),
+        ("agency", Json::String(code)) => agency_name(reference, lang, Some(code)),
         // The id of a link is a long hash: its start tells two apart.
         ("enrollment", Json::String(id)) => format!("{}…", id.chars().take(8).collect::<String>()),
         ("expires_at", v) => when(dates::millis(v)),
@@ -231,10 +252,16 @@ mod tests {
         let before = json!({ "role": "collector", "disabled": false });
         let after = json!({ "role": "supervisor", "disabled": true, "sessions_ended": 2 });
         assert_eq!(
-            changes(Lang::Vi, None, &before, &after),
+            changes(Lang::Vi, None, None, &before, &after),
             ["Khoá: Không → Có", "Vai trò: Cán bộ thu thập → Giám sát", "Phiên bị đăng xuất: 2"]
         );
         let created = json!({ "communes": [{ "unit_list": "units_2025", "unit_code": "21025" }] });
-        assert_eq!(changes(Lang::En, None, &Json::Null, &created), ["Commune: 21025"]);
+        assert_eq!(changes(Lang::En, None, None, &Json::Null, &created), ["Commune: 21025"]);
+        let catalog = forms::Catalog::bundled().unwrap();
+        let (before, after) = (json!({ "agency": null }), json!({ "agency": "so_noi_vu" }));
+        assert_eq!(
+            changes(Lang::Vi, None, Some(catalog.reference()), &before, &after),
+            ["Cơ quan phụ trách: — → Sở Nội vụ"]
+        );
     }
 }

@@ -17,6 +17,7 @@ pub mod sign_off_table;
 pub mod user_form;
 pub mod users;
 
+use forms::reference::ReferenceData;
 use forms::Lang;
 use yew::prelude::*;
 
@@ -117,7 +118,43 @@ pub fn communes_text(lang: Lang, whole_province: bool, communes: &[Commune]) -> 
     communes.iter().map(ctx_names).collect::<Vec<_>>().join(", ")
 }
 
+/// The catalog's list of agencies (`forms/reference/lists.toml`): records' `organiser`
+/// answer, sign-offs and a supervisor's agency in charge name its codes.
+const AGENCIES: &str = "agencies";
+
+/// Every agency of the catalog, in its order: (code, name in `lang`). Empty until the
+/// catalog has loaded.
+pub fn agencies(reference: Option<&ReferenceData>, lang: Lang) -> Vec<(String, String)> {
+    let list = reference.and_then(|r| r.lists.get(AGENCIES));
+    list.map(|l| l.entries.iter().map(|e| (e.code.clone(), e.label.get(lang).to_owned())).collect()).unwrap_or_default()
+}
+
+/// An agency's name in `lang`; its code when the catalog lacks it (not loaded yet, or an
+/// older list); a dash for none.
+pub fn agency_name(reference: Option<&ReferenceData>, lang: Lang, code: Option<&str>) -> String {
+    let Some(code) = code else { return "—".to_owned() };
+    let entry = reference.and_then(|r| r.lists.get(AGENCIES)).and_then(|l| l.get(code));
+    entry.map_or_else(|| code.to_owned(), |e| e.label.get(lang).to_owned())
+}
+
 /// A time or a dash.
 pub fn when(ms: Option<i64>) -> String {
     ms.map_or_else(|| "—".to_owned(), crate::dates::date_time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agencies_are_named_from_the_catalog() {
+        let catalog = forms::Catalog::bundled().unwrap();
+        let reference = Some(catalog.reference());
+        let all = agencies(reference, Lang::Vi);
+        assert!(all.iter().any(|(code, name)| code == "so_noi_vu" && name == "Sở Nội vụ"), "{all:?}");
+        assert_eq!(agency_name(reference, Lang::En, Some("so_noi_vu")), "Department of Home Affairs");
+        assert_eq!(agency_name(None, Lang::Vi, Some("so_noi_vu")), "so_noi_vu", "no catalog yet: the code");
+        assert_eq!(agency_name(reference, Lang::Vi, None), "—");
+        assert!(agencies(None, Lang::Vi).is_empty());
+    }
 }

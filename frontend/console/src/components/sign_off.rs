@@ -1,8 +1,9 @@
 //! Sign-off (plan section V): for a period — the reporting year (01/01–30/11) or the
 //! Action Month (15/11–15/12) of a year — every commune in scope, and for admins and
-//! province-wide supervisors every agency, with where it stands, the counts behind it, who
-//! signed it off and when, and the action (sign off, or reopen with a reason). Below, the
-//! sign-offs of the period that were reopened, and why.
+//! province-wide supervisors every agency (for an agency's officer in charge, theirs), with
+//! where it stands, the counts behind it, who signed it off and when, and the action (sign
+//! off, or reopen with a reason). Below, the sign-offs of the period that were reopened, and
+//! why.
 
 use chrono::Datelike;
 use forms::Lang;

@@ -1,11 +1,12 @@
-//! Create a user, or edit one's name, role and scope. A supervisor may only make
+//! Create a user, or edit one's name, role and scope, and for a supervisor the agency they
+//! are the officer in charge of (from the catalog's agencies). A supervisor may only make
 //! collectors, inside their own communes (the server checks this too).
 
 use yew::prelude::*;
 
 use crate::api::{Commune, NewUser, Page, Role, UserPatch, UserRow};
 use crate::components::commune_picker::CommunePicker;
-use crate::components::{error_box, loaded, role_label, Link};
+use crate::components::{agencies, agency_name, error_box, loaded, role_label, Link};
 use crate::hooks::{go, use_action, use_load};
 use crate::i18n::{self, texts};
 use crate::query;
@@ -27,6 +28,8 @@ struct Draft {
     password: String,
     whole_province: bool,
     communes: Vec<Commune>,
+    /// An agency code; empty for none.
+    agency: String,
 }
 
 impl Draft {
@@ -38,6 +41,7 @@ impl Draft {
             password: String::new(),
             whole_province: u.whole_province,
             communes: u.communes.clone(),
+            agency: u.agency.clone().unwrap_or_default(),
         }
     }
 }
@@ -91,6 +95,7 @@ fn editor(p: &EditorProps) -> Html {
             password: String::new(),
             whole_province: false,
             communes: Vec::new(),
+            agency: String::new(),
         },
     });
     let act = use_action(&ctx);
@@ -127,6 +132,9 @@ fn editor(p: &EditorProps) -> Html {
             }
             problem.set(None);
             let communes = if whole || d.role == Role::Admin { Vec::new() } else { d.communes.clone() };
+            // Only a supervisor holds an agency: any other role sends none, which also takes
+            // one away from a supervisor given another role.
+            let agency = Some(d.agency.clone()).filter(|a| d.role == Role::Supervisor && !a.is_empty());
             let ctx = ctx.clone();
             let name = d.username.trim().to_lowercase();
             let done_name = name.clone();
@@ -145,6 +153,7 @@ fn editor(p: &EditorProps) -> Html {
                     role: d.role,
                     whole_province: whole,
                     communes,
+                    agency,
                 };
                 act.run(move |api| async move { api.update_user(&name, &patch).await }, done);
             } else {
@@ -156,6 +165,7 @@ fn editor(p: &EditorProps) -> Html {
                     password,
                     whole_province: whole,
                     communes,
+                    agency,
                 };
                 act.run(move |api| async move { api.create_user(&user).await }, done);
             }
@@ -163,6 +173,12 @@ fn editor(p: &EditorProps) -> Html {
     };
     let roles: &[Role] = if is_admin { &[Role::Collector, Role::Supervisor, Role::Admin] } else { &[Role::Collector] };
     let d = (*draft).clone();
+    let reference = ctx.catalog.as_deref().map(|b| &b.reference);
+    let mut choices = agencies(reference, lang);
+    // A code the catalog no longer lists stays visible rather than silently dropped.
+    if !d.agency.is_empty() && !choices.iter().any(|(code, _)| *code == d.agency) {
+        choices.push((d.agency.clone(), agency_name(reference, lang, Some(&d.agency))));
+    }
     html! {
         <form class="card user-form" {onsubmit}>
             <h1>{ if editing { t.edit_user } else { t.new_user } }</h1>
@@ -190,6 +206,16 @@ fn editor(p: &EditorProps) -> Html {
                     <input type="checkbox" checked={d.whole_province} onchange={on_whole} />
                     { t.whole_province }
                 </label>
+            }
+            if d.role == Role::Supervisor && is_admin {
+                <label for="u-agency">{ t.agency_in_charge }</label>
+                <select id="u-agency" aria-describedby="u-agency-hint" onchange={edit(|d, v| d.agency = v)}>
+                    <option value="" selected={d.agency.is_empty()}>{ t.no_agency }</option>
+                    { for choices.iter().map(|(code, name)| html! {
+                        <option value={code.clone()} selected={d.agency == *code}>{ name.clone() }</option>
+                    }) }
+                </select>
+                <p class="hint" id="u-agency-hint">{ t.agency_hint }</p>
             }
             if d.role == Role::Admin {
                 <p class="hint">{ t.admin_whole_province }</p>

@@ -1,11 +1,12 @@
-//! Users: the list the caller manages, filtered and paged; disable and enable with a
-//! confirmation; a new password shown once. Supervisors see only collectors.
+//! Users: the list the caller manages, filtered and paged, with the agency a supervisor is
+//! in charge of; disable and enable with a confirmation; a new password shown once.
+//! Supervisors see only collectors (who hold no agency, so no such column).
 
 use yew::prelude::*;
 
 use crate::api::{NewPassword, Role, UserRow};
 use crate::components::commune_picker::CommunePicker;
-use crate::components::{communes_text, error_box, loaded, pager, role_label, when, Link};
+use crate::components::{agency_name, communes_text, error_box, loaded, pager, role_label, when, Link};
 use crate::hooks::{use_action, use_load};
 use crate::i18n::{self, texts};
 use crate::query;
@@ -101,6 +102,7 @@ pub fn users() -> Html {
             act.run(move |api| async move { api.reset_password(&name).await }, move |p| password.set(Some(p)));
         })
     };
+    let reference = ctx.catalog.as_deref().map(|b| &b.reference);
     let row = |u: &UserRow| {
         let status = if u.disabled { t.disabled } else { t.active };
         html! {
@@ -109,6 +111,9 @@ pub fn users() -> Html {
                 <td data-label={t.display_name}>{ u.display_name.clone() }</td>
                 <td data-label={t.role}>{ role_label(lang, u.role) }</td>
                 <td data-label={t.communes}>{ communes_text(lang, u.whole_province, &u.communes) }</td>
+                if is_admin {
+                    <td data-label={t.agency_in_charge}>{ agency_name(reference, lang, u.agency.as_deref()) }</td>
+                }
                 <td data-label={t.status}><span class={classes!("badge", if u.disabled { "bad" } else { "ok" })}>{ status }</span></td>
                 <td data-label={t.last_seen}>{ when(u.last_seen_at) }</td>
                 <td data-label={t.phones}>{ u.devices }</td>
@@ -177,6 +182,7 @@ pub fn users() -> Html {
                             <thead><tr>
                                 <th scope="col">{ t.username }</th><th scope="col">{ t.display_name }</th>
                                 <th scope="col">{ t.role }</th><th scope="col">{ t.communes }</th>
+                                if is_admin { <th scope="col">{ t.agency_in_charge }</th> }
                                 <th scope="col">{ t.status }</th><th scope="col">{ t.last_seen }</th>
                                 <th scope="col">{ t.phones }</th><th scope="col"><span class="sr">{ t.actions }</span></th>
                             </tr></thead>
