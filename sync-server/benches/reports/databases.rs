@@ -179,7 +179,7 @@ pub(crate) async fn open_generated(label: &str, url: &str, total: usize, fill: F
         if fill == Fill::Postgres {
             // What autovacuum does to a table after a bulk load: done now, so it does not
             // run during the measurements.
-            for table in ["records", "record_cells", "report_totals"] {
+            for table in ["records", "record_cells", "report_totals", "report_agency_totals"] {
                 sqlx::query(&format!("VACUUM ANALYZE {table}")).execute(&db.pool).await.unwrap();
             }
         }
@@ -207,7 +207,7 @@ pub(crate) async fn open_generated(label: &str, url: &str, total: usize, fill: F
         if fill == Fill::Postgres {
             // Every sum and figure row was rewritten: as after the bulk load, what autovacuum
             // would do (without it the year measured 198 ms, with it 130; BENCHMARKS.md).
-            for table in ["record_cells", "report_totals"] {
+            for table in ["record_cells", "report_totals", "report_agency_totals"] {
                 sqlx::query(&format!("VACUUM ANALYZE {table}")).execute(&db.pool).await.unwrap();
             }
         }

@@ -196,6 +196,20 @@ impl Generator {
             };
 
         let mut values = self.templates[&(mix.id, mix.version)].clone();
+        // The organising agency, where the form asks: mostly the commune's own bodies, now
+        // and then a provincial department.
+        if values.contains_key("organiser") {
+            const AGENCIES: [(&str, u32); 6] = [
+                ("ubnd_xa", 40),
+                ("hoi_lhpn_xa", 30),
+                ("doan_thanh_nien_xa", 12),
+                ("mttq_xa", 8),
+                ("so_y_te", 5),
+                ("hoi_lhpn_tinh", 5),
+            ];
+            let (agency, _) = weighted(&AGENCIES, |a| a.1, self.rng.gen_range(0..100));
+            values.insert("organiser".into(), json!(agency));
+        }
         match mix.id {
             "outreach_event" => {
                 values.insert("event_date".into(), json!(iso(date)));
