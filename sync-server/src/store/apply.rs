@@ -125,6 +125,7 @@ impl Db {
         // returned or approved one resubmits it.
         let (mut approved, mut reviewed) = (HashSet::new(), HashSet::new());
         let mut dated: HashMap<Uuid, Option<String>> = HashMap::new();
+        let mut stored: HashMap<Uuid, totals::Stored> = HashMap::new();
         for row in select_in(&mut tx, self.backend, &select, &record_ids).await? {
             let record = record_from_row(&row)?;
             match row.try_get::<Option<String>, _>("review_state")?.as_deref() {
@@ -137,7 +138,11 @@ impl Db {
                 }
                 _ => {}
             }
-            dated.insert(record.id, row.try_get("activity_date")?);
+            let activity_date: Option<String> = row.try_get("activity_date")?;
+            if let Some(counted) = totals::Stored::of(&record, activity_date.clone()) {
+                stored.insert(record.id, counted);
+            }
+            dated.insert(record.id, activity_date);
             current.insert(record.id, record);
         }
         // Read under the lock: a sign-off that committed first refuses what it covers.
@@ -152,6 +157,7 @@ impl Db {
             approved,
             reviewed,
             dated,
+            stored,
             closed,
             ..Batch::default()
         };
@@ -212,6 +218,8 @@ struct Batch {
     dated: HashMap<Uuid, Option<String>>,
     /// The open sign-offs, read under the lock.
     closed: signoff::Closed,
+    /// What the final records among those stored before this batch counted in the sums.
+    stored: HashMap<Uuid, totals::Stored>,
 }
 
 pub(super) struct Pending {
@@ -332,15 +340,23 @@ impl Batch {
     ) -> Result<(), StoreError> {
         let mut inserts = Vec::new();
         let mut cells = Vec::new();
-        // What the records rewritten here counted in report sums comes out first, while
-        // their old rows are still there; what they count now goes in at the end.
+        // What the records rewritten here counted in report sums comes out with what they
+        // count now, at the end: their stored cells are read first, while still there.
         let rewritten: Vec<String> = self
             .order
             .iter()
             .filter(|id| self.pending.get(id).is_some_and(|p| p.stored_before))
             .map(Uuid::to_string)
             .collect();
-        totals::subtract_records(tx, self.backend, &rewritten).await?;
+        // Those of them that counted (final, not deleted), as read before the batch.
+        let counted_before: Vec<(&Uuid, &totals::Stored)> = self
+            .order
+            .iter()
+            .filter(|id| self.pending.get(id).is_some_and(|p| p.stored_before))
+            .filter_map(|id| Some((id, self.stored.get(id)?)))
+            .collect();
+        let ids: Vec<String> = counted_before.iter().map(|(id, _)| id.to_string()).collect();
+        let stored_cells = totals::stored_cells(tx, self.backend, &ids).await?;
         // Only the few reviewed records pay for the review's bookkeeping.
         let among = |set: &HashSet<Uuid>| -> Vec<String> {
             self.order
@@ -397,7 +413,7 @@ impl Batch {
         insert_rows(tx, backend, "record_cells", &CELL_COLUMNS, cells).await?;
         insert_rows(tx, backend, "applied_changes", &APPLIED_COLUMNS, self.applied).await?;
         insert_rows(tx, backend, "record_revisions", &history::REVISION_COLUMNS, self.revisions).await?;
-        let counted: Vec<totals::Counted> = self
+        let mut counted: Vec<totals::Counted> = self
             .order
             .iter()
             .filter_map(|id| Some((self.pending.get(id)?, current.get(id)?)))
@@ -407,14 +423,19 @@ impl Batch {
                 unit_list: &r.location.unit_list,
                 unit_code: &r.location.unit_code,
                 activity_date: p.activity_date.as_deref(),
-                agency: r.values.get("organiser").and_then(|v| v.as_str()).unwrap_or_default(),
+                agency: totals::organiser(r),
                 cells: p
                     .cells
                     .iter()
                     .map(|c| (c.field.as_str(), c.ethnicity.as_str(), c.group.as_str(), c.sex, c.count))
                     .collect(),
+                sign: 1,
             })
             .collect();
+        for (id, stored) in counted_before {
+            let cells = stored_cells.get(&id.to_string()).map_or(&[][..], Vec::as_slice);
+            counted.push(totals::Counted::taken_out(stored, cells));
+        }
         totals::add_counted(tx, backend, &counted).await?;
         review::resubmitted(tx, backend, &reviewed, self.user_id, self.now).await?;
         sqlx::query("UPDATE counters SET value = $1 WHERE name = 'seq'").bind(self.seq).execute(&mut **tx).await?;
