@@ -232,3 +232,49 @@ async fn an_agencys_officer_in_charge_signs_off_that_agency(app: TestApp) {
     r.assert_error(StatusCode::FORBIDDEN, "forbidden");
     assert_eq!(screen(&app, &officer, "reporting_year").await["agencies"], json!([]));
 }
+
+both!(the_screen_counts_each_agencys_records_and_their_review);
+async fn the_screen_counts_each_agencys_records_and_their_review(app: TestApp) {
+    let officer = app.collector("officer.ab", &[A, B]).await;
+    let admin = app.admin("admin").await;
+    // The Women's Union's activities in two communes, one returned and one approved; the
+    // health department's in one; one after the reporting year, which does not count.
+    let records = [
+        event(A, "2025-03-02", "hoi_lhpn_xa"),
+        event(B, "2025-04-12", "hoi_lhpn_xa"),
+        event(B, "2025-07-20", "hoi_lhpn_xa"),
+        event(A, "2025-05-05", "so_y_te"),
+        event(A, "2025-12-20", "so_y_te"),
+    ];
+    for r in &records {
+        assert_applied(&app.push_one(&officer, &new_change(r)).await, r, 1);
+    }
+    for (record, action) in [(&records[0], "return"), (&records[1], "approve")] {
+        let body = json!({ "change_id": Uuid::new_v4(), "action": action, "revision": 1, "comment": "Kiểm tra lại" });
+        let r = app.post(&format!("/api/v1/records/{}/review", record.id), Some(&admin), &body).await;
+        assert_eq!(r.status, StatusCode::OK, "{action}: {}", r.text());
+    }
+    let s = screen(&app, &admin, "reporting_year").await;
+    let cases = [
+        (
+            "agencies",
+            "hoi_lhpn_xa",
+            json!({"records": 3, "approved": 1, "needs_changes": 1, "submitted": 1}),
+            "needs_changes",
+        ),
+        (
+            "agencies",
+            "so_y_te",
+            json!({"records": 1, "approved": 0, "needs_changes": 0, "submitted": 1}),
+            "in_progress",
+        ),
+        ("agencies", "so_noi_vu", json!({"records": 0, "approved": 0, "needs_changes": 0, "submitted": 0}), "nothing"),
+        ("communes", A, json!({"records": 2, "approved": 0, "needs_changes": 1, "submitted": 1}), "needs_changes"),
+        ("communes", B, json!({"records": 2, "approved": 1, "needs_changes": 0, "submitted": 1}), "in_progress"),
+    ];
+    for (list, target, counts, standing) in cases {
+        let r = row(&s, list, target);
+        assert_eq!(r["counts"], counts, "{list} {target}");
+        assert_eq!(r["standing"], standing, "{list} {target}");
+    }
+}

@@ -23,6 +23,7 @@ use crate::http::{ApiJson, AppError, AppResult, AppState, CurrentUser};
 use crate::reports::query::CommuneMap;
 use crate::reports::reporting::reporting_status;
 use crate::reports::{Period, ReportScope};
+use crate::store::reports::RecordFilter;
 use crate::store::signoff::{ClosedPeriod, SignOff, SignOffKind};
 use crate::store::user_admin::AGENCIES;
 use crate::store::users::{Role, User};
@@ -128,12 +129,16 @@ async fn screen(
     let reference = state.catalog.reference();
     let scope = ReportScope::resolve(&user.scope(), &user.communes, reference, None)?;
     let communes = communes_in_scope(&state, &scope, user);
-    let (status, reviewed, signed) = tokio::try_join!(
+    // An agency's records: those it organised anywhere in the province (what its sign-off
+    // closes), from the sums by agency.
+    let of_agencies = RecordFilter { period: Some((period.from, period.to)), ..RecordFilter::default() };
+    let (status, reviewed, signed, agency_sums) = tokio::try_join!(
         async {
             Ok::<_, AppError>(reporting_status(&state.db, &state.catalog, &scope, period.clone(), &communes).await?)
         },
         async { Ok(state.db.review_counts(&from, &to).await?) },
         async { Ok(state.db.sign_offs(q.period, q.year).await?) },
+        async { Ok(state.db.agency_totals(&of_agencies).await?) },
     )?;
     let map = CommuneMap::new(reference);
     let mut by_commune: HashMap<String, Counts> = HashMap::new();
@@ -147,10 +152,11 @@ async fn screen(
         };
         tally(by_commune.entry(code).or_default());
         if let Some(agency) = &r.organiser {
-            let c = by_agency.entry(agency.clone()).or_default();
-            tally(c);
-            c.records += 1;
+            tally(by_agency.entry(agency.clone()).or_default());
         }
+    }
+    for sum in agency_sums.iter().filter(|s| s.sex.is_none() && s.field.is_empty()) {
+        by_agency.entry(sum.agency.clone()).or_default().records += sum.total.max(0) as u64;
     }
     let open = |kind: SignOffKind, target: &str| {
         signed.iter().find(|s| s.kind == kind && s.target == target && s.reopened_at.is_none()).cloned()
@@ -182,7 +188,8 @@ async fn screen(
                 .iter()
                 .filter(|a| may_act(user, SignOffKind::Agency, &a.code))
                 .map(|a| {
-                    let counts = by_agency.remove(&a.code).unwrap_or_default();
+                    let mut counts = by_agency.remove(&a.code).unwrap_or_default();
+                    counts.submitted = counts.records.saturating_sub(counts.approved + counts.needs_changes);
                     let sign_off = open(SignOffKind::Agency, &a.code);
                     Row {
                         kind: SignOffKind::Agency,
