@@ -111,9 +111,11 @@ impl Db {
         // Worked out before the lock is taken: it is held for every writer.
         let hashes = changes.iter().map(|c| change_hash(&c.change)).collect::<Result<Vec<_>, _>>()?;
         let mut tx = self.pool.begin().await?;
-        super::lock_writers(&mut tx).await?;
-        let seq: i64 =
-            sqlx::query("SELECT value FROM counters WHERE name = 'seq'").fetch_one(&mut *tx).await?.try_get("value")?;
+        // The writers' lock (`super::lock_writers`) and the last cursor, in one round trip.
+        let seq: i64 = sqlx::query("UPDATE counters SET value = value WHERE name = 'seq' RETURNING value")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("value")?;
 
         // Read under the lock: another process may have applied some of these meanwhile.
         let change_ids: Vec<Uuid> = changes.iter().map(|c| c.change.change_id).collect();
