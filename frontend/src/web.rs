@@ -53,10 +53,16 @@ pub fn confirm(message: &str) -> bool {
     gloo::utils::window().confirm_with_message(message).unwrap_or(false)
 }
 
-/// The text of the `<input>` with this id (empty if there is none).
+/// The text of the `<input>` (or `<textarea>`) with this id (empty if there is none).
 pub fn input_value(id: &str) -> String {
     let input = gloo::utils::document().get_element_by_id(id);
     input.map(|e| e.unchecked_into::<web_sys::HtmlInputElement>().value()).unwrap_or_default()
+}
+
+/// Whether the checkbox with this id is ticked (false if there is none).
+pub fn is_checked(id: &str) -> bool {
+    let input = gloo::utils::document().get_element_by_id(id);
+    input.is_some_and(|e| e.unchecked_into::<web_sys::HtmlInputElement>().checked())
 }
 
 pub fn scroll_to(id: &str) {

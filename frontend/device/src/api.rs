@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use forms::grid::BySex;
+use forms::review::{Review, ReviewAction};
 use forms::sync::{PullResponse, PushRequest, PushResponse};
-use forms::{Bundle, Localized, Location};
+use forms::{Bundle, Localized, Location, Record};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
@@ -194,6 +195,28 @@ pub struct RecordHistory {
     pub revisions: Vec<HistoryRevision>,
 }
 
+/// What a reviewer asks, less its change id: two attempts with the same content are one
+/// action (a retry) and go under one change id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewAct {
+    pub action: ReviewAction,
+    /// The revision the reviewer saw: the server applies the action to it or to nothing.
+    pub revision: u64,
+    pub comment: Option<String>,
+    /// Questions to fix, by name (a return only).
+    pub fields: Vec<String>,
+}
+
+/// What the review endpoints answer, as far as the phone reads it: one reader for both
+/// (every derived reader is code each phone downloads).
+#[derive(Deserialize)]
+struct Answer {
+    #[serde(default)]
+    record: Option<Record>,
+    #[serde(default)]
+    review: Option<Review>,
+}
+
 /// A client of one server. Cheap to build; holds no connection.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Api {
@@ -319,6 +342,36 @@ impl Api {
         let url = self.url(&format!("/records/{record_id}/history"));
         let call = Call { no_store: true, ..self.call("GET", &url, TIMEOUT) };
         serde_json::from_str(&send(call).await?.text).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    /// A review action on a finished record (`POST /records/{id}/review`,
+    /// docs/sync-protocol.md "Review"): supervisors and admins in scope. `change_id` is made
+    /// once per action and sent unchanged on every retry, which the server then answers as a
+    /// duplicate. Returns the record's review as the action left it; a refusal is
+    /// `Rejected { status: 409, code, .. }` (`stale_revision`, `awaiting_officer`, …).
+    pub async fn review(
+        &self,
+        record_id: uuid::Uuid,
+        change_id: uuid::Uuid,
+        act: &ReviewAct,
+    ) -> Result<Review, ApiError> {
+        let body = serde_json::json!({
+            "change_id": change_id.to_string(), "action": act.action.as_str(), "revision": act.revision,
+            "comment": act.comment, "fields": act.fields,
+        });
+        let url = self.url(&format!("/records/{record_id}/review"));
+        let call = Call { json: Some(body.to_string()), ..self.call("POST", &url, TIMEOUT) };
+        json::<Answer>(send(call).await?)?.review.ok_or_else(|| ApiError::Decode("no review".into()))
+    }
+
+    /// A record of the user's scope as the server has it, with its latest review (`GET
+    /// /admin/records/{id}`, the console's read; supervisors and admins only). Their phones
+    /// pull only their own records, so another officer's is read from here to review it.
+    pub async fn server_record(&self, record_id: uuid::Uuid) -> Result<(Record, Option<Review>), ApiError> {
+        let url = self.url(&format!("/admin/records/{record_id}"));
+        let call = Call { no_store: true, ..self.call("GET", &url, TIMEOUT) };
+        let shown = json::<Answer>(send(call).await?)?;
+        Ok((shown.record.ok_or_else(|| ApiError::Decode("no record".into()))?, shown.review))
     }
 
     /// The annual report of `year` as an XLSX file, to save.

@@ -11,6 +11,7 @@ pub mod record_history;
 pub mod record_view;
 pub mod records;
 pub mod reports;
+pub mod review_section;
 pub mod settings;
 pub mod sign_in;
 pub mod sync_bar;

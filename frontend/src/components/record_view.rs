@@ -1,10 +1,12 @@
 //! `#/record/<id>`: a draft opens for editing; anything else is shown with its sync state,
 //! the server's reasons when refused, both versions when in conflict, and edit / delete.
+//! Supervisors and admins also get the review section; since their phones pull only their
+//! own records, another officer's record (opened by link) is read from the server, online.
 
 use device::SyncState;
 use forms::definition::FieldType;
 use forms::record::{format_date, format_instant};
-use forms::{Catalog, Lang, Record};
+use forms::{Catalog, Lang, Record, RecordStatus};
 use serde_json::Value as Json;
 use uuid::Uuid;
 use yew::prelude::*;
@@ -12,10 +14,11 @@ use yew::prelude::*;
 use crate::components::fields::choices;
 use crate::components::form_screen::{review_card, FormScreen};
 use crate::components::record_history::RecordHistoryView;
+use crate::components::review_section::{review_section, Said};
 use crate::components::{flash, form_title, state_class, unit_name};
 use crate::context::use_ctx;
-use crate::hooks::use_record;
-use crate::i18n::{self, texts};
+use crate::hooks::{use_record, use_server_record, Remote};
+use crate::i18n::{self, review, texts};
 use crate::route::Route;
 use crate::services::{self, Resolution};
 use crate::web;
@@ -32,11 +35,27 @@ pub fn record_page(p: &Props) -> Html {
     let editing = use_state(|| false);
     // Reloaded after a sync, but never while the form is open: the form owns the draft then.
     let loaded = use_record(&ctx, p.id, *editing);
-    let Some(found) = loaded else {
-        return html! { <main class="screen"><p>{ t.loading }</p></main> };
+    let session = ctx.state.session.as_deref();
+    let reviewer = session.is_some_and(services::review::may_review);
+    // A reviewer's phone pulls only their own records: another officer's is read from the
+    // server, whether the phone lacks it or holds a copy pulled before that rule (which no
+    // pull updates any more), unless that copy has an edit of the user's waiting.
+    let others = match &loaded {
+        Some(Some(l)) => l.state == SyncState::Synced && session.is_some_and(|s| s.user.username != l.record.author),
+        found => found.is_some(),
     };
-    let Some(local) = found else {
-        return html! { <main class="screen"><p class="warn">{ t.not_found }</p></main> };
+    let remote = use_server_record(&ctx, p.id, reviewer && others);
+    let said = use_state(|| Said::Nothing);
+    let warn = |text: AttrValue| html! { <main class="screen"><p class="warn">{ text }</p></main> };
+    let (local, on_server) = match (loaded, remote) {
+        (Some(_), Remote::Ready(server)) if reviewer && others => (server, true),
+        (Some(Some(local)), _) => (local, false),
+        (Some(None), Remote::Failed(e)) => return warn(e),
+        (Some(None), Remote::Idle) if !reviewer => return warn(t.not_found.into()),
+        (Some(None), Remote::Idle) if !ctx.state.online => {
+            return warn(review::texts(ctx.state.lang).not_here_offline.into())
+        }
+        _ => return html! { <main class="screen"><p>{ t.loading }</p></main> },
     };
     if (*editing || local.state == SyncState::Draft) && !local.record.deleted {
         return html! { <FormScreen initial={local} is_new=false /> };
@@ -81,6 +100,9 @@ pub fn record_page(p: &Props) -> Html {
         Callback::from(move |_| editing.set(true))
     };
     let badge = if r.deleted { t.deleted } else { i18n::state_label(lang, local.state) };
+    // The officer's card with the return's comment: on the officer's own copy.
+    let returned = local.review.as_ref().filter(|_| !on_server && local.needs_changes());
+    let reviewable = reviewer && r.status == RecordStatus::Final && !r.deleted && r.revision > 0;
     html! {
         <main class="screen record-view">
             { flash(&ctx) }
@@ -108,12 +130,17 @@ pub fn record_page(p: &Props) -> Html {
                     </div>
                 </section>
             }
-            if let Some(review) = local.review.as_ref().filter(|_| local.needs_changes()) { { review_card(lang, review) } }
-            if local.approved() { <p class="note">{ t.approved_note }</p> }
+            if on_server { <p class="note">{ review::from_server(lang, &r.author) }</p> }
+            if let Some(review) = returned { { review_card(lang, review) } }
+            if local.approved() && !reviewer { <p class="note">{ t.approved_note }</p> }
             if !r.deleted { { answers(&catalog, r, lang) } }
+            // What the reviewer saw is what the server has: nothing unsent on the phone.
+            if reviewable && local.state == SyncState::Synced {
+                { review_section(&ctx, r, local.review.as_ref(), returned.is_some(), &said) }
+            }
             // Only what the server has a history of.
             if r.revision > 0 { <RecordHistoryView record={r.clone()} /> }
-            if !r.deleted && !local.approved() {
+            if !on_server && !r.deleted && !local.approved() {
                 <div class="action-bar">
                     <button class="btn danger" onclick={on_delete}>{ t.delete }</button>
                     <button class="btn primary big" onclick={on_edit}>{ t.edit }</button>

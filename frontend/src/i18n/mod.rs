@@ -1,7 +1,21 @@
-//! Every string the interface shows, in Vietnamese (default) and English, in one place.
-//! Form texts come from the definitions; validation messages from `forms::messages`.
+//! Every string the interface shows, in Vietnamese (default) and English. The fixed texts
+//! every screen shares are [`Texts`] here; phrases built from numbers and names, and the
+//! texts of one screen, sit in a module per screen, re-exported so callers write
+//! `i18n::waiting_n` wherever it lives. Form texts come from the definitions; validation
+//! messages from `forms::messages`.
 
 use forms::Lang;
+
+mod records;
+mod reports;
+pub mod review;
+mod settings;
+mod sync;
+
+pub use records::{delete_confirm, show_more, state_label};
+pub use reports::{activities_n, annual_button, by_sex};
+pub use settings::{forget_question, sign_out_warning};
+pub use sync::{attention_n, progress, synced_at, waiting_n};
 
 /// Fixed interface texts for one language.
 pub struct Texts {
@@ -407,111 +421,5 @@ pub fn texts(lang: Lang) -> &'static Texts {
     match lang {
         Lang::Vi => &VI,
         Lang::En => &EN,
-    }
-}
-
-pub fn waiting_n(lang: Lang, n: usize) -> String {
-    match lang {
-        Lang::Vi => format!("{n} phiếu chờ gửi"),
-        Lang::En => format!("{n} waiting to send"),
-    }
-}
-
-pub fn progress(lang: Lang, sent: usize, total: usize) -> String {
-    match lang {
-        Lang::Vi => format!("Đang gửi {sent}/{total} phiếu"),
-        Lang::En => format!("Sending {sent} of {total}"),
-    }
-}
-
-pub fn synced_at(lang: Lang, hhmm: &str) -> String {
-    match lang {
-        Lang::Vi => format!("Đã gửi hết lúc {hhmm}"),
-        Lang::En => format!("All sent at {hhmm}"),
-    }
-}
-
-pub fn attention_n(lang: Lang, n: usize) -> String {
-    match lang {
-        Lang::Vi => format!("{n} phiếu cần xử lý"),
-        Lang::En => format!("{n} need attention"),
-    }
-}
-
-pub fn sign_out_warning(lang: Lang, n: usize) -> String {
-    match lang {
-        Lang::Vi => format!(
-            "Còn {n} phiếu chưa gửi lên máy chủ. Đăng xuất không xoá phiếu nào: các phiếu vẫn ở trên máy này và sẽ được gửi khi đăng nhập lại."
-        ),
-        Lang::En => format!(
-            "{n} records are not on the server yet. Signing out removes none of them: they stay on this phone and are sent after the next sign-in."
-        ),
-    }
-}
-
-/// Offered at sign-out when nothing is unsent: what removing the data takes off the phone.
-pub fn forget_question(lang: Lang, synced: usize) -> String {
-    match lang {
-        Lang::Vi => format!(
-            "Xoá dữ liệu của tài khoản này khỏi máy ({synced} phiếu)? Các phiếu vẫn còn trên máy chủ và được tải lại khi đăng nhập. Nên xoá nếu máy dùng chung hoặc có thể bị mất."
-        ),
-        Lang::En => format!(
-            "Remove this account's data from this phone ({synced} records)? They stay on the server and come back at the next sign-in. Do remove them on a shared phone."
-        ),
-    }
-}
-
-pub fn delete_confirm(lang: Lang, title: &str, synced: bool) -> String {
-    match (lang, synced) {
-        (Lang::Vi, true) => {
-            format!("Xoá phiếu “{title}”? Phiếu sẽ bị xoá cả trên máy chủ khi đồng bộ và không còn trong báo cáo.")
-        }
-        (Lang::Vi, false) => {
-            format!("Xoá phiếu “{title}”? Mọi thông tin đã nhập trong phiếu này sẽ mất, không lấy lại được.")
-        }
-        (Lang::En, true) => {
-            format!("Delete “{title}”? It will also be deleted on the server at the next sync and leave the reports.")
-        }
-        (Lang::En, false) => format!("Delete “{title}”? Everything typed in this record will be lost for good."),
-    }
-}
-
-/// "3 hoạt động" / "3 activities".
-pub fn activities_n(lang: Lang, n: u64) -> String {
-    match lang {
-        Lang::Vi => format!("{n} hoạt động"),
-        Lang::En => format!("{n} activities"),
-    }
-}
-
-/// "Nam 12 · Nữ 30".
-pub fn by_sex(lang: Lang, people: forms::grid::BySex) -> String {
-    let t = texts(lang);
-    format!("{} {} · {} {}", t.male, people.male, t.female, people.female)
-}
-
-pub fn annual_button(lang: Lang, year: i32) -> String {
-    match lang {
-        Lang::Vi => format!("Tải báo cáo năm {year} (Excel)"),
-        Lang::En => format!("Download the {year} annual report (Excel)"),
-    }
-}
-
-pub fn state_label(lang: Lang, state: device::SyncState) -> &'static str {
-    use device::SyncState::*;
-    let t = texts(lang);
-    match state {
-        Draft => t.drafts,
-        Queued => t.waiting,
-        Synced => t.synced,
-        Rejected | Conflict => t.attention,
-    }
-}
-
-/// The records list shows a page at a time: the button under it.
-pub fn show_more(lang: Lang, shown: usize, total: usize) -> String {
-    match lang {
-        Lang::Vi => format!("Xem thêm (đang hiện {shown}/{total} phiếu)"),
-        Lang::En => format!("Show more ({shown} of {total} shown)"),
     }
 }

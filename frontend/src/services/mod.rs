@@ -14,6 +14,8 @@ use uuid::Uuid;
 
 use crate::i18n::texts;
 
+pub mod review;
+
 pub const META_LANG: &str = "lang";
 pub const META_SESSION: &str = "session";
 pub const META_CATALOG: &str = "catalog";
