@@ -3,10 +3,11 @@
 //! that count in reports (final, not deleted).
 //!
 //! A push, in its own transaction and under the lock on the `seq` counter that every writer
-//! takes, first subtracts what the stored records it rewrites counted — one statement that
-//! sums them from `records` and `record_cells` — then adds what its records count, summed
-//! in memory from what it holds ([`add_counted`]: the hot path, so no join). The same
-//! statement rebuilds every sum from scratch. The sums never disagree with the records:
+//! takes, adds what its records count and takes out what the stored records it rewrites
+//! counted (their cells read in one query, [`stored_cells`]), summed in memory from what
+//! it holds ([`add_counted`]: the hot path, so no join). One statement sums records from
+//! `records` and `record_cells` ([`sum_records`]): for reviews, which move a record into
+//! and out of the approved records' sums, and to rebuild every sum from scratch. The sums never disagree with the records:
 //! `tests/api/totals.rs` checks sums kept through pushes, corrections and deletions against
 //! a rebuild, on both databases.
 //!
