@@ -83,6 +83,16 @@ pub struct ReportSummary {
     pub forms: Vec<ReportForm>,
     /// Participants by ethnic group.
     pub ethnicities: Vec<ReportEthnicity>,
+    /// Activities and participants by organising agency, of the forms that name one.
+    pub agencies: Vec<ReportAgency>,
+}
+
+#[derive(Debug, Default, PartialEq)]
+pub struct ReportAgency {
+    pub code: String,
+    pub name: Localized,
+    pub activities: u64,
+    pub participants: BySex,
 }
 
 #[derive(Debug, Default, PartialEq)]
@@ -142,6 +152,15 @@ impl From<Json> for ReportSummary {
         for e in list("ethnicities") {
             let (code, name) = (text(&e["code"]), label(&e["name"]));
             s.ethnicities.push(ReportEthnicity { code, name, male: n(e, "male"), female: n(e, "female") });
+        }
+        for a in list("agencies") {
+            let p = &a["participants"];
+            s.agencies.push(ReportAgency {
+                code: text(&a["agency"]),
+                name: label(&a["name"]),
+                activities: n(a, "activities"),
+                participants: BySex { male: n(p, "male"), female: n(p, "female") },
+            });
         }
         s
     }
@@ -464,13 +483,19 @@ mod tests {
                 "activities":2,"participants":{"male":4,"female":6,"total":10},"kinh":{"male":0,"female":0,"total":0},
                 "minority":{"male":0,"female":0,"total":0},"female_share":0.6,"by_ethnicity":[],"by_group":[]}],
             "communes":[],"forms_by_commune":[],
-            "ethnicities":[{"code":"04","name":{"vi":"Mường","en":"Muong"},"minority":true,"male":3,"female":5,"total":8}]}"#;
+            "ethnicities":[{"code":"04","name":{"vi":"Mường","en":"Muong"},"minority":true,"male":3,"female":5,"total":8}],
+            "agencies":[{"agency":"hoi_lhpn_xa","name":{"vi":"Hội LHPN xã","en":"Commune Women's Union"},
+                "activities":2,"participants":{"male":4,"female":6,"total":10},"kinh":{"male":0,"female":0,"total":0},
+                "minority":{"male":0,"female":0,"total":0},"female_share":0.6}]}"#;
         let s: ReportSummary = serde_json::from_str(json).unwrap();
         let form = &s.forms[0];
         assert_eq!((form.form_id.as_str(), form.title.en.as_str()), ("outreach_event", "Outreach"));
         assert_eq!((form.activities, form.participants), (2, BySex { male: 4, female: 6 }));
         let group = &s.ethnicities[0];
         assert_eq!((group.code.as_str(), group.name.vi.as_str(), group.male, group.female), ("04", "Mường", 3, 5));
+        let agency = &s.agencies[0];
+        assert_eq!((agency.code.as_str(), agency.name.en.as_str()), ("hoi_lhpn_xa", "Commune Women's Union"));
+        assert_eq!((agency.activities, agency.participants), (2, BySex { male: 4, female: 6 }));
         // Fields the PWA does not use may come and go.
         assert_eq!(serde_json::from_str::<ReportSummary>("{}").unwrap(), ReportSummary::default());
     }

@@ -12,7 +12,9 @@ pub mod model;
 pub mod storage;
 pub mod sync;
 
-pub use api::{Api, ApiError, ReportEthnicity, ReportFigure, ReportForm, ReportSummary, Role, Session, SessionUser};
+pub use api::{
+    Api, ApiError, ReportAgency, ReportEthnicity, ReportFigure, ReportForm, ReportSummary, Role, Session, SessionUser,
+};
 pub use model::{Counts, LocalRecord, OutboxEntry, RejectedEntry, SyncState};
 pub use storage::{SettleReport, Storage, StorageError};
 pub use sync::{sync_once, Phase, SyncProgress, SyncReport};

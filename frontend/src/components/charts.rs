@@ -105,7 +105,15 @@ pub fn figures(lang: Lang, s: &ReportSummary) -> Html {
         let rows = top.iter().copied().chain(rest.map(|p| (t.others, p)));
         chart(t, t.by_ethnicity, rows.map(|(name, p)| bar(name, i18n::by_sex(lang, p), Html::default(), p, max)))
     });
-    html! { <>{ head }{ chart(t, t.by_form, forms) }{ by_group.unwrap_or_default() }</> }
+    let by_agency = (!s.agencies.is_empty()).then(|| {
+        let max = s.agencies.iter().map(|a| a.participants.total()).max().unwrap_or(0).max(1);
+        let rows = s.agencies.iter().map(|a| {
+            let sub = format!("{} · {}", i18n::activities_n(lang, a.activities), i18n::by_sex(lang, a.participants));
+            bar(a.name.get(lang), sub, Html::default(), a.participants, max)
+        });
+        chart(t, t.by_agency, rows)
+    });
+    html! { <>{ head }{ chart(t, t.by_form, forms) }{ by_agency.unwrap_or_default() }{ by_group.unwrap_or_default() }</> }
 }
 
 /// A year month by month, as the other charts: a stacked bar (men, women) a month, with its
@@ -143,7 +151,7 @@ mod tests {
             label: Localized::new("Đang <hoạt động>", "Active"),
             value: 1,
         }];
-        let s = ReportSummary {
+        let mut s = ReportSummary {
             forms: vec![form("Họp <dân> & \"hội\"", 2, 10, 30), check, form("Không có", 0, 0, 0)],
             ethnicities: vec![ReportEthnicity {
                 code: "01".into(),
@@ -151,8 +159,16 @@ mod tests {
                 male: 10,
                 female: 30,
             }],
+            agencies: vec![device::ReportAgency {
+                code: "hoi_lhpn_xa".into(),
+                name: Localized::new("Hội <LHPN> xã", "Women's Union"),
+                activities: 2,
+                participants: BySex { male: 10, female: 20 },
+            }],
         };
         let h = markup(&figures(Lang::Vi, &s));
+        assert!(h.contains("Theo cơ quan tổ chức"), "a chart by agency: {h}");
+        assert!(h.contains("Hội &lt;LHPN> xã</span><span class=\"sub\">2 hoạt động · Nam 10 · Nữ 20"), "{h}");
         assert!(h.contains("<span class=\"n\">3</span><span class=\"label\">Hoạt động</span>"), "{h}");
         assert!(h.contains("<span class=\"n\">40</span><span class=\"label\">Người tham gia</span>"), "{h}");
         assert!(h.contains("<span class=\"n\">75,0%</span><span class=\"label\">Tỷ lệ nữ</span>"), "{h}");
@@ -167,6 +183,8 @@ mod tests {
         assert!(!h.contains("Không có"), "forms without activities are left out: {h}");
         let empty = markup(&figures(Lang::En, &ReportSummary::default()));
         assert!(empty.contains("No activities in this period.") && !empty.contains("<svg"), "{empty}");
+        s.agencies.clear();
+        assert!(!markup(&figures(Lang::Vi, &s)).contains("Theo cơ quan"), "no agency chart without agencies");
     }
 
     #[test]
