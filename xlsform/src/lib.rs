@@ -1,0 +1,104 @@
+//! # sotay XLSForm
+//!
+//! Form definitions to and from XLSForm workbooks (`.xlsx`: `survey`, `choices`, `settings`),
+//! and to the TOML of `forms/definitions`. Bytes in, bytes out: no files, no network, so
+//! the server's console upload, a command-line tool and the tests all use it alike.
+//!
+//! - [`import`]: a workbook to a [`FormDefinition`] (and its report figures), checked by
+//!   the form engine exactly as a definition file is; every mistake reported at once, each
+//!   with its sheet, row and column and a Vietnamese and English message ([`ImportError`]);
+//! - [`export`]: a definition to a workbook that [`import`] reads back to the same
+//!   definition;
+//! - [`definition_toml`], [`figures_toml`]: the definition files' TOML.
+//!
+//! The XLSForm convention — sotay's count grid, report figures, plan areas, what is
+//! refused — is `xlsform/README.md`.
+
+mod choices;
+mod compile;
+mod error;
+mod expr;
+mod messages;
+mod params;
+mod read;
+mod settings;
+mod survey;
+mod table;
+mod toml;
+mod types;
+mod write;
+
+use forms::definition::FormDefinition;
+use forms::figures::FormFigures;
+use forms::reference::ReferenceData;
+
+pub use error::{column_letter, ErrorCode, ExportError, ImportError};
+pub use expr::{from_xlsform as expression_from_xlsform, to_xlsform as expression_to_xlsform};
+pub use read::{MAX_BYTES, MAX_COLUMNS, MAX_ROWS};
+pub use toml::{definition_toml, figures_toml};
+pub use write::export;
+
+/// What a workbook defines: one version of one form, and the report figures it marks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    pub definition: FormDefinition,
+    /// The `sotay_figure` rows, in order; `None` when the workbook marks none. They are the
+    /// form's figures (`<form>/figures.toml`), for every version that has their fields.
+    pub figures: Option<FormFigures>,
+}
+
+/// Reads an XLSForm workbook against the catalog's reference data (the lists a
+/// `select_one` may name, the ethnicity shortlists a count grid may use). Either the whole
+/// definition compiles, or every error found is returned: nothing partial.
+pub fn import(bytes: &[u8], reference: &ReferenceData) -> Result<Imported, Vec<ImportError>> {
+    let book = read::read(bytes)?;
+    let mut errors = Vec::new();
+    let settings = settings::read(book.settings.as_ref(), &mut errors);
+    let mut lists = choices::read(book.choices.as_ref(), settings.lang, reference, &mut errors);
+    let (survey, survey_errors) = survey::read(book.survey.as_ref(), settings.lang, &mut lists, reference);
+    // A list is "unused" only if every question was read: a refused row may have named it.
+    if survey_errors.is_empty() {
+        lists.unused(&mut errors);
+    }
+    errors.extend(survey_errors);
+    let (Some(id), Some(version), Some(plan_area), Some(title), Some(date_field), true) = (
+        settings.id.clone(),
+        settings.version,
+        settings.plan_area,
+        settings.title.clone(),
+        settings.date_field.clone(),
+        errors.is_empty(),
+    ) else {
+        return Err(sorted(errors));
+    };
+    let definition = FormDefinition {
+        id: id.clone(),
+        version,
+        plan_area,
+        title,
+        help: settings.help.clone(),
+        date_field,
+        withdrawn: settings.withdrawn,
+        sections: survey.sections,
+    };
+    let figures = (!survey.figures.is_empty()).then_some(FormFigures { form: id, figures: survey.figures });
+    let errors = compile::check(&definition, figures.as_ref(), &survey.places, &settings, reference);
+    if errors.is_empty() {
+        Ok(Imported { definition, figures })
+    } else {
+        Err(sorted(errors))
+    }
+}
+
+/// In the order a person fixes them: the settings, the questions, the lists; by row.
+fn sorted(mut errors: Vec<ImportError>) -> Vec<ImportError> {
+    let rank = |sheet: &str| match sheet.to_lowercase().as_str() {
+        "" => 0,
+        read::SETTINGS => 1,
+        read::SURVEY => 2,
+        read::CHOICES => 3,
+        _ => 4,
+    };
+    errors.sort_by_key(|e| (rank(&e.sheet), e.row.unwrap_or(0)));
+    errors
+}
