@@ -77,10 +77,22 @@ pub fn read(sheet: Option<&Sheet>, lang: Lang, reference: &ReferenceData, errors
             ));
             continue;
         };
+        // The list exists from its first row on, even when a choice of it is wrong: its
+        // questions then say nothing more than the choice's own error.
+        let entry = lists.lists.entry(list.to_owned()).or_insert_with(|| {
+            if is_reference(reference, list) {
+                errors.push(table.place_of(row, "list_name").error(
+                    ErrorCode::ReservedListName,
+                    format!("“{list}” là tên một danh mục dùng chung của sotay; hãy đặt tên khác cho danh sách này."),
+                    format!("“{list}” is the name of one of sotay's reference lists; give this list another name."),
+                ));
+            }
+            List { row, options: Vec::new(), used: false }
+        });
         let label = match table.localized(row, "label") {
             Ok(Some(label)) => label,
             Ok(None) => {
-                errors.push(table.place_of(row, "label").error(
+                errors.push(table.localized_place(row, "label").error(
                     ErrorCode::MissingValue,
                     format!("Lựa chọn “{name}” của danh sách “{list}” không có nhãn."),
                     format!("The choice “{name}” of the list “{list}” has no label."),
@@ -100,16 +112,6 @@ pub fn read(sheet: Option<&Sheet>, lang: Lang, reference: &ReferenceData, errors
             ));
             continue;
         }
-        let entry = lists.lists.entry(list.to_owned()).or_insert_with(|| {
-            if is_reference(reference, list) {
-                errors.push(table.place_of(row, "list_name").error(
-                    ErrorCode::ReservedListName,
-                    format!("“{list}” là tên một danh mục dùng chung của sotay; hãy đặt tên khác cho danh sách này."),
-                    format!("“{list}” is the name of one of sotay's reference lists; give this list another name."),
-                ));
-            }
-            List { row, options: Vec::new(), used: false }
-        });
         entry.options.push(ChoiceOption { value: name.to_owned(), label });
     }
     lists

@@ -116,7 +116,22 @@ fn field_error(e: &DefinitionError, places: Option<&RowPlaces>) -> ImportError {
                 (Some(t), Some(column)) => t.xlsform_char(column.saturating_sub(1)),
                 _ => 1,
             };
-            at.error(ErrorCode::Expression, format!("Ký tự {c}: {vi}"), format!("Character {c}: {}", e.message))
+            // XLSForm asks "answered?" as `${x} != ''`; sotay's types say no to that.
+            let empty_text =
+                places.exprs.get(attribute).is_some_and(|t| t.sotay.contains("''") || t.sotay.contains("\"\""));
+            let (hint_vi, hint_en) = if empty_text && e.message.contains("compare") {
+                (
+                    " (để hỏi đã trả lời chưa, hãy viết filled(${x}) hoặc empty(${x}))",
+                    " (to ask whether it is answered, write filled(${x}) or empty(${x}))",
+                )
+            } else {
+                ("", "")
+            };
+            at.error(
+                ErrorCode::Expression,
+                format!("Ký tự {c}: {vi}{hint_vi}"),
+                format!("Character {c}: {}{hint_en}", e.message),
+            )
         }
         None => places.row.error(ErrorCode::Definition, vi, e.message.clone()),
     }

@@ -74,7 +74,8 @@ pub enum ErrorCode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{}: {message_en}", self.place())]
 pub struct ImportError {
-    /// The sheet's name as the workbook spells it (`survey`, `choices`, `settings`).
+    /// The sheet's name as the workbook spells it (`survey`, `choices`, `settings`); empty
+    /// for the file as a whole (not a workbook, damaged, too large).
     pub sheet: String,
     /// 1-based, as Excel and LibreOffice number rows; `None` for the whole sheet.
     pub row: Option<u32>,
@@ -88,9 +89,9 @@ pub struct ImportError {
 }
 
 impl ImportError {
-    /// "survey!D12 (constraint)", "settings", "choices!7".
+    /// "survey!D12 (constraint)", "settings", "choices!7", "workbook".
     pub fn place(&self) -> String {
-        let mut s = self.sheet.clone();
+        let mut s = if self.sheet.is_empty() { "workbook".to_owned() } else { self.sheet.clone() };
         match (&self.column, self.row) {
             (Some(c), Some(r)) => s += &format!("!{c}{r}"),
             (Some(c), None) => s += &format!("!{c}"),

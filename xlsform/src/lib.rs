@@ -51,8 +51,7 @@ pub struct Imported {
 /// `select_one` may name, the ethnicity shortlists a count grid may use). Either the whole
 /// definition compiles, or every error found is returned: nothing partial.
 pub fn import(bytes: &[u8], reference: &ReferenceData) -> Result<Imported, Vec<ImportError>> {
-    let book = read::read(bytes)?;
-    let mut errors = Vec::new();
+    let (book, mut errors) = read::read(bytes)?;
     let settings = settings::read(book.settings.as_ref(), &mut errors);
     let mut lists = choices::read(book.choices.as_ref(), settings.lang, reference, &mut errors);
     let (survey, survey_errors) = survey::read(book.survey.as_ref(), settings.lang, &mut lists, reference);

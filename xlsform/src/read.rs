@@ -53,9 +53,10 @@ fn unreadable(vi: impl Into<String>, en: impl Into<String>) -> Vec<ImportError> 
     vec![Place::sheet("").error(ErrorCode::Unreadable, vi, en)]
 }
 
-/// Reads the workbook; cells that hold what a form cannot (dates as Excel stores them, error
-/// values) are reported with their position, together with anything else wrong.
-pub fn read(bytes: &[u8]) -> Result<Workbook, Vec<ImportError>> {
+/// Reads the workbook: `Err` when there is no workbook to read; otherwise the sheets, and
+/// what is wrong in them already (cells holding what a form cannot — Excel dates, error
+/// values —, sheets sotay refuses), to be reported with everything found later.
+pub fn read(bytes: &[u8]) -> Result<(Workbook, Vec<ImportError>), Vec<ImportError>> {
     if bytes.len() > MAX_BYTES {
         return Err(unreadable(
             format!("Tệp quá lớn ({} byte); một biểu mẫu không quá {} MB.", bytes.len(), MAX_BYTES >> 20),
@@ -108,7 +109,7 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), Vec<ImportError>> {
     Ok(())
 }
 
-fn read_sheets(bytes: &[u8]) -> Result<Workbook, Vec<ImportError>> {
+fn read_sheets(bytes: &[u8]) -> Result<(Workbook, Vec<ImportError>), Vec<ImportError>> {
     let mut xlsx: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         unreadable(format!("Không đọc được bảng tính: {e}."), format!("The workbook cannot be read: {e}."))
     })?;
@@ -149,11 +150,7 @@ fn read_sheets(bytes: &[u8]) -> Result<Workbook, Vec<ImportError>> {
             )),
         }
     }
-    if errors.is_empty() {
-        Ok(book)
-    } else {
-        Err(errors)
-    }
+    Ok((book, errors))
 }
 
 /// One sheet, cell by cell (never as a dense range: its size would be the file's to choose).

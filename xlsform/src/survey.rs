@@ -288,12 +288,8 @@ impl Reader<'_, '_> {
         RowPlaces { row: Place::row(self.table.name(), row), cells, exprs: HashMap::new() }
     }
 
-    /// The first column of a localized text, or the row.
     fn localized_place(&self, row: u32, base: &str) -> Place {
-        match self.table.columns.iter().find(|c| c.base == base) {
-            Some(c) => self.table.place(row, c),
-            None => Place::row(self.table.name(), row),
-        }
+        self.table.localized_place(row, base)
     }
 
     /// The row's `name`: a sotay identifier, not used before in `seen`.

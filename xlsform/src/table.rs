@@ -138,6 +138,14 @@ impl<'a> Table<'a> {
         }
     }
 
+    /// Where a text given per language would be: its first column, else the row.
+    pub fn localized_place(&self, row: u32, base: &str) -> Place {
+        match self.columns.iter().find(|c| c.base == base) {
+            Some(c) => self.place(row, c),
+            None => Place::row(&self.sheet.name, row),
+        }
+    }
+
     /// A plain column's value in a row, if not blank.
     pub fn get(&self, row: u32, base: &str) -> Option<&'a str> {
         let column = self.column(base)?;

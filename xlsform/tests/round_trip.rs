@@ -87,3 +87,80 @@ fn an_import_exported_again_imports_the_same() {
         assert_eq!(once, twice, "{path}");
     }
 }
+
+/// What the shipped forms do not show: a question named like a reference list with its own
+/// options, two grids whose third dimensions share a name but not their values, a
+/// withdrawn version, an empty section, decimal bounds, division, the personal data
+/// warning turned off, a section's help and skip logic.
+#[test]
+fn unusual_definitions_come_back_unchanged() {
+    use forms::definition::{ChoiceOption, FieldType, GridGroup, GridSpec};
+    use forms::figures::{Figure, FormFigures};
+    let reference = reference();
+    let (_, mut def, _) = shipped().into_iter().find(|(p, _, _)| p == "training_session/v2.toml").unwrap();
+    def.withdrawn = true;
+    def.version = 9;
+    let text = |vi: &str, en: &str| forms::Localized::new(vi, en);
+    let option =
+        |v: &str| ChoiceOption { value: v.into(), label: text(&format!("Giá trị {v}"), &format!("Value {v}")) };
+    let mut template = def.sections[0].fields[1].clone(); // topic_other: a text field
+    template.relevant = None;
+    template.max_length = None;
+    template.required = false;
+    let field = |name: &str, t: FieldType| {
+        let mut f = template.clone();
+        f.name = name.into();
+        f.field_type = t;
+        f
+    };
+    let mut agencies = field("agencies", FieldType::SelectOne);
+    agencies.options = Some(vec![option("a"), option("b")]);
+    let mut ratio = field("ratio", FieldType::Decimal);
+    (ratio.min, ratio.max) = (Some(-0.25), Some(1e6));
+    let mut share = field("share", FieldType::Calculate);
+    share.calculate = Some("ratio / 2 + count_selected(participant_category) * len(topic_other)".into());
+    let mut story = field("story", FieldType::LongText);
+    story.personal_data_warning = Some(false);
+    story.hint = Some(text("Không ghi tên \"người\" nào", "No names\\ at all\n please"));
+    let grid = |name: &str, values: &[&str]| {
+        let mut g = field(name, FieldType::CountGrid);
+        g.grid = Some(GridSpec {
+            ethnicity_list: "ethnic_groups".into(),
+            shortlist: "quang_ngai".into(),
+            group: Some(GridGroup {
+                name: "age_group".into(),
+                label: text("Độ tuổi", "Age group"),
+                options: values.iter().map(|v| option(v)).collect(),
+            }),
+            max_cell: 100_000,
+        });
+        g
+    };
+    let extra = &mut def.sections[1];
+    extra.help = Some(text("Phần thêm", "Extra part"));
+    extra.relevant = Some("not selected(format, 'online')".into());
+    extra.fields.extend([
+        agencies,
+        ratio,
+        share,
+        story,
+        grid("kids", &["child", "adult"]),
+        grid("olds", &["old", "young"]),
+    ]);
+    let mut empty = def.sections[2].clone();
+    empty.id = "empty".into();
+    empty.fields.clear();
+    def.sections.push(empty);
+    let figures = FormFigures {
+        form: def.id.clone(),
+        figures: vec![Figure { field: "duration_days".into(), label: text("Số ngày", "Days") }],
+    };
+    forms::Form::compile(def.clone(), &reference, "unusual").expect("the unusual definition compiles");
+
+    let bytes = xlsform::export(&def, Some(&figures), &reference).unwrap();
+    let imported = xlsform::import(&bytes, &reference).unwrap_or_else(|e| panic!("{e:#?}"));
+    assert_eq!(imported.definition, def);
+    assert_eq!(imported.figures, Some(figures));
+    let toml = xlsform::definition_toml(&def);
+    assert_eq!(parse_definition("training_session/v9.toml", &toml).unwrap().1, def, "{toml}");
+}

@@ -16,7 +16,8 @@ use rust_xlsxwriter::Workbook;
 /// `sotay_figure` and `form_title` written as `"vi|en"` fill both language columns.
 pub type Row<'a> = &'a [(&'a str, &'a str)];
 
-const LOCALIZED: [&str; 6] = ["label", "hint", "constraint_message", "group_label", "sotay_figure", "form_title"];
+const LOCALIZED: [&str; 7] =
+    ["label", "hint", "constraint_message", "group_label", "sotay_figure", "form_title", "form_help"];
 
 /// The survey's columns, as sotay's export writes them: A type, B name, C/D label, E/F hint,
 /// G required, H relevant, I constraint, J/K constraint_message, L calculation,
