@@ -170,8 +170,11 @@ fn cell() -> impl Strategy<Value = String> {
     ]
 }
 
-/// A sheet: its name, and cells by (row, column) with a value; a few numbers and booleans.
-fn sheet() -> impl Strategy<Value = (String, Vec<(u32, u16, Cell)>)> {
+/// A sheet: its name, and cells by (row, column) with a value.
+type RandomSheet = (String, Vec<(u32, u16, Cell)>);
+
+/// A random sheet; a few of its cells numbers and booleans.
+fn sheet() -> impl Strategy<Value = RandomSheet> {
     let name = prop_oneof![
         3 => prop::sample::select(&["survey", "choices", "settings", "Survey", "external_choices", "notes"][..])
             .prop_map(str::to_owned),
@@ -192,7 +195,7 @@ enum Cell {
     Bool(bool),
 }
 
-fn workbook(sheets: &[(String, Vec<(u32, u16, Cell)>)]) -> Option<Vec<u8>> {
+fn workbook(sheets: &[RandomSheet]) -> Option<Vec<u8>> {
     let mut book = Workbook::new();
     let mut names = std::collections::HashSet::new();
     for (name, cells) in sheets {

@@ -11,6 +11,7 @@ use forms::figures::{parse_figures, FormFigures};
 use forms::reference::ReferenceData;
 use forms::Catalog;
 use rust_xlsxwriter::Workbook;
+use xlsform::{ErrorCode, ImportError};
 
 /// One row: values by header. `label`, `hint`, `constraint_message`, `group_label`,
 /// `sotay_figure` and `form_title` written as `"vi|en"` fill both language columns.
@@ -170,4 +171,37 @@ pub fn figures_of(def: &FormDefinition, figures: Option<&FormFigures>) -> Option
     let names: Vec<&str> = def.sections.iter().flat_map(|s| &s.fields).map(|f| f.name.as_str()).collect();
     let kept: Vec<_> = figures?.figures.iter().filter(|f| names.contains(&f.field.as_str())).cloned().collect();
     (!kept.is_empty()).then(|| FormFigures { form: def.id.clone(), figures: kept })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refusals: where an error must be.
+// ---------------------------------------------------------------------------------------------
+
+pub fn errors(bytes: &[u8]) -> Vec<ImportError> {
+    match xlsform::import(bytes, &reference()) {
+        Ok(imported) => panic!("imported, though it should not: {imported:#?}"),
+        Err(errors) => errors,
+    }
+}
+
+/// Where an error must be: sheet, row, column letter, code, and a word of its English.
+pub type At<'a> = (&'a str, Option<u32>, Option<&'a str>, ErrorCode, &'a str);
+
+pub fn assert_has(errors: &[ImportError], (sheet, row, column, code, word): At, what: &str) {
+    let found = errors.iter().any(|e| {
+        e.sheet == sheet
+            && e.row == row
+            && e.column.as_deref() == column
+            && e.code == code
+            && e.message_en.contains(word)
+    });
+    assert!(
+        found,
+        "{what}: no {code:?} at {sheet}!{}{} mentioning “{word}” in\n{errors:#?}",
+        column.unwrap_or(""),
+        row.map_or(String::new(), |r| r.to_string())
+    );
+    for e in errors {
+        assert!(!e.message_vi.is_empty() && !e.message_en.is_empty(), "{what}: both languages, always: {e:?}");
+    }
 }
