@@ -181,6 +181,9 @@ fn main() {
     let import = time(window, || {
         black_box(xlsform::import(black_box(&bytes), &reference).is_ok());
     });
+    let compile = time(window, || {
+        black_box(forms::Form::compile(black_box(def.clone()), &reference, "bench").is_ok());
+    });
     let export = time(window, || {
         black_box(xlsform::export(black_box(&def), Some(&figures), &reference).unwrap());
     });
@@ -192,6 +195,7 @@ fn main() {
     println!("XLSForm benchmark: {rows} survey rows, {} KB workbook, one core", bytes.len() / 1024);
     println!("  baseline  calamine reads the 3 sheets      {:>8.2} ms", ms(read));
     println!("  import    (read, map, translate, compile)  {:>8.2} ms", ms(import));
+    println!("  of which  Form::compile of the definition  {:>8.2} ms", ms(compile));
     println!("  export    (rust_xlsxwriter)                {:>8.2} ms", ms(export));
     println!("  TOML      (definition_toml)                {:>8.2} ms", ms(toml));
     println!("  import costs {:.2}× calamine's read of the same workbook", import.as_secs_f64() / read.as_secs_f64());
