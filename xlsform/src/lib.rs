@@ -31,6 +31,7 @@ mod write;
 use forms::definition::FormDefinition;
 use forms::figures::FormFigures;
 use forms::reference::ReferenceData;
+use forms::{Localized, PlanArea};
 
 pub use error::{column_letter, ErrorCode, ExportError, ImportError};
 pub use expr::{from_xlsform as expression_from_xlsform, to_xlsform as expression_to_xlsform};
@@ -53,35 +54,34 @@ pub struct Imported {
 pub fn import(bytes: &[u8], reference: &ReferenceData) -> Result<Imported, Vec<ImportError>> {
     let (book, mut errors) = read::read(bytes)?;
     let settings = settings::read(book.settings.as_ref(), &mut errors);
-    let mut lists = choices::read(book.choices.as_ref(), settings.lang, reference, &mut errors);
+    let mut questions = Vec::new();
+    let mut lists = choices::read(book.choices.as_ref(), settings.lang, reference, &mut questions);
     let (survey, survey_errors) = survey::read(book.survey.as_ref(), settings.lang, &mut lists, reference);
     // A list is "unused" only if every question was read: a refused row may have named it.
     if survey_errors.is_empty() {
-        lists.unused(&mut errors);
+        lists.unused(&mut questions);
     }
-    errors.extend(survey_errors);
-    let (Some(id), Some(version), Some(plan_area), Some(title), Some(date_field), true) = (
-        settings.id.clone(),
-        settings.version,
-        settings.plan_area,
-        settings.title.clone(),
-        settings.date_field.clone(),
-        errors.is_empty(),
-    ) else {
+    questions.extend(survey_errors);
+    if !questions.is_empty() {
+        errors.extend(questions);
         return Err(sorted(errors));
-    };
+    }
+    // The questions and lists read cleanly: the form engine checks them even when the
+    // settings have mistakes (a stand-in for each missing value), so those mistakes and the
+    // engine's findings come back together.
     let definition = FormDefinition {
-        id: id.clone(),
-        version,
-        plan_area,
-        title,
+        id: settings.id.clone().unwrap_or_else(|| "form".to_owned()),
+        version: settings.version.unwrap_or(1),
+        plan_area: settings.plan_area.unwrap_or(PlanArea::Communication),
+        title: settings.title.clone().unwrap_or_else(|| Localized::new("-", "-")),
         help: settings.help.clone(),
-        date_field,
+        date_field: settings.date_field.clone().unwrap_or_default(),
         withdrawn: settings.withdrawn,
         sections: survey.sections,
     };
-    let figures = (!survey.figures.is_empty()).then_some(FormFigures { form: id, figures: survey.figures });
-    let errors = compile::check(&definition, figures.as_ref(), &survey.places, &settings, reference);
+    let figures =
+        (!survey.figures.is_empty()).then(|| FormFigures { form: definition.id.clone(), figures: survey.figures });
+    errors.extend(compile::check(&definition, figures.as_ref(), &survey.places, &settings, reference));
     if errors.is_empty() {
         Ok(Imported { definition, figures })
     } else {

@@ -171,7 +171,7 @@ pub fn read(
                     ));
                     continue;
                 }
-                let name = r.name(row, &mut section_ids);
+                let name = r.name(row, &mut section_ids, false);
                 let title = r.required_text(row, "label");
                 let help = r.text(row, "hint");
                 let mut places = r.places(row);
@@ -293,13 +293,15 @@ impl Reader<'_, '_> {
     }
 
     /// The row's `name`: a sotay identifier, not used before in `seen`.
-    fn name(&mut self, row: u32, seen: &mut HashSet<String>) -> Option<String> {
+    /// A question's `name` must be an identifier expressions can name; a section's id need
+    /// only be there and unique, as the form engine asks no more of it.
+    fn name(&mut self, row: u32, seen: &mut HashSet<String>, question: bool) -> Option<String> {
         let at = self.table.place_of(row, "name");
         let Some(name) = self.table.get(row, "name").map(str::trim) else {
             self.errors.push(at.error(ErrorCode::MissingValue, "Thiếu name.", "The name is missing."));
             return None;
         };
-        if !is_identifier(name) || KEYWORDS.contains(&name) {
+        if question && (!is_identifier(name) || KEYWORDS.contains(&name)) {
             self.errors.push(at.error(
                 ErrorCode::InvalidValue,
                 format!("name “{name}”: chỉ gồm chữ thường không dấu, số và _, bắt đầu bằng chữ, và không phải and, or, not, true, false, null."),
@@ -387,7 +389,7 @@ impl Reader<'_, '_> {
         let start = self.errors.len();
         let table = self.table;
         let mut places = self.places(row);
-        let name = self.name(row, names);
+        let name = self.name(row, names, true);
         let label = self.required_text(row, "label");
         let hint = self.text(row, "hint");
         let t = match (t, table.get(row, "appearance").map(str::trim)) {

@@ -410,6 +410,26 @@ fn every_error_of_an_upload_is_returned_at_once() {
     }
     // `d` names `c`, which was set aside: not a mistake of its own.
     assert_eq!(found.len(), 3, "{found:#?}");
+
+    // Mistakes in the settings do not hold back the engine's findings in the questions.
+    let survey: Vec<Row> = vec![
+        &[("type", "begin group"), ("name", "main"), ("label", "Chính|Main")],
+        DAY,
+        &[("type", "integer"), ("name", "a"), Q, ("relevant", "${x1} > 0")],
+        &[("type", "end group")],
+    ];
+    let extra: Row = &[("plan_area", "health"), ("version", "v2"), ("date_field", "")];
+    let found = errors(&workbook(&[("survey", sheet_rows(&SURVEY_HEADERS, &survey)), ("settings", settings(extra))]));
+    let wanted: [At; 4] = [
+        ("settings", Some(2), Some("B"), ErrorCode::InvalidValue, "v2"),
+        ("settings", Some(2), Some("E"), ErrorCode::InvalidValue, "health"),
+        ("settings", Some(2), Some("F"), ErrorCode::MissingValue, "date_field"),
+        (SURVEY, Some(4), Some("H"), ErrorCode::Expression, "unknown field 'x1'"),
+    ];
+    for at in wanted {
+        assert_has(&found, at, "settings and the engine at once");
+    }
+    assert_eq!(found.len(), wanted.len(), "the missing date field is said once: {found:#?}");
 }
 
 /// A date typed into a cell Excel turned into a date: refused at its cell, as text is what
