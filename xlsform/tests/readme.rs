@@ -47,3 +47,15 @@ fn the_worked_example_imports_to_its_toml() {
         Figure { field: "duration_days".into(), label: Localized::new("Số ngày tập huấn", "Training days") };
     assert_eq!(imported.figures, Some(FormFigures { form: "example_training".into(), figures: vec![figure] }));
 }
+
+/// The README's example error is what the importer sends, as JSON.
+#[test]
+fn the_example_error_is_the_json_sent() {
+    let start = README.find("```json\n").unwrap() + "```json\n".len();
+    let end = start + README[start..].find("```").unwrap();
+    let shown: serde_json::Value = serde_json::from_str(&README[start..end]).unwrap();
+    let row: common::Row =
+        &[("type", "text"), ("name", "a"), ("label", "Câu|Question"), ("relevant", "${day} < today()")];
+    let errors = xlsform::import(&common::probe(&[row], &[], &[]), &common::reference()).unwrap_err();
+    assert_eq!(serde_json::to_value(&errors).unwrap(), serde_json::json!([shown]));
+}
