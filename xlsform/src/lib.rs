@@ -34,7 +34,6 @@ use forms::reference::ReferenceData;
 use forms::{Localized, PlanArea};
 
 pub use error::{column_letter, ErrorCode, ExportError, ImportError};
-pub use expr::{from_xlsform as expression_from_xlsform, to_xlsform as expression_to_xlsform};
 pub use read::{MAX_BYTES, MAX_COLUMNS, MAX_ROWS};
 pub use toml::{definition_toml, figures_toml};
 pub use write::export;
