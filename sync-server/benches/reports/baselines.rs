@@ -76,20 +76,41 @@ pub(crate) async fn baseline(db: &Db, statements: &[String], period: &Period) ->
 }
 
 /// The hand-written SQL over the sums kept at write time (`store::totals`), as the report
-/// reads them: the buckets `(grain, period)` that cover the period. Returns (totals, rows).
+/// reads them: the buckets `(grain, period)` that cover the period, of the grid's sums and,
+/// side by side, of the agencies' (the summary's table by agency). Returns (totals, rows of
+/// the grid's sums).
 pub(crate) async fn sums_baseline(db: &Db, buckets: &[(&str, &str)]) -> (Totals, usize) {
     let terms: Vec<String> =
         (0..buckets.len()).map(|i| format!("(grain = ${} AND period = ${})", 2 * i + 1, 2 * i + 2)).collect();
-    let sql = format!(
-        "SELECT {KEY}, CAST(SUM(entries) AS BIGINT) AS entries, CAST(SUM(total) AS BIGINT) AS total \
-         FROM report_totals WHERE {} GROUP BY {KEY}",
-        terms.join(" OR ")
+    let read = |sql: String| async move {
+        let mut query = sqlx::query(&sql);
+        for (grain, period) in buckets {
+            query = query.bind(*grain).bind(*period);
+        }
+        query.fetch_all(&db.pool).await.unwrap()
+    };
+    let agency_key = "agency, form_id, field, sex, ethnic";
+    let (rows, by_agency) = tokio::join!(
+        read(format!(
+            "SELECT {KEY}, CAST(SUM(entries) AS BIGINT) AS entries, CAST(SUM(total) AS BIGINT) AS total \
+             FROM report_totals WHERE {} GROUP BY {KEY}",
+            terms.join(" OR ")
+        )),
+        read(format!(
+            "SELECT {agency_key}, CAST(SUM(entries) AS BIGINT) AS entries, CAST(SUM(total) AS BIGINT) AS total \
+             FROM report_agency_totals WHERE {} GROUP BY {agency_key}",
+            terms.join(" OR ")
+        ))
     );
-    let mut query = sqlx::query(&sql);
-    for (grain, period) in buckets {
-        query = query.bind(*grain).bind(*period);
-    }
-    let rows = query.fetch_all(&db.pool).await.unwrap();
+    // Read every value, as the report reads its rows.
+    let agency_people: i64 = by_agency
+        .iter()
+        .map(|row| {
+            let _: Vec<String> = (0..5).map(|i| row.get::<String, _>(i)).collect();
+            row.get::<i64, _>(6)
+        })
+        .sum();
+    assert!(agency_people >= 0);
     let mut totals = Totals::default();
     for row in &rows {
         // Read every value, as the report reads its rows.
