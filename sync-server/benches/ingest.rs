@@ -213,7 +213,7 @@ async fn bench(label: &str, url: &str, total: usize) {
     }
     let settings =
         Settings { public_url: "http://127.0.0.1".into(), trust_proxy: false, pwa_dir: None, allow_any_origin: false };
-    let state = AppState { db: db.clone(), catalog, settings: Arc::new(settings) };
+    let state = AppState::new(db.clone(), sync_server::catalog::Catalogs::fixed(catalog), settings);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app(state)).await });

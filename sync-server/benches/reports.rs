@@ -70,7 +70,7 @@ async fn get(router: &Router, token: &str, path: &str) -> (StatusCode, axum::bod
 fn state(db: &Db, catalog: &Arc<Catalog>) -> AppState {
     let settings =
         Settings { public_url: "http://127.0.0.1".into(), trust_proxy: false, pwa_dir: None, allow_any_origin: false };
-    AppState { db: db.clone(), catalog: catalog.clone(), settings: Arc::new(settings) }
+    AppState::new(db.clone(), sync_server::catalog::Catalogs::fixed(catalog.clone()), settings)
 }
 
 /// A province-wide admin's token (no password: no argon2 in the measured processes).

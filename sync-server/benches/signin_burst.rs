@@ -143,7 +143,7 @@ async fn run() {
     // Each probe comes from its own address (X-Forwarded-For), so no throttle is reached.
     let settings =
         Settings { public_url: "http://127.0.0.1".into(), trust_proxy: true, pwa_dir: None, allow_any_origin: false };
-    let state = AppState { db, catalog, settings: Arc::new(settings) };
+    let state = AppState::new(db, sync_server::catalog::Catalogs::fixed(catalog), settings);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {

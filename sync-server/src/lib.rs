@@ -8,6 +8,7 @@
 //! - [`http`]: the router ([`http::app`]), handlers by resource, one `AppError`;
 //! - [`reports`]: summaries, the annual report and raw exports (JSON, XLSX, CSV).
 
+pub mod catalog;
 pub mod db;
 pub mod http;
 pub mod reports;

@@ -4,11 +4,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use forms::{Catalog, Location};
+use sync_server::catalog::Catalogs;
 use sync_server::db::Backend;
 use sync_server::reports::{self, Format, PeriodParams, ReportScope};
 use sync_server::store::users::{NewUser, Role};
@@ -197,7 +197,7 @@ fn make_private(data_dir: &std::path::Path) -> std::io::Result<()> {
 }
 
 async fn run(cli: Cli) -> Result<()> {
-    let catalog = Arc::new(Catalog::bundled().context("loading the form definitions")?);
+    let shipped = Catalog::bundled().context("loading the form definitions")?;
     let url = match &cli.database_url {
         Some(url) => url.clone(),
         None => {
@@ -208,12 +208,15 @@ async fn run(cli: Cli) -> Result<()> {
         }
     };
     let db = Db::connect(&url).await.context("opening the database")?;
+    // The catalog as stored: the shipped files seed what the database lacks.
+    let catalogs = Catalogs::load(&db, &shipped).await.context("loading the published forms")?;
+    let catalog = catalogs.current();
     db.ensure_report_figures(&catalog).await.context("working out the report figures of stored records")?;
     match cli.command {
         Command::Serve { listen, pwa_dir, trust_proxy, dev_allow_any_origin } => {
             let public_url = cli.public_url.unwrap_or_else(|| format!("http://{listen}"));
             let settings = Settings { public_url, trust_proxy, pwa_dir, allow_any_origin: dev_allow_any_origin };
-            serve(db, catalog, listen, settings).await
+            serve(db, catalogs, listen, settings).await
         }
         Command::User(command) => user(&db, &catalog, command).await,
         Command::Enroll { username, ttl_minutes } => {
@@ -240,7 +243,7 @@ async fn run(cli: Cli) -> Result<()> {
     }
 }
 
-async fn serve(db: Db, catalog: Arc<Catalog>, listen: SocketAddr, settings: Settings) -> Result<()> {
+async fn serve(db: Db, catalogs: Catalogs, listen: SocketAddr, settings: Settings) -> Result<()> {
     if db.count_all_admins().await? == 0 {
         let password = sync_server::store::auth::new_secret()[..16].to_owned();
         let new = NewUser {
@@ -251,7 +254,7 @@ async fn serve(db: Db, catalog: Arc<Catalog>, listen: SocketAddr, settings: Sett
             whole_province: true,
             communes: &[],
         };
-        db.create_user(&new, catalog.reference()).await?;
+        db.create_user(&new, catalogs.reference()).await?;
         println!("Lần chạy đầu tiên / first start: administrator 'admin' created.");
         println!("  Password (shown once): {password}");
         println!("  Change it: sotay-sync-server user reset-password admin");
@@ -266,7 +269,9 @@ async fn serve(db: Db, catalog: Arc<Catalog>, listen: SocketAddr, settings: Sett
     let public_url = settings.public_url.clone();
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     println!("sotay đang chạy / running at {public_url} (listening on {listen})");
-    let state = AppState { db, catalog, settings: Arc::new(settings) };
+    // What another replica publishes is served here within a poll.
+    let _watch = catalogs.watch(db.clone());
+    let state = AppState::new(db, catalogs, settings);
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;

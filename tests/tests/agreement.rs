@@ -98,7 +98,7 @@ async fn the_server_and_the_form_engine_agree_on_every_case() {
     let token = db.issue_token(user.id, "agreement-device").await.unwrap();
     let settings =
         Settings { public_url: "http://localhost".into(), trust_proxy: false, pwa_dir: None, allow_any_origin: false };
-    let router = app(AppState { db, catalog: catalog.clone(), settings: Arc::new(settings) });
+    let router = app(AppState::new(db, sync_server::catalog::Catalogs::fixed(catalog.clone()), settings));
 
     let cases = cases();
     assert!(cases.len() > 150, "the case files hold {} cases", cases.len());

@@ -32,6 +32,7 @@ pub use admin::enrollment_link;
 pub use auth::CurrentUser;
 pub use error::{AppError, AppResult};
 
+use crate::catalog::Catalogs;
 use crate::db::Db;
 
 /// Largest request body, after decompression. A full push batch of large records fits.
@@ -55,11 +56,33 @@ pub struct Settings {
     pub allow_any_origin: bool,
 }
 
-#[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// The catalog this request reads: the current one when the state was cloned.
     pub catalog: Arc<Catalog>,
+    /// The catalog as published, replaced when an admin publishes (`crate::catalog`).
+    pub catalogs: Catalogs,
     pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    pub fn new(db: Db, catalogs: Catalogs, settings: Settings) -> AppState {
+        AppState { db, catalog: catalogs.current(), catalogs, settings: Arc::new(settings) }
+    }
+}
+
+/// axum clones the state for every request's `State` extractor: each clone takes the
+/// catalog current at that moment, so a version published meanwhile is served from the
+/// next request on, and one request never sees two catalogs.
+impl Clone for AppState {
+    fn clone(&self) -> Self {
+        AppState {
+            db: self.db.clone(),
+            catalog: self.catalogs.current(),
+            catalogs: self.catalogs.clone(),
+            settings: self.settings.clone(),
+        }
+    }
 }
 
 /// JSON in, with every way a body can be wrong turned into a precise 4xx `AppError`.

@@ -8,6 +8,7 @@ pub mod apply;
 pub mod audit;
 pub mod auth;
 pub mod buckets;
+pub mod catalog;
 mod cells;
 pub mod devices;
 pub mod enrollments;

@@ -23,6 +23,7 @@ use forms::{Catalog, Location, Record, RecordStatus};
 use http_body_util::BodyExt;
 use serde_json::{Map, Value};
 use sqlx::{Connection, Executor};
+use sync_server::catalog::Catalogs;
 use sync_server::store::users::{NewUser, Role, User};
 use sync_server::{app, AppState, Db, Settings};
 use tower::ServiceExt;
@@ -231,17 +232,25 @@ impl TestApp {
     pub async fn new(backend: Backend) -> Option<TestApp> {
         let catalog = Catalog::bundled().expect("the bundled catalog loads");
         let test_db = fresh_db(backend).await?;
-        // As the server does at start (main.rs).
-        test_db.db.ensure_report_figures(&catalog).await.expect("the report figures are worked out");
-        Some(Self::build(test_db, Arc::new(catalog), test_settings()))
+        // As the server does at start (main.rs): the catalog seeded into the database and
+        // served from there, so every test also checks that it comes back the same.
+        let catalogs = Catalogs::load(&test_db.db, &catalog).await.expect("the stored catalog loads");
+        assert_eq!(catalogs.current().version(), catalog.version(), "the stored catalog is the shipped one");
+        test_db.db.ensure_report_figures(&catalogs.current()).await.expect("the report figures are worked out");
+        Some(Self::serve(test_db, catalogs, test_settings()))
     }
 
+    /// Serves a fixed catalog, never one published meanwhile.
     pub fn build(test_db: TestDb, catalog: Arc<Catalog>, settings: Settings) -> TestApp {
-        let state = AppState { db: test_db.db.clone(), catalog: catalog.clone(), settings: Arc::new(settings) };
+        Self::serve(test_db, Catalogs::fixed(catalog), settings)
+    }
+
+    fn serve(test_db: TestDb, catalogs: Catalogs, settings: Settings) -> TestApp {
+        let state = AppState::new(test_db.db.clone(), catalogs, settings);
         TestApp {
             router: app(state.clone()),
             db: test_db.db.clone(),
-            catalog,
+            catalog: state.catalog.clone(),
             backend: test_db.backend,
             state,
             test_db,
@@ -256,8 +265,8 @@ impl TestApp {
 
     /// The same database served with other settings.
     pub fn with_settings(self, settings: Settings) -> TestApp {
-        let catalog = self.catalog.clone();
-        Self::build(self.test_db, catalog, settings)
+        let catalogs = self.state.catalogs.clone();
+        Self::serve(self.test_db, catalogs, settings)
     }
 
     pub fn url(&self) -> &str {

@@ -1,0 +1,198 @@
+//! The form catalog kept in the database (`migrations/*/0016_form_catalog.sql`): every
+//! published form version and each form's report figures, from which every server process
+//! compiles the catalog it serves (`crate::catalog`). Published versions are never changed;
+//! each change moves the `catalog` counter, which the processes poll.
+
+use forms::definition::FormDefinition;
+use forms::figures::FormFigures;
+use forms::form::DefinitionError;
+use forms::reference::ReferenceData;
+use forms::Catalog;
+use sqlx::Row;
+
+use super::audit::{self, Actor, AuditAction, AuditEntry, TargetKind};
+use super::{Db, StoreError};
+use crate::db::now_ms;
+
+/// What the database holds of the catalog, at one generation of the counter.
+#[derive(Debug, Clone)]
+pub struct StoredCatalog {
+    pub generation: i64,
+    pub definitions: Vec<FormDefinition>,
+    pub figures: Vec<FormFigures>,
+}
+
+impl StoredCatalog {
+    /// The catalog these definitions and figures make with `reference`, checked as the
+    /// repository's files are.
+    pub fn compile(&self, reference: ReferenceData) -> Result<Catalog, DefinitionError> {
+        let defs = self.definitions.iter().map(|d| (format!("{}/v{}", d.id, d.version), d.clone())).collect();
+        let figures = self.figures.iter().map(|f| (format!("{}/figures", f.form), f.clone())).collect();
+        Catalog::new(defs, reference)?.with_figures(figures)
+    }
+
+    /// The next version of `form_id`: 1 for a new form.
+    pub fn next_version(&self, form_id: &str) -> u32 {
+        self.definitions.iter().filter(|d| d.id == form_id).map(|d| d.version).max().unwrap_or(0) + 1
+    }
+}
+
+/// Moves the counter every process polls; returns the new generation.
+async fn bump(conn: &mut sqlx::AnyConnection) -> Result<i64, StoreError> {
+    Ok(sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'catalog' RETURNING value")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("value")?)
+}
+
+impl Db {
+    /// At start: adds the form versions and figures of `shipped` (the repository's files)
+    /// that the database does not hold yet. A shipped version the database holds stays as
+    /// stored (a published version never changes; a difference is logged); shipped figures
+    /// replace figures shipped before, never uploaded ones. Returns the versions added.
+    pub async fn seed_catalog(&self, shipped: &Catalog) -> Result<usize, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // The writers' lock: of two servers starting together, one seeds.
+        super::lock_writers(&mut tx).await?;
+        let stored: std::collections::HashMap<(String, i64), String> =
+            sqlx::query("SELECT form_id, version, definition FROM form_versions")
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Ok(((r.try_get("form_id")?, r.try_get("version")?), r.try_get("definition")?)))
+                .collect::<Result<_, StoreError>>()?;
+        let now = now_ms();
+        let mut added = 0;
+        for form in shipped.forms() {
+            let def = &form.definition;
+            let json = serde_json::to_string(def)?;
+            match stored.get(&(def.id.clone(), i64::from(def.version))) {
+                Some(existing) if *existing != json => {
+                    tracing::warn!(form = %def.id, version = def.version, "the shipped definition differs from the published one, which is kept");
+                }
+                Some(_) => {}
+                None => {
+                    sqlx::query(
+                        "INSERT INTO form_versions (form_id, version, definition, origin, published_by, published_at) \
+                         VALUES ($1, $2, $3, 'bundled', NULL, $4)",
+                    )
+                    .bind(def.id.as_str())
+                    .bind(i64::from(def.version))
+                    .bind(json)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    added += 1;
+                }
+            }
+        }
+        let mut figures_changed = false;
+        for figures in shipped.all_figures() {
+            let json = serde_json::to_string(figures)?;
+            let current = sqlx::query("SELECT figures, origin FROM form_figures WHERE form_id = $1")
+                .bind(figures.form.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let write = match &current {
+                None => true,
+                Some(row) => {
+                    row.try_get::<String, _>("origin")? == "bundled" && row.try_get::<String, _>("figures")? != json
+                }
+            };
+            if write {
+                sqlx::query(
+                    "INSERT INTO form_figures (form_id, figures, origin, updated_at) VALUES ($1, $2, 'bundled', $3) \
+                     ON CONFLICT (form_id) DO UPDATE SET figures = excluded.figures, updated_at = excluded.updated_at",
+                )
+                .bind(figures.form.as_str())
+                .bind(json)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                figures_changed = true;
+            }
+        }
+        if added > 0 || figures_changed {
+            bump(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// The generation of the stored catalog: moves with every change.
+    pub async fn catalog_generation(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT value FROM counters WHERE name = 'catalog'")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("value")?)
+    }
+
+    /// Every stored version and figures, and the generation they are of (read in one
+    /// transaction, so they agree).
+    pub async fn stored_catalog(&self) -> Result<StoredCatalog, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let generation: i64 = sqlx::query("SELECT value FROM counters WHERE name = 'catalog'")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("value")?;
+        let definitions = sqlx::query("SELECT definition FROM form_versions ORDER BY form_id, version")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("definition")?)?))
+            .collect::<Result<Vec<FormDefinition>, StoreError>>()?;
+        let figures = sqlx::query("SELECT figures FROM form_figures ORDER BY form_id")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("figures")?)?))
+            .collect::<Result<Vec<FormFigures>, StoreError>>()?;
+        tx.commit().await?;
+        Ok(StoredCatalog { generation, definitions, figures })
+    }
+
+    /// Publishes `definition` (its version the next of its form, checked by the caller
+    /// against the catalog it compiled it with), audited. `AlreadyExists` if another admin
+    /// published that version meanwhile. Returns the new generation.
+    pub async fn publish_form(&self, by: &Actor, definition: &FormDefinition) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        super::lock_writers(&mut tx).await?;
+        let taken = sqlx::query("SELECT 1 AS one FROM form_versions WHERE form_id = $1 AND version = $2")
+            .bind(definition.id.as_str())
+            .bind(i64::from(definition.version))
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(StoreError::AlreadyExists("form version"));
+        }
+        sqlx::query(
+            "INSERT INTO form_versions (form_id, version, definition, origin, published_by, published_at) \
+             VALUES ($1, $2, $3, 'upload', $4, $5)",
+        )
+        .bind(definition.id.as_str())
+        .bind(i64::from(definition.version))
+        .bind(serde_json::to_string(definition)?)
+        .bind(by.user_id)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        let generation = bump(&mut tx).await?;
+        let entry = AuditEntry {
+            by,
+            action: AuditAction::FormPublished,
+            target_kind: TargetKind::Form,
+            target_id: format!("{}:v{}", definition.id, definition.version),
+            unit: None,
+            before: None,
+            after: Some(serde_json::json!({
+                "form_id": definition.id,
+                "version": definition.version,
+                "title": definition.title.vi,
+                "questions": definition.sections.iter().map(|s| s.fields.len()).sum::<usize>(),
+            })),
+        };
+        audit::write(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(generation)
+    }
+}
