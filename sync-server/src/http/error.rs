@@ -49,6 +49,10 @@ pub enum AppError {
     Unavailable,
     #[error("internal error: {0}")]
     Internal(String),
+    /// An uploaded form definition that does not compile: every mistake at once, each
+    /// where it is (sheet, row and column, or TOML line) in Vietnamese and English.
+    #[error("definition invalid ({} errors)", .0.len())]
+    DefinitionInvalid(Vec<serde_json::Value>),
 }
 
 #[derive(Serialize)]
@@ -57,6 +61,8 @@ struct Body<'a> {
     message: Localized,
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a [serde_json::Value]>,
 }
 
 impl AppError {
@@ -153,6 +159,14 @@ impl AppError {
                     "The server is briefly unavailable; the device will retry.",
                 ),
             ),
+            DefinitionInvalid(errors) => (
+                StatusCode::BAD_REQUEST,
+                "definition_invalid",
+                l(
+                    &format!("Biểu mẫu có {} lỗi; chưa có gì được lưu. Hãy sửa rồi tải lên lại.", errors.len()),
+                    &format!("The form has {} mistakes; nothing was stored. Fix them and upload again.", errors.len()),
+                ),
+            ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -177,7 +191,11 @@ impl IntoResponse for AppError {
             // newlines and control characters, so no one can forge a log line.
             tracing::error!(error = ?self, "request failed");
         }
-        let body = axum::Json(Body { error: code, message, detail });
+        let errors = match &self {
+            AppError::DefinitionInvalid(errors) => Some(errors.as_slice()),
+            _ => None,
+        };
+        let body = axum::Json(Body { error: code, message, detail, errors });
         let mut response = (status, body).into_response();
         if let AppError::TooManyAttempts { retry_after_secs } = self {
             response.headers_mut().insert(header::RETRY_AFTER, retry_after_secs.into());

@@ -5,6 +5,7 @@
 mod audit;
 mod devices;
 mod enrollments;
+mod form_versions;
 mod records;
 mod reporting;
 mod signoff;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(records::routes())
         .merge(audit::routes())
         .merge(signoff::routes())
+        .merge(form_versions::routes())
 }
 
 /// Admins and supervisors only: the console is not for collectors.

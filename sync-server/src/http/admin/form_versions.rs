@@ -1,0 +1,176 @@
+//! Forms on a running server (issue 15): the published versions, and publishing a new one
+//! uploaded as sotay TOML or as an XLSForm workbook (`xlsform`). Nothing is stored until the
+//! whole definition compiles with every other version; every mistake comes back at once.
+//! Admins only. The new version is served by this process at once and by every other
+//! within a poll (`crate::catalog`); phones get it with their next catalog download.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use forms::definition::FormDefinition;
+use forms::{Localized, PlanArea};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::http::auth::ClientAddress;
+use crate::http::{AppError, AppResult, AppState, CurrentUser};
+use crate::store::audit::Actor;
+use crate::store::users::Role;
+use crate::store::StoreError;
+
+/// The media type of an `.xlsx` workbook.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/admin/forms", get(list).post(publish))
+}
+
+fn require_admin(current: &CurrentUser) -> AppResult<()> {
+    if current.user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[derive(Serialize)]
+struct VersionRow {
+    form_id: String,
+    version: u32,
+    title: Localized,
+    plan_area: PlanArea,
+    withdrawn: bool,
+    questions: usize,
+}
+
+#[derive(Serialize)]
+struct Versions {
+    catalog_version: String,
+    forms: Vec<VersionRow>,
+}
+
+/// Every published version, by form and version.
+async fn list(State(state): State<AppState>, current: CurrentUser) -> AppResult<Json<Versions>> {
+    require_admin(&current)?;
+    let forms = state
+        .catalog
+        .forms()
+        .map(|f| VersionRow {
+            form_id: f.id().to_owned(),
+            version: f.version(),
+            title: f.definition.title.clone(),
+            plan_area: f.definition.plan_area,
+            withdrawn: f.definition.withdrawn,
+            questions: f.definition.sections.iter().map(|s| s.fields.len()).sum(),
+        })
+        .collect();
+    Ok(Json(Versions { catalog_version: state.catalog.version().to_owned(), forms }))
+}
+
+#[derive(Serialize)]
+struct Published {
+    form_id: String,
+    version: u32,
+    catalog_version: String,
+}
+
+/// Publishes the uploaded definition as the next version of its form (version 1 of a new
+/// one), whatever version the upload names: a published version never changes.
+async fn publish(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    address: ClientAddress,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<Published>)> {
+    require_admin(&current)?;
+    let reference = state.catalogs.reference();
+    let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let media = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let (mut definition, figures) = match media.as_str() {
+        XLSX => {
+            let imported = xlsform::import(&body, reference)
+                .map_err(|errors| AppError::DefinitionInvalid(errors.iter().map(|e| json!(e)).collect()))?;
+            (imported.definition, imported.figures)
+        }
+        "application/toml" | "text/toml" | "text/plain" => (from_toml(&body)?, None),
+        _ => {
+            return Err(AppError::bad_request(
+                "unsupported_form_file",
+                "Hãy tải lên biểu mẫu dạng XLSForm (.xlsx) hoặc TOML của sotay.",
+                "Upload the form as an XLSForm workbook (.xlsx) or as sotay TOML.",
+            ))
+        }
+    };
+    let stored = state.db.stored_catalog().await?;
+    if let Some(figures) = &figures {
+        // Which answers count in reports is worked out for every stored record when it
+        // changes: not yet on a running server.
+        if stored.figures.iter().find(|f| f.form == figures.form) != Some(figures) {
+            return Err(AppError::Refused(
+                "figures_changed",
+                Localized::new(
+                    "Chưa thể đổi chỉ số báo cáo (cột sotay_figure) trên máy chủ đang chạy; hãy để các chỉ số như phiên bản trước.",
+                    "Report figures (the sotay_figure column) cannot change on a running server yet; keep them as in the previous version.",
+                ),
+            ));
+        }
+    }
+    definition.version = stored.next_version(&definition.id);
+    let mut candidate = stored.clone();
+    candidate.definitions.push(definition.clone());
+    candidate.compile(reference.clone()).map_err(|e| {
+        AppError::DefinitionInvalid(vec![json!({
+            "field": e.field,
+            "attribute": e.attribute,
+            "column": e.column,
+            "code": "definition",
+            "message_vi": format!("Biểu mẫu chưa đúng: {}", e.message),
+            "message_en": e.message,
+        })])
+    })?;
+    let actor = Actor::user(&current.user, address.0);
+    match state.db.publish_form(&actor, &definition).await {
+        Ok(_) => {}
+        Err(StoreError::AlreadyExists(_)) => {
+            return Err(AppError::Refused(
+                "version_taken",
+                Localized::new(
+                    "Một quản trị viên khác vừa phát hành phiên bản này; hãy tải lên lại.",
+                    "Another admin has just published this version; upload again.",
+                ),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    state.catalogs.refresh(&state.db).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let published = Published {
+        form_id: definition.id,
+        version: definition.version,
+        catalog_version: state.catalogs.current().version().to_owned(),
+    };
+    Ok((StatusCode::CREATED, Json(published)))
+}
+
+/// A definition in sotay TOML; a mistake is reported at its line.
+fn from_toml(body: &[u8]) -> AppResult<FormDefinition> {
+    let text = std::str::from_utf8(body).map_err(|_| {
+        AppError::DefinitionInvalid(vec![json!({
+            "line": Value::Null,
+            "code": "not_utf8",
+            "message_vi": "Tệp TOML phải được lưu dạng UTF-8.",
+            "message_en": "The TOML file must be UTF-8.",
+        })])
+    })?;
+    toml::from_str::<FormDefinition>(text).map_err(|e| {
+        let line = e.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+        AppError::DefinitionInvalid(vec![json!({
+            "line": line,
+            "code": "toml",
+            "message_vi": format!("Tệp TOML chưa đúng: {}", e.message()),
+            "message_en": e.message(),
+        })])
+    })
+}
