@@ -487,3 +487,54 @@ async fn sigkill_during_pushes_loses_nothing_acknowledged_postgres() {
     sigkill_during_pushes(Database::Postgres(pg.url.clone()), "sigkill-postgres").await;
     drop(pg);
 }
+
+/// A form version published through one replica is served by the other within seconds
+/// (it polls the catalog's generation: `sync_server::catalog::POLL`), and a record of it
+/// pushed to the other is accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_published_on_one_replica_is_served_by_the_other() {
+    let Some(admin_url) = postgres_url("a_version_published_on_one_replica_is_served_by_the_other") else { return };
+    let pg = PgDatabase::create(&admin_url).await;
+    let database = Database::Postgres(pg.url.clone());
+    let a = Server::start(&database, "replica-a").await;
+    let password = a.admin_password.clone().expect("the first replica creates the administrator");
+    let b = Server::start(&database, "replica-b").await;
+    let (on_a, on_b) = (a.admin(&password, "device-a").await, b.admin(&password, "device-b").await);
+    let etag = |api: Api| async move {
+        let r = api.http.get(format!("{}/api/v1/forms", api.base)).bearer_auth(&api.token).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        r.headers()["etag"].to_str().unwrap().to_owned()
+    };
+    let before = etag(on_b.clone()).await;
+    assert_eq!(before, etag(on_a.clone()).await, "both replicas serve the same catalog");
+
+    // Training sessions as in version 1, retitled: published as version 3.
+    let shipped = include_str!("../../forms/definitions/training_session/v1.toml");
+    let toml = shipped.replace("en = \"Training session\" }", "en = \"Training session, 2027\" }");
+    assert_ne!(toml, shipped);
+    let r = on_a
+        .http
+        .post(format!("{}/api/v1/admin/forms", on_a.base))
+        .bearer_auth(&on_a.token)
+        .header(CONTENT_TYPE, "application/toml")
+        .body(toml)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let published = Instant::now();
+    let after = etag(on_a.clone()).await;
+    assert_ne!(before, after, "the publishing replica serves the new version at once");
+    loop {
+        if etag(on_b.clone()).await == after {
+            break;
+        }
+        assert!(published.elapsed() < Duration::from_secs(20), "replica b still serves the old catalog after 20 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!("replica b served the new version {} ms after it was published", published.elapsed().as_millis());
+    let mut change = new_change("device-b", "a record of version 3");
+    change.record.form_version = 3;
+    let response = on_b.push(std::slice::from_ref(&change)).await.unwrap();
+    assert_first_apply(&response.results[0], &change, "version 3 on replica b");
+}
