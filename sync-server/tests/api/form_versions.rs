@@ -138,3 +138,26 @@ async fn only_admins_publish(app: TestApp) {
         app.get("/api/v1/admin/forms", Some(token)).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
     }
 }
+
+both!(an_exported_version_uploads_again_as_the_next_version);
+async fn an_exported_version_uploads_again_as_the_next_version(app: TestApp) {
+    let admin = app.admin("admin").await;
+    let toml = app.get("/api/v1/admin/forms/school_session/1/toml", Some(&admin)).await;
+    assert_eq!(toml.status, StatusCode::OK, "{}", toml.text());
+    assert!(toml.header("content-disposition").is_some_and(|d| d.contains("school_session-v1.toml")));
+    let r = upload(&app, &admin, "application/toml", toml.body.to_vec()).await;
+    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(2)), "{}", r.text());
+    let xlsx = app.get("/api/v1/admin/forms/school_session/2/xlsform", Some(&admin)).await;
+    assert_eq!((xlsx.status, xlsx.header("content-type")), (StatusCode::OK, Some(XLSX)));
+    let r = upload(&app, &admin, XLSX, xlsx.body.to_vec()).await;
+    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(3)), "{}", r.text());
+    // The three versions compile to the same questions.
+    let catalog = app.state.catalogs.current();
+    let fields =
+        |v: u32| serde_json::to_value(&catalog.form("school_session", v).unwrap().definition.sections).unwrap();
+    assert_eq!(fields(1), fields(2));
+    assert_eq!(fields(1), fields(3));
+    for path in ["/api/v1/admin/forms/school_session/9/toml", "/api/v1/admin/forms/nothing/1/xlsform"] {
+        app.get(path, Some(&admin)).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    }
+}

@@ -5,8 +5,9 @@
 //! within a poll (`crate::catalog`); phones get it with their next catalog download.
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use forms::definition::FormDefinition;
@@ -24,7 +25,10 @@ use crate::store::StoreError;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/admin/forms", get(list).post(publish))
+    Router::new()
+        .route("/admin/forms", get(list).post(publish))
+        .route("/admin/forms/{form_id}/{version}/xlsform", get(export_xlsform))
+        .route("/admin/forms/{form_id}/{version}/toml", get(export_toml))
 }
 
 fn require_admin(current: &CurrentUser) -> AppResult<()> {
@@ -173,4 +177,47 @@ fn from_toml(body: &[u8]) -> AppResult<FormDefinition> {
             "message_en": e.message(),
         })])
     })
+}
+
+/// A published version and its form's figures, or 404.
+fn published(state: &AppState, form_id: &str, version: &str) -> AppResult<forms::Form> {
+    let version: u32 = version.parse().map_err(|_| AppError::NotFound)?;
+    state.catalog.form(form_id, version).cloned().ok_or(AppError::NotFound)
+}
+
+fn download(content_type: &str, name: String, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A version as an XLSForm workbook, to edit in Excel and upload as the next version.
+async fn export_xlsform(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((form_id, version)): Path<(String, String)>,
+) -> AppResult<Response> {
+    require_admin(&current)?;
+    let form = published(&state, &form_id, &version)?;
+    let bytes = xlsform::export(&form.definition, state.catalog.figures(&form_id), state.catalog.reference())
+        .map_err(|e| AppError::Internal(format!("exporting {form_id} v{version}: {e}")))?;
+    Ok(download(XLSX, format!("{form_id}-v{}.xlsx", form.version()), bytes))
+}
+
+/// A version as sotay TOML, as the repository's definition files are written.
+async fn export_toml(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((form_id, version)): Path<(String, String)>,
+) -> AppResult<Response> {
+    require_admin(&current)?;
+    let form = published(&state, &form_id, &version)?;
+    let text = xlsform::definition_toml(&form.definition);
+    Ok(download("application/toml; charset=utf-8", format!("{form_id}-v{}.toml", form.version()), text.into_bytes()))
 }
