@@ -41,6 +41,7 @@ async fn every_documented_operation_is_served(app: TestApp) {
                 .replace("/records/{id}", &format!("/records/{}", record.id))
                 .replace("/enrollments/{id}", &format!("/enrollments/{}", enrollment.id))
                 .replace("/sign-offs/{id}", "/sign-offs/1")
+                .replace("/forms/{form_id}/{version}/", "/forms/outreach_event/1/")
                 .replace("{id}", &uuid::Uuid::nil().to_string());
             let mut request = Request::builder().method(method.clone()).uri(&uri);
             if !path.contains("sign-out") {
