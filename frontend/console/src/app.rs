@@ -7,6 +7,7 @@ use yew::prelude::*;
 use crate::api::Role;
 use crate::components::audit::Audit;
 use crate::components::enrolment::Enrolment;
+use crate::components::form_versions::FormsScreen;
 use crate::components::phones::Phones;
 use crate::components::record_view::RecordView;
 use crate::components::records::Records;
@@ -40,8 +41,8 @@ pub fn app() -> Html {
             None => html! { <p class="loading">{ t.loading }</p> },
         },
         (Some(_), true) if !allowed => html! { <NotPermitted /> },
-        // The audit log is the admins'; a supervisor who follows a link to it gets their
-        // users list, as for any unknown address.
+        // The audit log and the forms are the admins'; a supervisor who follows a link to
+        // either gets their users list, as for any unknown address.
         (Some(_), true) => screen(&state.route, role == Some(Role::Admin)),
     };
     html! {
@@ -76,7 +77,8 @@ pub fn app() -> Html {
 fn screen(route: &Route, admin: bool) -> Html {
     match route {
         Route::Audit if admin => html! { <Audit /> },
-        Route::Users | Route::NotFound | Route::Audit => html! { <Users /> },
+        Route::Forms if admin => html! { <FormsScreen /> },
+        Route::Users | Route::NotFound | Route::Audit | Route::Forms => html! { <Users /> },
         Route::NewUser => html! { <UserForm key="new" username={None::<AttrValue>} /> },
         Route::User(name) => html! { <UserForm key={name.clone()} username={Some(AttrValue::from(name.clone()))} /> },
         Route::Enrolment => html! { <Enrolment /> },
@@ -108,6 +110,7 @@ fn menu() -> Html {
             { item(Route::Reporting, t.reporting) }
             { item(Route::Records, t.records) }
             { item(Route::SignOff, t.sign_off) }
+            if admin { { item(Route::Forms, crate::i18n::form_screen::form_texts(ctx.lang).nav) } }
             if admin { { item(Route::Audit, t.audit) } }
         </nav>
     }

@@ -27,6 +27,8 @@ pub struct Call<'a> {
     pub timeout: Duration,
     /// Keep a successful body as a `Blob` (an XLSX file to save).
     pub file: bool,
+    /// A file sent as the body, with its media type (a form definition to publish).
+    pub upload: Option<(&'a Blob, &'a str)>,
 }
 
 impl Call<'_> {
@@ -46,6 +48,10 @@ impl Call<'_> {
         if let Some(body) = &self.json {
             headers.set("content-type", "application/json").map_err(|_| NoAnswer)?;
             init.set_body(&JsValue::from_str(body));
+        }
+        if let Some((blob, media_type)) = self.upload {
+            headers.set("content-type", media_type).map_err(|_| NoAnswer)?;
+            init.set_body(blob);
         }
         init.set_headers(&headers);
         let on_timeout = Closure::once(move || abort.abort());

@@ -6,6 +6,8 @@ use forms::Lang;
 use crate::api::ApiError;
 use crate::dates::Kind;
 
+pub mod form_screen;
+
 macro_rules! texts {
     ($($name:ident: $vi:expr, $en:expr;)*) => {
         pub struct Texts { $(pub $name: &'static str,)* }

@@ -15,6 +15,8 @@ pub enum Route {
     Record(String),
     /// The audit log (admins only).
     Audit,
+    /// Form versions: the list and publishing a new one (admins only).
+    Forms,
     /// Sign-off of communes and agencies for a period (supervisors and admins).
     SignOff,
     NotFound,
@@ -37,6 +39,7 @@ impl Route {
             ["records", id] => Route::Record(decode(id)),
             ["audit"] => Route::Audit,
             ["sign-off"] => Route::SignOff,
+            ["forms"] => Route::Forms,
             _ => Route::NotFound,
         }
     }
@@ -53,6 +56,7 @@ impl Route {
             Route::Record(id) => format!("records/{}", crate::query::encode(id)),
             Route::Audit => "audit".to_owned(),
             Route::SignOff => "sign-off".to_owned(),
+            Route::Forms => "forms".to_owned(),
         };
         format!("{BASE}{tail}")
     }
@@ -105,6 +109,7 @@ mod tests {
             Route::Record("0b6f-11".into()),
             Route::Audit,
             Route::SignOff,
+            Route::Forms,
         ] {
             assert_eq!(Route::parse(&r.href()), r, "{}", r.href());
         }

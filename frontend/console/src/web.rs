@@ -85,6 +85,20 @@ pub fn value_of(e: &Event) -> String {
     target.and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value()).unwrap_or_default()
 }
 
+/// A file chosen in a file input, and its name.
+#[derive(Clone, PartialEq)]
+pub struct ChosenFile {
+    pub file: web_sys::File,
+    pub name: String,
+}
+
+/// The file chosen in the file input an event came from (the first, if several).
+pub fn file_of(e: &Event) -> Option<ChosenFile> {
+    let input = e.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?;
+    let file = input.files()?.get(0)?;
+    Some(ChosenFile { name: file.name(), file })
+}
+
 pub fn checked_of(e: &Event) -> bool {
     e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).is_some_and(|i| i.checked())
 }

@@ -12,9 +12,11 @@ use serde_json::Value as Json;
 
 use crate::fetch::{Call, Reply};
 
+mod form_versions;
 mod sign_off;
 mod types;
 
+pub use form_versions::*;
 pub use sign_off::*;
 pub use types::*;
 
@@ -61,7 +63,15 @@ impl Api {
 
     async fn send(&self, method: &str, path: &str, body: Option<String>) -> Result<Reply, ApiError> {
         let url = self.url(path);
-        let call = Call { method, url: &url, token: self.token.as_deref(), json: body, timeout: TIMEOUT, file: false };
+        let call = Call {
+            method,
+            url: &url,
+            token: self.token.as_deref(),
+            json: body,
+            timeout: TIMEOUT,
+            file: false,
+            upload: None,
+        };
         check(call.send().await.map_err(|_| ApiError::Offline)?)
     }
 
@@ -185,8 +195,15 @@ impl Api {
     /// A file the server makes, fetched with the token (a plain link would carry none).
     async fn file(&self, path: &str) -> Result<web_sys::Blob, ApiError> {
         let url = self.url(path);
-        let call =
-            Call { method: "GET", url: &url, token: self.token.as_deref(), json: None, timeout: TIMEOUT, file: true };
+        let call = Call {
+            method: "GET",
+            url: &url,
+            token: self.token.as_deref(),
+            json: None,
+            timeout: TIMEOUT,
+            file: true,
+            upload: None,
+        };
         let reply = check(call.send().await.map_err(|_| ApiError::Offline)?)?;
         reply.blob.ok_or_else(|| ApiError::Decode("no file".into()))
     }

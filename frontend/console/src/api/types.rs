@@ -374,7 +374,7 @@ fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 }
 
 /// A title: `{vi, en}`, or one text for both.
-fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Localized, D::Error> {
+pub(super) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Localized, D::Error> {
     Ok(match Json::deserialize(d)? {
         Json::String(s) => Localized { vi: s.clone(), en: s },
         v => Localized {
