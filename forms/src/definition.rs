@@ -37,6 +37,14 @@ pub enum PlanArea {
     ActionMonth,
     Schools,
     Project8,
+    /// Inspections of the gender-equality law (sections II.3, IV.1.c).
+    Inspections,
+    /// Awards and commendations for gender-equality work (II.3, IV.1.đ, IV.2.c).
+    Awards,
+    /// Support services for people subjected to gender-based violence (II.5).
+    GbvServices,
+    /// The Committees for the Advancement of Women (II.7).
+    AdvancementOfWomen,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -18,11 +18,29 @@ fn every_bundled_definition_loads() {
         "school_session",
         "project8_activity",
         "action_month_event",
+        "gender_equality_inspection",
+        "gender_equality_award",
+        "gbv_support_service",
+        "women_committee_activity",
     ] {
         assert!(ids.contains(id), "the plan needs form {id}, which is missing");
     }
     let areas: std::collections::HashSet<PlanArea> = catalog.forms().map(|f| f.definition.plan_area).collect();
-    assert_eq!(areas.len(), 6, "every plan area has a form");
+    for area in [
+        PlanArea::Communication,
+        PlanArea::Training,
+        PlanArea::Models,
+        PlanArea::ActionMonth,
+        PlanArea::Schools,
+        PlanArea::Project8,
+        PlanArea::Inspections,
+        PlanArea::Awards,
+        PlanArea::GbvServices,
+        PlanArea::AdvancementOfWomen,
+    ] {
+        assert!(areas.contains(&area), "plan area {area:?} has no form");
+    }
+    assert_eq!(areas.len(), 10, "every plan area has a form");
 }
 
 // ---------------------------------------------------------------------------------------------

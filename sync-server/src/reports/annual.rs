@@ -1,6 +1,8 @@
 //! The annual report of plan section V: an overview, then one table per plan area
-//! (communication, training, models, Action Month, schools, Project 8), each by commune with
-//! activities and participations by sex, Kinh / ethnic minority, group and ethnic group.
+//! (communication, training, models, Action Month, schools, Project 8, then inspections,
+//! awards, GBV support services and the Committees for the Advancement of Women), each by
+//! commune with activities and participations by sex, Kinh / ethnic minority, group and
+//! ethnic group, and the report figures of the area's forms.
 //!
 //! The report is laid out once, as [`Sheet`]s of header groups and typed cells, and written
 //! by `xlsx` and `csv` alike.
@@ -54,6 +56,27 @@ pub fn area_info(area: PlanArea) -> AreaInfo {
             "IV.9, IV.11.c",
             "6. Dự án 8",
         ),
+        PlanArea::Inspections => (
+            7,
+            "Thanh tra, kiểm tra việc thực hiện pháp luật về bình đẳng giới",
+            "II.3, IV.1.c, IV.14.c",
+            "7. Thanh tra, kiểm tra",
+        ),
+        PlanArea::Awards => (
+            8,
+            "Khen thưởng, biểu dương trong công tác bình đẳng giới và phòng ngừa, ứng phó với bạo lực trên cơ sở giới",
+            "II.3, IV.1.đ, IV.2.c",
+            "8. Khen thưởng",
+        ),
+        PlanArea::GbvServices => (
+            9,
+            "Cung cấp dịch vụ phòng ngừa và ứng phó với bạo lực trên cơ sở giới",
+            "II.5",
+            "9. Dịch vụ hỗ trợ",
+        ),
+        PlanArea::AdvancementOfWomen => {
+            (10, "Hoạt động của Ban vì sự tiến bộ của phụ nữ các cấp", "II.7", "10. Ban vì sự tiến bộ phụ nữ")
+        }
     };
     AreaInfo { area, number, title, plan_items, sheet }
 }
