@@ -68,12 +68,9 @@ pub fn area_info(area: PlanArea) -> AreaInfo {
             "II.3, IV.1.đ, IV.2.c",
             "8. Khen thưởng",
         ),
-        PlanArea::GbvServices => (
-            9,
-            "Cung cấp dịch vụ phòng ngừa và ứng phó với bạo lực trên cơ sở giới",
-            "II.5",
-            "9. Dịch vụ hỗ trợ",
-        ),
+        PlanArea::GbvServices => {
+            (9, "Cung cấp dịch vụ phòng ngừa và ứng phó với bạo lực trên cơ sở giới", "II.5", "9. Dịch vụ hỗ trợ")
+        }
         PlanArea::AdvancementOfWomen => {
             (10, "Hoạt động của Ban vì sự tiến bộ của phụ nữ các cấp", "II.7", "10. Ban vì sự tiến bộ phụ nữ")
         }

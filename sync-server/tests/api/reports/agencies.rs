@@ -42,7 +42,7 @@ pub(super) fn check_agencies(s: &Value, gens: &[Gen], keep: impl Fn(&Gen) -> boo
 
 both!(a_commune_supervisor_sees_the_agencies_of_their_communes);
 async fn a_commune_supervisor_sees_the_agencies_of_their_communes(app: TestApp) {
-    let gens = seed(&app, 7, 120).await;
+    let gens = seed(&app, 7, 140).await;
     let supervisor = app.user_with_token("sv.a", Role::Supervisor, &[A], false).await;
     let in_a = |g: &Gen| g.unit.1 == A && g.date.year() == 2026;
     let s = summary(&app, &supervisor, "year=2026").await;
@@ -58,7 +58,7 @@ async fn a_commune_supervisor_sees_the_agencies_of_their_communes(app: TestApp) 
 
 both!(the_annual_workbook_has_a_table_by_agency);
 async fn the_annual_workbook_has_a_table_by_agency(app: TestApp) {
-    let gens = seed(&app, 9, 120).await;
+    let gens = seed(&app, 9, 140).await;
     let admin = app.admin("admin").await;
     let r = app.get("/api/v1/reports/annual?year=2026&format=xlsx", Some(&admin)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());

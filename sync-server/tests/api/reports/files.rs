@@ -61,7 +61,7 @@ pub(super) fn check_area_rows(
     let data = top + 2;
     let total_row = rows.iter().position(|r| r.get(2).is_some_and(|c| c == "Tổng cộng")).expect("a total row");
     assert_eq!(total_row - data, by_unit.len(), "{what}: a row per commune with activities: {rows:?}");
-    let participants = area != 3;
+    let participants = counts_participants(area);
     for r in data..=total_row {
         let code = rows[r][1].split(' ').next().unwrap().to_owned();
         let (w, key) = if r == total_row { (want(gens, keep), None) } else { (by_unit[&code], Some(code.clone())) };
@@ -77,7 +77,7 @@ pub(super) fn check_area_rows(
             assert_eq!(number(r, col(heading, "")), sum as f64, "{what}: {field}");
         }
         if !participants {
-            assert_eq!(rows[top].len(), 4 + area_figures.len(), "{what}: model checks count activities and figures");
+            assert_eq!(rows[top].len(), 4 + area_figures.len(), "{what}: activities and figures, no participants");
             continue;
         }
         let people = "Số lượt người tham gia";
@@ -147,12 +147,16 @@ async fn the_annual_workbook_holds_the_figures_of_each_plan_area(app: TestApp) {
             "4. Tháng hành động",
             "5. Trường học",
             "6. Dự án 8",
+            "7. Thanh tra, kiểm tra",
+            "8. Khen thưởng",
+            "9. Dịch vụ hỗ trợ",
+            "10. Ban vì sự tiến bộ phụ nữ",
             "Theo cơ quan",
             "Chốt số liệu"
         ]
     );
 
-    for (area, name) in names.iter().enumerate().skip(1).take(6) {
+    for (area, name) in names.iter().enumerate().skip(1).take(AREA_COUNT) {
         let (data, text) = sheet_rows(&mut workbook, name);
         assert!(text[0][0].starts_with(&format!("Biểu {area}.")) && text[0][0].ends_with("năm 2026"), "{}", text[0][0]);
         let number = |r: usize, c: usize| num(&data[r][c]);
@@ -163,7 +167,7 @@ async fn the_annual_workbook_holds_the_figures_of_each_plan_area(app: TestApp) {
     let (data, text) = sheet_rows(&mut workbook, "Tổng hợp");
     let top = text.iter().position(|r| r[0] == "STT").unwrap();
     let cols = columns(&text, top);
-    for area in 1..=6 {
+    for area in 1..=AREA_COUNT {
         let w = want(&gens, |g| g.date.year() == 2026 && area_of(g.form()) == area);
         let row = &data[top + 1 + area];
         assert_eq!(num(&row[0]), area as f64);
@@ -207,7 +211,7 @@ async fn the_annual_workbook_holds_the_figures_of_each_plan_area(app: TestApp) {
 
 both!(the_annual_csv_starts_with_a_bom_and_holds_the_same_figures);
 async fn the_annual_csv_starts_with_a_bom_and_holds_the_same_figures(app: TestApp) {
-    let gens = seed(&app, 5, 100).await;
+    let gens = seed(&app, 5, 140).await;
     let supervisor = app.province_supervisor("supervisor").await;
     let r = app.get("/api/v1/reports/annual?year=2026&format=csv", Some(&supervisor)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -215,7 +219,7 @@ async fn the_annual_csv_starts_with_a_bom_and_holds_the_same_figures(app: TestAp
     assert!(r.body.starts_with(b"\xEF\xBB\xBF"), "UTF-8 byte-order mark first");
     let text = std::str::from_utf8(&r.body[3..]).expect("UTF-8");
     let rows = parse_csv(text);
-    for area in 1..=6 {
+    for area in 1..=AREA_COUNT {
         let start = rows.iter().position(|r| r[0].starts_with(&format!("Biểu {area}."))).expect("a block per area");
         let end = start + rows[start..].iter().position(|r| r.len() == 1 && r[0].is_empty()).unwrap();
         // One heading line "group - column": split it into the two rows the checker reads.
@@ -241,7 +245,7 @@ async fn the_annual_csv_starts_with_a_bom_and_holds_the_same_figures(app: TestAp
 
 both!(the_raw_export_has_a_row_per_record_and_a_column_per_grid_cell);
 async fn the_raw_export_has_a_row_per_record_and_a_column_per_grid_cell(app: TestApp) {
-    let gens = seed(&app, 3, 120).await;
+    let gens = seed(&app, 3, 140).await;
     let admin = app.admin("admin").await;
     for (form, grid) in
         [("outreach_event", "participants"), ("training_session", "participants"), ("school_session", "students")]

@@ -100,13 +100,14 @@ async fn the_annual_page_holds_the_figures_of_each_plan_area(app: TestApp) {
     }
 
     let sections: Vec<&str> = page.split("<section>").skip(1).collect();
-    assert_eq!(sections.len(), 9, "the overview, six plan areas, the agencies, and who signed off");
-    assert!(sections[7].contains("KẾT QUẢ THEO CƠ QUAN, ĐƠN VỊ TỔ CHỨC NĂM 2026"));
-    assert!(sections[8].contains("TÌNH TRẠNG CHỐT SỐ LIỆU NĂM 2026") && sections[8].contains("Chưa chốt"));
+    assert_eq!(sections.len(), AREA_COUNT + 3, "the overview, ten plan areas, the agencies, and who signed off");
+    assert!(sections[AREA_COUNT + 1].contains("KẾT QUẢ THEO CƠ QUAN, ĐƠN VỊ TỔ CHỨC NĂM 2026"));
+    let signed = sections[AREA_COUNT + 2];
+    assert!(signed.contains("TÌNH TRẠNG CHỐT SỐ LIỆU NĂM 2026") && signed.contains("Chưa chốt"));
     let overview = table_of(sections[0]);
     assert_eq!(overview[0][0], "BÁO CÁO KẾT QUẢ THỰC HIỆN KẾ HOẠCH BÌNH ĐẲNG GIỚI NĂM 2026");
     let top = overview.iter().position(|r| r[0] == "STT").unwrap();
-    for area in 1..=6 {
+    for area in 1..=AREA_COUNT {
         let w = want(&gens, |g| g.date.year() == 2026 && area_of(g.form()) == area);
         let row = &overview[top + 1 + area];
         assert_eq!(row[0], area.to_string());
@@ -124,7 +125,7 @@ async fn the_annual_page_holds_the_figures_of_each_plan_area(app: TestApp) {
         };
         assert_eq!(row[7], share, "overview area {area}: women's share with a decimal comma");
     }
-    for (area, section) in sections.iter().enumerate().skip(1).take(6) {
+    for (area, section) in sections.iter().enumerate().skip(1).take(AREA_COUNT) {
         let table = table_of(section);
         assert!(table[0][0].starts_with(&format!("Biểu {area}.")) && table[0][0].ends_with("năm 2026"));
         let number = |r: usize, c: usize| count_of(&table[r][c]);

@@ -23,7 +23,7 @@ use super::*;
 const TOOLS: [&str; 4] = ["soffice", "pdfinfo", "pdftotext", "pdftoppm"];
 
 /// The sheets in order, and the names their PNGs get.
-const SHEETS: [(&str, &str); 9] = [
+const SHEETS: [(&str, &str); 13] = [
     ("Tổng hợp", "0-tong-hop"),
     ("1. Truyền thông", "1-truyen-thong"),
     ("2. Tập huấn", "2-tap-huan"),
@@ -31,8 +31,12 @@ const SHEETS: [(&str, &str); 9] = [
     ("4. Tháng hành động", "4-thang-hanh-dong"),
     ("5. Trường học", "5-truong-hoc"),
     ("6. Dự án 8", "6-du-an-8"),
-    ("Theo cơ quan", "7-theo-co-quan"),
-    ("Chốt số liệu", "8-chot-so-lieu"),
+    ("7. Thanh tra, kiểm tra", "7-thanh-tra-kiem-tra"),
+    ("8. Khen thưởng", "8-khen-thuong"),
+    ("9. Dịch vụ hỗ trợ", "9-dich-vu-ho-tro"),
+    ("10. Ban vì sự tiến bộ phụ nữ", "10-ban-vi-su-tien-bo-phu-nu"),
+    ("Theo cơ quan", "11-theo-co-quan"),
+    ("Chốt số liệu", "12-chot-so-lieu"),
 ];
 
 fn on_path(tool: &str) -> bool {
@@ -190,8 +194,9 @@ async fn every_sheet_of_the_annual_workbook_prints_one_page_wide_on_a4_landscape
     let markers: Vec<String> = (0..SHEETS.len())
         .map(|i| match i {
             0 => "BÁO CÁO KẾT QUẢ THỰC HIỆN".to_owned(),
-            7 => "KẾT QUẢ THEO CƠ QUAN".to_owned(),
-            8 => "TÌNH TRẠNG CHỐT SỐ LIỆU".to_owned(),
+            i if i == AREA_COUNT + 1 => "KẾT QUẢ THEO CƠ QUAN".to_owned(),
+            i if i == AREA_COUNT + 2 => "TÌNH TRẠNG CHỐT SỐ LIỆU".to_owned(),
+            // "Biểu 1." is not part of "Biểu 10.": each marker finds its own sheet.
             _ => format!("Biểu {i}."),
         })
         .collect();

@@ -24,9 +24,13 @@ async fn the_summary_matches_sums_over_the_pushed_records(app: TestApp) {
             "model_check",
             "action_month_event",
             "school_session",
-            "project8_activity"
+            "project8_activity",
+            "gender_equality_inspection",
+            "gender_equality_award",
+            "gbv_support_service",
+            "women_committee_activity"
         ],
-        "every form, once, in plan order (training versions 1 and 2 together)"
+        "every form, once, in the annual report's order (training versions 1 and 2 together)"
     );
     check_summary(&s, &gens, in_2026, "year 2026");
     let groups: Vec<&str> =
@@ -70,7 +74,7 @@ async fn the_summary_matches_sums_over_the_pushed_records(app: TestApp) {
 
 both!(a_supervisor_of_some_communes_sees_only_them);
 async fn a_supervisor_of_some_communes_sees_only_them(app: TestApp) {
-    let gens = seed(&app, 7, 90).await;
+    let gens = seed(&app, 7, 140).await;
     let supervisor_a = app.user_with_token("supervisor.a", Role::Supervisor, &[A], false).await;
     let in_scope = |g: &Gen| g.unit.1 == A;
     let s = summary(&app, &supervisor_a, "from=2025-01-01&to=2026-12-31").await;
