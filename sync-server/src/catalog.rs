@@ -10,6 +10,7 @@ use std::time::Duration;
 use forms::reference::ReferenceData;
 use forms::Catalog;
 
+use crate::store::catalog::StoredCatalog;
 use crate::store::StoreError;
 use crate::Db;
 
@@ -97,4 +98,49 @@ impl Catalogs {
             }
         })
     }
+}
+
+/// The two files a published version downloads as: over HTTP (`GET /admin/forms/{id}/{v}/…`)
+/// and with `sotay-sync-server forms export`, written by [`form_file`] for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormFile {
+    /// An XLSForm workbook (`.xlsx`), `xlsform::export`.
+    Xlsform,
+    /// sotay TOML, as the repository's definition files are written (`xlsform::definition_toml`).
+    Toml,
+}
+
+impl FormFile {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FormFile::Xlsform => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            FormFile::Toml => "application/toml; charset=utf-8",
+        }
+    }
+
+    /// `<form>-v<version>.xlsx` or `.toml`.
+    pub fn file_name(self, form_id: &str, version: u32) -> String {
+        let extension = match self {
+            FormFile::Xlsform => "xlsx",
+            FormFile::Toml => "toml",
+        };
+        format!("{form_id}-v{version}.{extension}")
+    }
+}
+
+/// Version `version` of `form_id` as a `shape` file, `None` when no such version is
+/// published. The version as published: a withdrawal from the console is a state beside
+/// it, not part of the file, so the file uploads again as a version in use.
+pub fn form_file(
+    stored: &StoredCatalog,
+    reference: &ReferenceData,
+    form_id: &str,
+    version: u32,
+    shape: FormFile,
+) -> Option<Result<Vec<u8>, xlsform::ExportError>> {
+    let (definition, figures) = stored.published(form_id, version)?;
+    Some(match shape {
+        FormFile::Xlsform => xlsform::export(definition, figures, reference),
+        FormFile::Toml => Ok(xlsform::definition_toml(definition).into_bytes()),
+    })
 }

@@ -519,7 +519,7 @@ pub fn resolution_problem(lang: Lang, result: &serde_json::Value) -> Option<Stri
 }
 
 /// The audit log's actions (`docs/console-api.md`): the API's name, Vietnamese, English.
-const AUDIT_ACTIONS: [(&str, &str, &str); 15] = [
+const AUDIT_ACTIONS: [(&str, &str, &str); 17] = [
     ("user_created", "Tạo người dùng", "User created"),
     ("user_changed", "Sửa tên, vai trò, phạm vi", "Name, role or scope changed"),
     ("user_disabled", "Khoá tài khoản", "Account disabled"),
@@ -535,6 +535,8 @@ const AUDIT_ACTIONS: [(&str, &str, &str); 15] = [
     ("period_signed_off", "Chốt số liệu kỳ", "Period signed off"),
     ("period_reopened", "Mở lại kỳ", "Period reopened"),
     ("form_published", "Phát hành biểu mẫu", "Form published"),
+    ("form_withdrawn", "Ngừng dùng biểu mẫu", "Form version withdrawn"),
+    ("form_restored", "Dùng lại biểu mẫu", "Form version restored"),
 ];
 
 /// Every action's API name, in the order the filter lists them.

@@ -37,10 +37,14 @@ pub enum AuditAction {
     PeriodSignedOff,
     PeriodReopened,
     FormPublished,
+    /// A published version takes no new records (its records stay editable).
+    FormWithdrawn,
+    /// A withdrawn version takes new records again.
+    FormRestored,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 15] = [
+    pub const ALL: [AuditAction; 17] = [
         AuditAction::UserCreated,
         AuditAction::UserChanged,
         AuditAction::UserDisabled,
@@ -56,6 +60,8 @@ impl AuditAction {
         AuditAction::PeriodSignedOff,
         AuditAction::PeriodReopened,
         AuditAction::FormPublished,
+        AuditAction::FormWithdrawn,
+        AuditAction::FormRestored,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +81,8 @@ impl AuditAction {
             AuditAction::PeriodSignedOff => "period_signed_off",
             AuditAction::PeriodReopened => "period_reopened",
             AuditAction::FormPublished => "form_published",
+            AuditAction::FormWithdrawn => "form_withdrawn",
+            AuditAction::FormRestored => "form_restored",
         }
     }
 
@@ -105,6 +113,8 @@ impl AuditAction {
             AuditAction::PeriodSignedOff => "Chốt số liệu kỳ",
             AuditAction::PeriodReopened => "Mở lại kỳ",
             AuditAction::FormPublished => "Phát hành biểu mẫu",
+            AuditAction::FormWithdrawn => "Ngừng dùng biểu mẫu",
+            AuditAction::FormRestored => "Dùng lại biểu mẫu",
         }
     }
 }

@@ -1,7 +1,11 @@
 //! The form catalog kept in the database (`migrations/*/0016_form_catalog.sql`): every
 //! published form version and each form's report figures, from which every server process
 //! compiles the catalog it serves (`crate::catalog`). Published versions are never changed;
-//! each change moves the `catalog` counter, which the processes poll.
+//! each change moves the `catalog` counter, which the processes poll. Withdrawing a version
+//! (and restoring it) is a state kept beside it (`0017_form_withdrawals.sql`), applied when
+//! the catalog is compiled.
+
+use std::collections::BTreeSet;
 
 use forms::definition::FormDefinition;
 use forms::figures::FormFigures;
@@ -18,17 +22,36 @@ use crate::db::now_ms;
 #[derive(Debug, Clone)]
 pub struct StoredCatalog {
     pub generation: i64,
+    /// Every version as published (a withdrawal from the console is not in them).
     pub definitions: Vec<FormDefinition>,
     pub figures: Vec<FormFigures>,
+    /// The versions an admin withdrew (form id, version).
+    pub withdrawn: BTreeSet<(String, u32)>,
 }
 
 impl StoredCatalog {
     /// The catalog these definitions and figures make with `reference`, checked as the
-    /// repository's files are.
+    /// repository's files are. A withdrawn version is served withdrawn; one published
+    /// withdrawn stays so.
     pub fn compile(&self, reference: ReferenceData) -> Result<Catalog, DefinitionError> {
-        let defs = self.definitions.iter().map(|d| (format!("{}/v{}", d.id, d.version), d.clone())).collect();
+        let defs = self
+            .definitions
+            .iter()
+            .map(|d| {
+                let mut d = d.clone();
+                d.withdrawn |= self.withdrawn.contains(&(d.id.clone(), d.version));
+                (format!("{}/v{}", d.id, d.version), d)
+            })
+            .collect();
         let figures = self.figures.iter().map(|f| (format!("{}/figures", f.form), f.clone())).collect();
         Catalog::new(defs, reference)?.with_figures(figures)
+    }
+
+    /// Version `version` of `form_id` as published, and its form's report figures: what a
+    /// download of it holds, so that uploading it again gives a version in use.
+    pub fn published(&self, form_id: &str, version: u32) -> Option<(&FormDefinition, Option<&FormFigures>)> {
+        let definition = self.definitions.iter().find(|d| d.id == form_id && d.version == version)?;
+        Some((definition, self.figures.iter().find(|f| f.form == form_id)))
     }
 
     /// The next version of `form_id`: 1 for a new form.
@@ -147,8 +170,14 @@ impl Db {
             .iter()
             .map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("figures")?)?))
             .collect::<Result<Vec<FormFigures>, StoreError>>()?;
+        let withdrawn = sqlx::query("SELECT form_id, version FROM form_withdrawals")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("form_id")?, version_of(r)?)))
+            .collect::<Result<BTreeSet<(String, u32)>, StoreError>>()?;
         tx.commit().await?;
-        Ok(StoredCatalog { generation, definitions, figures })
+        Ok(StoredCatalog { generation, definitions, figures, withdrawn })
     }
 
     /// Publishes `definition` (its version the next of its form, checked by the caller
@@ -194,5 +223,109 @@ impl Db {
         audit::write(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok(generation)
+    }
+}
+
+/// Why a withdrawal or a restoration does not apply to a version as it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WithdrawalRefused {
+    /// Withdrawing a version that is withdrawn already.
+    AlreadyWithdrawn,
+    /// Restoring a version in use.
+    NotWithdrawn,
+    /// Restoring a version published withdrawn (`withdrawn = true` in its definition): its
+    /// definition never changes, so only a new version can take records again.
+    WithdrawnInDefinition,
+}
+
+fn version_of(row: &sqlx::any::AnyRow) -> Result<u32, StoreError> {
+    let version: i64 = row.try_get("version")?;
+    u32::try_from(version).map_err(|_| StoreError::Corrupt(format!("form version {version}")))
+}
+
+impl Db {
+    /// Withdraws published version `version` of `form_id`: it takes no new records from
+    /// now on, its records stay editable. Audited; moves the counter (every process serves
+    /// it within a poll). `NotFound` for no such version. Returns the new generation.
+    pub async fn withdraw_form(
+        &self,
+        by: &Actor,
+        form_id: &str,
+        version: u32,
+    ) -> Result<Result<i64, WithdrawalRefused>, StoreError> {
+        self.set_withdrawn(by, form_id, version, true).await
+    }
+
+    /// Restores a version an admin withdrew: it takes new records again. Audited; moves the
+    /// counter. `NotFound` for no such version.
+    pub async fn restore_form(
+        &self,
+        by: &Actor,
+        form_id: &str,
+        version: u32,
+    ) -> Result<Result<i64, WithdrawalRefused>, StoreError> {
+        self.set_withdrawn(by, form_id, version, false).await
+    }
+
+    async fn set_withdrawn(
+        &self,
+        by: &Actor,
+        form_id: &str,
+        version: u32,
+        withdraw: bool,
+    ) -> Result<Result<i64, WithdrawalRefused>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Under the writers' lock: a push checks each change against one catalog, and two
+        // admins pressing the same button meet one after the other.
+        super::lock_writers(&mut tx).await?;
+        let definition: FormDefinition =
+            match sqlx::query("SELECT definition FROM form_versions WHERE form_id = $1 AND version = $2")
+                .bind(form_id)
+                .bind(i64::from(version))
+                .fetch_optional(&mut *tx)
+                .await?
+            {
+                Some(row) => serde_json::from_str(&row.try_get::<String, _>("definition")?)?,
+                None => return Err(StoreError::NotFound("form version")),
+            };
+        let by_admin = sqlx::query("SELECT 1 AS one FROM form_withdrawals WHERE form_id = $1 AND version = $2")
+            .bind(form_id)
+            .bind(i64::from(version))
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        let refused = match (withdraw, definition.withdrawn, by_admin) {
+            (true, true, _) | (true, _, true) => Some(WithdrawalRefused::AlreadyWithdrawn),
+            (false, true, _) => Some(WithdrawalRefused::WithdrawnInDefinition),
+            (false, false, false) => Some(WithdrawalRefused::NotWithdrawn),
+            _ => None,
+        };
+        if let Some(refused) = refused {
+            return Ok(Err(refused));
+        }
+        let statement = if withdraw {
+            "INSERT INTO form_withdrawals (form_id, version, withdrawn_by, withdrawn_at) VALUES ($1, $2, $3, $4)"
+        } else {
+            "DELETE FROM form_withdrawals WHERE form_id = $1 AND version = $2"
+        };
+        let mut query = sqlx::query(statement).bind(form_id).bind(i64::from(version));
+        if withdraw {
+            query = query.bind(by.user_id).bind(now_ms());
+        }
+        query.execute(&mut *tx).await?;
+        let generation = bump(&mut tx).await?;
+        let state = |withdrawn: bool| Some(serde_json::json!({ "withdrawn": withdrawn }));
+        let entry = AuditEntry {
+            by,
+            action: if withdraw { AuditAction::FormWithdrawn } else { AuditAction::FormRestored },
+            target_kind: TargetKind::Form,
+            target_id: format!("{form_id}:v{version}"),
+            unit: None,
+            before: state(!withdraw),
+            after: Some(serde_json::json!({ "withdrawn": withdraw, "title": definition.title.vi })),
+        };
+        audit::write(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(Ok(generation))
     }
 }

@@ -161,3 +161,122 @@ async fn an_exported_version_uploads_again_as_the_next_version(app: TestApp) {
         app.get(path, Some(&admin)).await.assert_error(StatusCode::NOT_FOUND, "not_found");
     }
 }
+
+// ---- withdrawing and restoring a version ----------------------------------------------------
+
+async fn set_state(app: &TestApp, token: &str, path: &str, what: &str) -> Response {
+    app.post(&format!("/api/v1/admin/forms/{path}/{what}"), Some(token), &json!({})).await
+}
+
+/// Whether the catalog phones download says `form` `version` is withdrawn (the bundle
+/// leaves `withdrawn` out when false).
+fn withdrawn(bundle: &Value, form: &str, version: u64) -> bool {
+    let served = bundle["forms"].as_array().unwrap().iter().find(|f| f["id"] == form && f["version"] == version);
+    served.expect("the version is served")["withdrawn"].as_bool().unwrap_or(false)
+}
+
+both!(an_admin_withdraws_a_version_phones_stop_new_records_and_a_restore_brings_it_back);
+async fn an_admin_withdraws_a_version_phones_stop_new_records_and_a_restore_brings_it_back(app: TestApp) {
+    let admin = app.admin("admin").await;
+    let officer = app.collector("officer", &[A]).await;
+    let old = record_of("training_session", 1, commune(A));
+    assert_applied(&app.push_one(&officer, &new_change(&old)).await, &old, 1);
+    let (etag_before, _) = catalog_etag(&app, &officer).await;
+    // Another process serving the same database.
+    let replica = sync_server::catalog::Catalogs::load(&app.db, &app.catalog).await.unwrap();
+
+    let r = set_state(&app, &admin, "training_session/1", "withdraw").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!((r.json()["form_id"].as_str(), r.json()["version"].as_u64()), (Some("training_session"), Some(1)));
+    assert_eq!(r.json()["withdrawn"], true);
+    let (etag, bundle) = catalog_etag(&app, &officer).await;
+    assert_ne!(etag, etag_before, "the catalog's version moves, so phones download it");
+    assert_eq!(etag, format!("\"{}\"", r.json()["catalog_version"].as_str().unwrap()));
+    assert!(withdrawn(&bundle, "training_session", 1));
+    assert!(!withdrawn(&bundle, "training_session", 2));
+    let list = app.get("/api/v1/admin/forms", Some(&admin)).await.json();
+    let row =
+        list["forms"].as_array().unwrap().iter().find(|f| f["form_id"] == "training_session" && f["version"] == 1);
+    assert_eq!(row.unwrap()["withdrawn"], true, "{list}");
+    assert!(replica.refresh(&app.db).await.unwrap(), "the other process follows the counter");
+    assert!(replica.current().form("training_session", 1).unwrap().definition.withdrawn);
+
+    // No new record of version 1; its records stay editable; version 2 takes new ones.
+    let new = record_of("training_session", 1, commune(A));
+    assert_rejected_with(&app.push_one(&officer, &new_change(&new)).await, "form_version", "form_withdrawn");
+    let corrected = with_value(&old, "notes", json!("Sửa sau khi phiên bản 1 ngừng dùng."));
+    assert_applied(&app.push_one(&officer, &change(&corrected, 1)).await, &old, 2);
+    let v2 = record_of("training_session", 2, commune(A));
+    assert_applied(&app.push_one(&officer, &new_change(&v2)).await, &v2, 1);
+    set_state(&app, &admin, "training_session/1", "withdraw")
+        .await
+        .assert_error(StatusCode::CONFLICT, "already_withdrawn");
+    // A download is the version as published: uploaded again, it would be a version in use.
+    let toml = app.get("/api/v1/admin/forms/training_session/1/toml", Some(&admin)).await;
+    assert!(!toml.text().contains("withdrawn"), "{}", toml.text());
+
+    let r = set_state(&app, &admin, "training_session/1", "restore").await;
+    assert_eq!((r.status, &r.json()["withdrawn"]), (StatusCode::OK, &json!(false)), "{}", r.text());
+    let (etag, bundle) = catalog_etag(&app, &officer).await;
+    assert_eq!(etag, etag_before, "the catalog is the one before the withdrawal");
+    assert!(!withdrawn(&bundle, "training_session", 1));
+    assert_applied(&app.push_one(&officer, &new_change(&new)).await, &new, 1);
+    set_state(&app, &admin, "training_session/1", "restore").await.assert_error(StatusCode::CONFLICT, "not_withdrawn");
+    assert!(replica.refresh(&app.db).await.unwrap());
+    assert!(!replica.current().form("training_session", 1).unwrap().definition.withdrawn);
+
+    // Each is in the audit log, with who did it.
+    for (action, before, after) in [("form_withdrawn", false, true), ("form_restored", true, false)] {
+        let audit = app.get(&format!("/api/v1/admin/audit?action={action}"), Some(&admin)).await.json();
+        let items = audit["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{audit}");
+        assert_eq!(
+            (items[0]["target_kind"].as_str(), items[0]["target_id"].as_str()),
+            (Some("form"), Some("training_session:v1"))
+        );
+        assert_eq!(items[0]["actor_username"], "admin");
+        assert_eq!(
+            (&items[0]["before"]["withdrawn"], &items[0]["after"]["withdrawn"]),
+            (&json!(before), &json!(after))
+        );
+    }
+    for path in ["training_session/9", "nothing/1", "training_session/one"] {
+        for what in ["withdraw", "restore"] {
+            set_state(&app, &admin, path, what).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+        }
+    }
+}
+
+both!(only_admins_withdraw_or_restore);
+async fn only_admins_withdraw_or_restore(app: TestApp) {
+    let admin = app.admin("admin").await;
+    let supervisor = app.province_supervisor("supervisor").await;
+    let officer = app.collector("officer", &[A]).await;
+    assert_eq!(set_state(&app, &admin, "outreach_event/1", "withdraw").await.status, StatusCode::OK);
+    let (etag, _) = catalog_etag(&app, &officer).await;
+    for token in [&supervisor, &officer] {
+        for what in ["withdraw", "restore"] {
+            set_state(&app, token, "outreach_event/1", what).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+        }
+    }
+    assert_eq!(catalog_etag(&app, &officer).await.0, etag, "nothing changed");
+    let audit = app.get("/api/v1/admin/audit?action=form_restored", Some(&admin)).await.json();
+    assert_eq!(audit["total"], 0, "{audit}");
+}
+
+both!(a_version_published_withdrawn_stays_withdrawn);
+async fn a_version_published_withdrawn_stays_withdrawn(app: TestApp) {
+    let admin = app.admin("admin").await;
+    let text = outreach_changed().replacen("version = 1\n", "version = 1\nwithdrawn = true\n", 1);
+    let r = upload(&app, &admin, "application/toml", text.into_bytes()).await;
+    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(2)), "{}", r.text());
+    let (_, bundle) = catalog_etag(&app, &admin).await;
+    assert!(withdrawn(&bundle, "outreach_event", 2));
+    set_state(&app, &admin, "outreach_event/2", "restore")
+        .await
+        .assert_error(StatusCode::CONFLICT, "withdrawn_in_definition");
+    set_state(&app, &admin, "outreach_event/2", "withdraw")
+        .await
+        .assert_error(StatusCode::CONFLICT, "already_withdrawn");
+    assert!(withdrawn(&catalog_etag(&app, &admin).await.1, "outreach_event", 2));
+}

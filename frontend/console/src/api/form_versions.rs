@@ -1,5 +1,6 @@
 //! Forms on the server (admins only): the published versions, publishing a new one from an
-//! XLSForm workbook or a sotay TOML file, and each version downloaded in either shape.
+//! XLSForm workbook or a sotay TOML file, each version downloaded in either shape, and
+//! withdrawing a version (or restoring it).
 
 use forms::Localized;
 use serde::Deserialize;
@@ -86,6 +87,12 @@ pub fn media_type(file_name: &str) -> Option<&'static str> {
     }
 }
 
+/// `POST /admin/forms/{form_id}/{version}/withdraw` or `…/restore`.
+fn state_path(form_id: &str, version: u32, withdraw: bool) -> String {
+    let what = if withdraw { "withdraw" } else { "restore" };
+    format!("/admin/forms/{}/{version}/{what}", crate::query::encode(form_id))
+}
+
 /// A `400 definition_invalid` body read as the mistakes; `None` for any other answer.
 pub fn invalid(status: u16, text: &str) -> Option<Invalid> {
     let body: ErrorBody = serde_json::from_str(text).ok()?;
@@ -125,6 +132,11 @@ impl Api {
             return Ok(Err(mistakes));
         }
         decode(check(reply)?).map(Ok)
+    }
+
+    /// Withdraws a published version (`withdraw`) or restores a withdrawn one.
+    pub async fn set_form_withdrawn(&self, form_id: &str, version: u32, withdraw: bool) -> Result<(), ApiError> {
+        self.send("POST", &state_path(form_id, version, withdraw), None).await.map(drop)
     }
 
     /// A published version as a file: `shape` is `xlsform` (a workbook) or `toml`.
@@ -169,6 +181,12 @@ mod tests {
         assert!(invalid(409, r#"{"error":"version_taken","message":{"vi":"a","en":"b"}}"#).is_none());
         assert!(invalid(400, r#"{"error":"unsupported_form_file","message":{"vi":"a","en":"b"}}"#).is_none());
         assert!(invalid(400, "not json").is_none());
+    }
+
+    #[test]
+    fn withdraw_and_restore_paths() {
+        assert_eq!(state_path("outreach_event", 2, true), "/admin/forms/outreach_event/2/withdraw");
+        assert_eq!(state_path("outreach_event", 1, false), "/admin/forms/outreach_event/1/restore");
     }
 
     #[test]

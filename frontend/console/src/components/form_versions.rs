@@ -1,7 +1,8 @@
 //! "Biểu mẫu" (admins only): every published version of every form, newest first within
-//! each, each downloadable as an XLSForm workbook or sotay TOML; and publishing a new version
-//! from one of those files. A file with mistakes stores nothing: every mistake is listed
-//! where it is, and the file stays chosen to send again.
+//! each, each downloadable as an XLSForm workbook or sotay TOML, withdrawn ("Ngừng dùng")
+//! or restored ("Dùng lại") after a confirmation; and publishing a new version from one of
+//! those files. A file with mistakes stores nothing: every mistake is listed where it is,
+//! and the file stays chosen to send again.
 
 use std::rc::Rc;
 
@@ -31,6 +32,9 @@ pub fn forms_screen() -> Html {
     let list = use_load(&ctx, (), |api, ()| async move { api.form_versions().await });
     let upload = use_action(&ctx);
     let download = use_action(&ctx);
+    let state_act = use_action(&ctx);
+    // "Đã ngừng dùng … phiên bản 2": the last withdrawal or restoration done.
+    let state_done = use_state(|| None::<String>);
     let chosen = use_state(|| None::<web::ChosenFile>);
     let outcome = use_state(|| None::<Outcome>);
     // A new key empties the file input once its file is published.
@@ -79,6 +83,29 @@ pub fn forms_screen() -> Html {
         })
     };
 
+    let on_state = {
+        let (state_act, state_done, reload) = (state_act.clone(), state_done.clone(), list.reload.clone());
+        Callback::from(move |(form_id, version, title, withdraw): (String, u32, String, bool)| {
+            let question = match withdraw {
+                true => words::confirm_withdraw(lang, &title, version),
+                false => words::confirm_restore(lang, &title, version),
+            };
+            if !web::confirm(&question) {
+                return;
+            }
+            state_done.set(None);
+            let (state_done, reload) = (state_done.clone(), reload.clone());
+            state_act.run(
+                move |api| async move { api.set_form_withdrawn(&form_id, version, withdraw).await },
+                move |()| {
+                    state_done.set(Some(words::state_changed(lang, &title, version, withdraw)));
+                    reload.emit(());
+                },
+            );
+        })
+    };
+    let buttons = Buttons { busy: download.busy() || state_act.busy(), download: on_download, state: on_state };
+
     let listed = match &list.load {
         crate::hooks::Load::Ready(l) => Some(l.clone()),
         _ => None,
@@ -114,7 +141,9 @@ pub fn forms_screen() -> Html {
                 { outcome_html }
             </form>
             if let Some(e) = download.error() { { error_box(lang, &e, None) } }
-            { loaded(lang, &list.load, &list.reload, |l| versions(lang, l, download.busy(), &on_download)) }
+            if let Some(e) = state_act.error() { { error_box(lang, &e, None) } }
+            if let Some(done) = (*state_done).clone() { <p class="flash" role="status">{ done }</p> }
+            { loaded(lang, &list.load, &list.reload, |l| versions(lang, l, &buttons)) }
         </section>
     }
 }
@@ -143,16 +172,40 @@ fn grouped(rows: &[FormVersion]) -> Vec<(&str, Vec<&FormVersion>)> {
     groups
 }
 
-fn versions(lang: Lang, list: &FormVersions, busy: bool, on_download: &Callback<(String, u32, &'static str)>) -> Html {
+/// What a version's buttons do.
+struct Buttons {
+    /// A download or a withdrawal is on its way: every button waits.
+    busy: bool,
+    /// (form, version, `xlsform` or `toml`).
+    download: Callback<(String, u32, &'static str)>,
+    /// (form, version, title, withdraw or restore): asks first.
+    state: Callback<(String, u32, String, bool)>,
+}
+
+fn versions(lang: Lang, list: &FormVersions, buttons: &Buttons) -> Html {
     let ft = form_texts(lang);
     if list.forms.is_empty() {
         return html! { <p class="empty">{ ft.empty }</p> };
     }
+    let busy = buttons.busy;
     let file = |f: &FormVersion, shape: &'static str, label: &'static str| {
-        let (on_download, id, version) = (on_download.clone(), f.form_id.clone(), f.version);
+        let (on_download, id, version) = (buttons.download.clone(), f.form_id.clone(), f.version);
         html! {
             <button type="button" class="btn small" disabled={busy}
                 onclick={move |_| on_download.emit((id.clone(), version, shape))}>{ label }</button>
+        }
+    };
+    // "Ngừng dùng" for a version in use, "Dùng lại" for a withdrawn one.
+    let state = |f: &FormVersion| {
+        let withdraw = !f.withdrawn;
+        let (on_state, id, version) = (buttons.state.clone(), f.form_id.clone(), f.version);
+        let title = f.title.get(lang).to_owned();
+        let title = if title.is_empty() { id.clone() } else { title };
+        html! {
+            <button type="button" class={classes!("btn", "small", withdraw.then_some("danger"))} disabled={busy}
+                onclick={move |_| on_state.emit((id.clone(), version, title.clone(), withdraw))}>
+                { if withdraw { ft.withdraw } else { ft.restore } }
+            </button>
         }
     };
     let row = |f: &FormVersion| {
@@ -170,6 +223,7 @@ fn versions(lang: Lang, list: &FormVersions, busy: bool, on_download: &Callback<
                         { file(f, "xlsform", ft.download_xlsform) }{ file(f, "toml", ft.download_toml) }
                     </span>
                 </td>
+                <td data-label={ft.actions}>{ state(f) }</td>
             </tr>
         }
     };
@@ -183,7 +237,7 @@ fn versions(lang: Lang, list: &FormVersions, busy: bool, on_download: &Callback<
                         <thead><tr>
                             <th scope="col" class="num">{ ft.version }</th><th scope="col">{ ft.title }</th>
                             <th scope="col" class="num">{ ft.questions }</th><th scope="col">{ ft.status }</th>
-                            <th scope="col">{ ft.files }</th>
+                            <th scope="col">{ ft.files }</th><th scope="col">{ ft.actions }</th>
                         </tr></thead>
                         <tbody>{ for versions.into_iter().map(row) }</tbody>
                     </table>
@@ -285,6 +339,10 @@ mod tests {
         );
     }
 
+    fn no_buttons() -> Buttons {
+        Buttons { busy: false, download: Callback::noop(), state: Callback::noop() }
+    }
+
     fn version(form_id: &str, version: u32, vi: &str) -> FormVersion {
         FormVersion {
             form_id: form_id.into(),
@@ -305,12 +363,43 @@ mod tests {
         assert_eq!(title_of(Lang::Vi, Some(&list), "a", 2), "A2");
         assert_eq!(title_of(Lang::Vi, Some(&list), "a", 4), "A3", "the list not caught up yet");
         assert_eq!(title_of(Lang::Vi, None, "new_form", 1), "new_form");
-        let words = rendered(&versions(Lang::Vi, &list, false, &Callback::noop()));
+        let words = rendered(&versions(Lang::Vi, &list, &no_buttons()));
         assert!(words.contains(&"Đang dùng".to_owned()) && words.contains(&"Tải XLSForm".to_owned()), "{words:?}");
         let empty = FormVersions { catalog_version: String::new(), forms: vec![] };
         assert_eq!(
-            rendered(&versions(Lang::En, &empty, false, &Callback::noop())),
+            rendered(&versions(Lang::En, &empty, &no_buttons())),
             ["The server has no form yet. Upload the first one above."]
         );
+    }
+
+    #[test]
+    fn a_version_in_use_is_withdrawn_and_a_withdrawn_one_restored() {
+        let mut old = version("outreach_event", 1, "Truyền thông");
+        old.withdrawn = true;
+        let list = FormVersions {
+            catalog_version: String::new(),
+            forms: vec![old, version("outreach_event", 2, "Truyền thông")],
+        };
+        let vi = rendered(&versions(Lang::Vi, &list, &no_buttons()));
+        // Newest first: version 2 in use (withdraw), then version 1 withdrawn (restore).
+        let row = |n: &str| vi.iter().position(|l| l == n).unwrap();
+        assert!(row("Đang dùng") < row("Ngừng dùng") && row("Ngừng dùng") < row("Đã ngừng dùng"), "{vi:?}");
+        assert!(row("Đã ngừng dùng") < row("Dùng lại"), "{vi:?}");
+        assert!(vi.contains(&"Thao tác".to_owned()), "{vi:?}");
+        let en = rendered(&versions(Lang::En, &list, &no_buttons()));
+        assert!(en.contains(&"Withdraw".to_owned()) && en.contains(&"Restore".to_owned()), "{en:?}");
+
+        let q = words::confirm_withdraw(Lang::Vi, "Truyền thông", 2);
+        assert!(
+            q.starts_with("Ngừng dùng Truyền thông phiên bản 2?") && q.contains("phiếu đã ghi vẫn sửa được"),
+            "{q}"
+        );
+        let q = words::confirm_restore(Lang::En, "Outreach", 1);
+        assert!(q.starts_with("Restore Outreach version 1?"), "{q}");
+        assert_eq!(
+            words::state_changed(Lang::Vi, "Truyền thông", 2, true),
+            "Đã ngừng dùng Truyền thông phiên bản 2. Điện thoại sẽ nhận khi đồng bộ."
+        );
+        assert!(words::state_changed(Lang::En, "Outreach", 1, false).starts_with("Restored Outreach version 1."));
     }
 }

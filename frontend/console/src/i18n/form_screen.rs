@@ -39,6 +39,9 @@ form_texts! {
     files: "Tải về", "Download";
     download_xlsform: "Tải XLSForm", "Download XLSForm";
     download_toml: "Tải TOML", "Download TOML";
+    actions: "Thao tác", "Actions";
+    withdraw: "Ngừng dùng", "Withdraw";
+    restore: "Dùng lại", "Restore";
     empty: "Máy chủ chưa có biểu mẫu nào. Hãy tải lên biểu mẫu đầu tiên ở trên.", "The server has no form yet. Upload the first one above.";
     whole_file: "Cả tệp", "The whole file";
 }
@@ -57,6 +60,40 @@ pub fn published(lang: Lang, title: &str, version: u32) -> String {
         format!("Đã phát hành {title} phiên bản {version}. Điện thoại sẽ nhận khi đồng bộ."),
         format!("Published {title} version {version}. Phones will get it when they sync."),
     )
+}
+
+/// The question before withdrawing a version: what stops, what stays.
+pub fn confirm_withdraw(lang: Lang, title: &str, version: u32) -> String {
+    pick(
+        lang,
+        format!("Ngừng dùng {title} phiên bản {version}? Điện thoại sẽ không tạo phiếu mới bằng phiên bản này sau lần đồng bộ tới; phiếu đã ghi vẫn sửa được. Có thể dùng lại sau."),
+        format!("Withdraw {title} version {version}? After their next sync, phones make no new record with this version; records already made stay editable. It can be restored later."),
+    )
+}
+
+/// The question before restoring a withdrawn version.
+pub fn confirm_restore(lang: Lang, title: &str, version: u32) -> String {
+    pick(
+        lang,
+        format!("Dùng lại {title} phiên bản {version}? Điện thoại sẽ tạo được phiếu mới bằng phiên bản này sau lần đồng bộ tới."),
+        format!("Restore {title} version {version}? After their next sync, phones can make new records with this version again."),
+    )
+}
+
+/// What happened, once the server has it.
+pub fn state_changed(lang: Lang, title: &str, version: u32, withdrawn: bool) -> String {
+    match withdrawn {
+        true => pick(
+            lang,
+            format!("Đã ngừng dùng {title} phiên bản {version}. Điện thoại sẽ nhận khi đồng bộ."),
+            format!("Withdrew {title} version {version}. Phones will get it when they sync."),
+        ),
+        false => pick(
+            lang,
+            format!("Đã dùng lại {title} phiên bản {version}. Điện thoại sẽ nhận khi đồng bộ."),
+            format!("Restored {title} version {version}. Phones will get it when they sync."),
+        ),
+    }
 }
 
 pub fn n_versions(lang: Lang, n: usize) -> String {

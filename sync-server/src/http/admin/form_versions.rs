@@ -3,21 +3,24 @@
 //! whole definition compiles with every other version; every mistake comes back at once.
 //! Admins only. The new version is served by this process at once and by every other
 //! within a poll (`crate::catalog`); phones get it with their next catalog download.
+//! Withdrawing a version (and restoring it) reaches phones the same way.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use forms::definition::FormDefinition;
 use forms::{Localized, PlanArea};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::catalog::{self, FormFile};
 use crate::http::auth::ClientAddress;
 use crate::http::{AppError, AppResult, AppState, CurrentUser};
 use crate::store::audit::Actor;
+use crate::store::catalog::WithdrawalRefused;
 use crate::store::users::Role;
 use crate::store::StoreError;
 
@@ -29,6 +32,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/forms", get(list).post(publish))
         .route("/admin/forms/{form_id}/{version}/xlsform", get(export_xlsform))
         .route("/admin/forms/{form_id}/{version}/toml", get(export_toml))
+        .route("/admin/forms/{form_id}/{version}/withdraw", post(withdraw))
+        .route("/admin/forms/{form_id}/{version}/restore", post(restore))
 }
 
 fn require_admin(current: &CurrentUser) -> AppResult<()> {
@@ -179,45 +184,118 @@ fn from_toml(body: &[u8]) -> AppResult<FormDefinition> {
     })
 }
 
-/// A published version and its form's figures, or 404.
-fn published(state: &AppState, form_id: &str, version: &str) -> AppResult<forms::Form> {
-    let version: u32 = version.parse().map_err(|_| AppError::NotFound)?;
-    state.catalog.form(form_id, version).cloned().ok_or(AppError::NotFound)
+fn version_number(version: &str) -> AppResult<u32> {
+    version.parse().map_err(|_| AppError::NotFound)
 }
 
-fn download(content_type: &str, name: String, body: Vec<u8>) -> Response {
-    (
+/// A version as a file to edit and upload as the next version: an XLSForm workbook or
+/// sotay TOML (as the repository's definition files are written), as published.
+async fn export(state: &AppState, form_id: &str, version: &str, shape: FormFile) -> AppResult<Response> {
+    let version = version_number(version)?;
+    let stored = state.db.stored_catalog().await?;
+    let bytes = catalog::form_file(&stored, state.catalogs.reference(), form_id, version, shape)
+        .ok_or(AppError::NotFound)?
+        .map_err(|e| AppError::Internal(format!("exporting {form_id} v{version}: {e}")))?;
+    Ok((
         [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CONTENT_TYPE, shape.content_type().to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", shape.file_name(form_id, version))),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        body,
+        bytes,
     )
-        .into_response()
+        .into_response())
 }
 
-/// A version as an XLSForm workbook, to edit in Excel and upload as the next version.
 async fn export_xlsform(
     State(state): State<AppState>,
     current: CurrentUser,
     Path((form_id, version)): Path<(String, String)>,
 ) -> AppResult<Response> {
     require_admin(&current)?;
-    let form = published(&state, &form_id, &version)?;
-    let bytes = xlsform::export(&form.definition, state.catalog.figures(&form_id), state.catalog.reference())
-        .map_err(|e| AppError::Internal(format!("exporting {form_id} v{version}: {e}")))?;
-    Ok(download(XLSX, format!("{form_id}-v{}.xlsx", form.version()), bytes))
+    export(&state, &form_id, &version, FormFile::Xlsform).await
 }
 
-/// A version as sotay TOML, as the repository's definition files are written.
 async fn export_toml(
     State(state): State<AppState>,
     current: CurrentUser,
     Path((form_id, version)): Path<(String, String)>,
 ) -> AppResult<Response> {
     require_admin(&current)?;
-    let form = published(&state, &form_id, &version)?;
-    let text = xlsform::definition_toml(&form.definition);
-    Ok(download("application/toml; charset=utf-8", format!("{form_id}-v{}.toml", form.version()), text.into_bytes()))
+    export(&state, &form_id, &version, FormFile::Toml).await
+}
+
+/// What withdrawing or restoring answers: the version's state and the catalog now served.
+#[derive(Serialize)]
+struct VersionState {
+    form_id: String,
+    version: u32,
+    withdrawn: bool,
+    catalog_version: String,
+}
+
+/// Withdraws a published version: phones take no new record of it (records made with it
+/// stay editable) from their next catalog download.
+async fn withdraw(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    address: ClientAddress,
+    Path((form_id, version)): Path<(String, String)>,
+) -> AppResult<Json<VersionState>> {
+    set_withdrawn(state, current, address, form_id, version, true).await
+}
+
+/// Restores a version an admin withdrew: it takes new records again.
+async fn restore(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    address: ClientAddress,
+    Path((form_id, version)): Path<(String, String)>,
+) -> AppResult<Json<VersionState>> {
+    set_withdrawn(state, current, address, form_id, version, false).await
+}
+
+async fn set_withdrawn(
+    state: AppState,
+    current: CurrentUser,
+    address: ClientAddress,
+    form_id: String,
+    version: String,
+    withdraw: bool,
+) -> AppResult<Json<VersionState>> {
+    require_admin(&current)?;
+    let version = version_number(&version)?;
+    let actor = Actor::user(&current.user, address.0);
+    let done = if withdraw {
+        state.db.withdraw_form(&actor, &form_id, version).await?
+    } else {
+        state.db.restore_form(&actor, &form_id, version).await?
+    };
+    if let Err(refused) = done {
+        let (code, message) = match refused {
+            WithdrawalRefused::AlreadyWithdrawn => (
+                "already_withdrawn",
+                Localized::new("Phiên bản này đã ngừng dùng rồi.", "This version is withdrawn already."),
+            ),
+            WithdrawalRefused::NotWithdrawn => (
+                "not_withdrawn",
+                Localized::new("Phiên bản này đang được dùng.", "This version is in use."),
+            ),
+            WithdrawalRefused::WithdrawnInDefinition => (
+                "withdrawn_in_definition",
+                Localized::new(
+                    "Phiên bản này được phát hành ở trạng thái ngừng dùng (withdrawn trong tệp), nên không dùng lại được; hãy phát hành một phiên bản mới.",
+                    "This version was published withdrawn (withdrawn in its file), so it cannot be restored; publish a new version.",
+                ),
+            ),
+        };
+        return Err(AppError::Refused(code, message));
+    }
+    state.catalogs.refresh(&state.db).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Json(VersionState {
+        form_id,
+        version,
+        withdrawn: withdraw,
+        catalog_version: state.catalogs.current().version().to_owned(),
+    }))
 }
