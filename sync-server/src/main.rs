@@ -1,4 +1,5 @@
-//! `sotay-sync-server`: serve the API and the PWA, and administer users from the terminal.
+//! `sotay-sync-server`: serve the API and the PWA, and administer users and forms from the
+//! terminal.
 //!
 //! Exit codes: 0 success; 1 the command failed (message on stderr); 2 wrong usage.
 
@@ -8,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use forms::{Catalog, Location};
-use sync_server::catalog::Catalogs;
+use sync_server::catalog::{form_file, Catalogs, FormFile};
 use sync_server::db::Backend;
 use sync_server::reports::{self, Format, PeriodParams, ReportScope};
 use sync_server::store::users::{NewUser, Role};
@@ -66,6 +67,9 @@ enum Command {
     /// Reports of the whole province (or one commune): annual report, summary, raw export.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// The published form versions: list them, write one as an XLSForm workbook or TOML.
+    #[command(subcommand)]
+    Forms(FormsCommand),
     /// Copy the SQLite database to a consistent backup file (PostgreSQL: use pg_dump).
     Backup {
         /// Backup file (default: <data-dir>/backup-<date>.db).
@@ -113,6 +117,23 @@ enum ReportCommand {
         period: PeriodParams,
         #[arg(long)]
         commune: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum FormsCommand {
+    /// Every published version: form, version, in_use or withdrawn, questions, title.
+    List,
+    /// Write a published version as the console downloads it, to edit and publish as the
+    /// next version.
+    Export {
+        form_id: String,
+        version: u32,
+        #[arg(long, value_enum)]
+        format: FormFile,
+        /// File to write (default: standard output; a workbook needs --out on a terminal).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -230,6 +251,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Export { output } => export(&db, output).await,
         Command::Report(command) => report(&db, &catalog, command).await,
+        Command::Forms(command) => forms(&db, &catalogs, command).await,
         Command::Backup { output } => {
             if db.backend != Backend::Sqlite {
                 bail!("backup copies the embedded SQLite database; for PostgreSQL use pg_dump");
@@ -368,6 +390,50 @@ async fn export(db: &Db, output: Option<PathBuf>) -> Result<()> {
         }
     }
     out.flush()?;
+    Ok(())
+}
+
+async fn forms(db: &Db, catalogs: &Catalogs, command: FormsCommand) -> Result<()> {
+    use std::io::{IsTerminal, Write};
+    match command {
+        FormsCommand::List => {
+            for form in catalogs.current().forms() {
+                let def = &form.definition;
+                let state = if def.withdrawn { "withdrawn" } else { "in_use" };
+                let questions: usize = def.sections.iter().map(|s| s.fields.len()).sum();
+                println!("{}\t{}\t{state}\t{questions}\t{}", def.id, def.version, def.title.vi);
+            }
+        }
+        FormsCommand::Export { form_id, version, format, out } => {
+            let stored = db.stored_catalog().await?;
+            let Some(bytes) = form_file(&stored, catalogs.reference(), &form_id, version, format) else {
+                let known: Vec<String> =
+                    stored.definitions.iter().filter(|d| d.id == form_id).map(|d| d.version.to_string()).collect();
+                if known.is_empty() {
+                    bail!("no form '{form_id}' is published (see `forms list`)");
+                }
+                bail!("form '{form_id}' has no version {version}; its versions: {}", known.join(", "));
+            };
+            let bytes = bytes.with_context(|| format!("writing {form_id} v{version}"))?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+                    println!("{}", path.display());
+                }
+                None if format == FormFile::Xlsform && std::io::stdout().is_terminal() => {
+                    bail!(
+                        "a workbook is not for the terminal: write it with --out {}",
+                        format.file_name(&form_id, version)
+                    )
+                }
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    stdout.write_all(&bytes)?;
+                    stdout.flush()?;
+                }
+            }
+        }
+    }
     Ok(())
 }
 

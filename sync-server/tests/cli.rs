@@ -168,7 +168,7 @@ fn help_and_usage_errors() {
     let help = run(dir.path(), &["--help"], None);
     assert!(help.status.success());
     let text = stdout(&help);
-    for command in ["serve", "user", "enroll", "export", "report", "backup"] {
+    for command in ["serve", "user", "enroll", "export", "report", "forms", "backup"] {
         assert!(text.contains(command), "--help lists {command}");
     }
     assert_eq!(run(dir.path(), &["frobnicate"], None).status.code(), Some(2), "usage errors exit 2");
@@ -250,4 +250,97 @@ fn reports_from_the_terminal() {
     assert_eq!(run(data, &["report", "summary"], None).status.code(), Some(1), "a period is required");
     let pdf = run(data, &["report", "annual", "--year", "2025", "--format", "pdf", "--out", "x"], None);
     assert_eq!(pdf.status.code(), Some(2), "an unknown format is a usage error");
+}
+
+/// Sends `request` through `router` and reads the answer.
+async fn call(router: &axum::Router, request: axum::http::Request<axum::body::Body>) -> (u16, Vec<u8>) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
+/// `forms list` and `forms export` read the catalog as stored (a withdrawal made on the
+/// running server included) and write what the console downloads.
+#[test]
+fn forms_from_the_terminal() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use sync_server::catalog::Catalogs;
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let added =
+        run(data, &["user", "add", "boss", "--role", "admin", "--name", "B", "--whole-province"], Some("mật-khẩu-dài"));
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let list = stdout(&run(data, &["forms", "list"], None));
+    assert!(list.contains("training_session\t1\tin_use\t"), "{list}");
+    assert!(list.contains("training_session\t2\tin_use\t"), "{list}");
+
+    // On the server, over the same database: version 1 withdrawn, then downloaded.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (toml_http, xlsx_http) = runtime.block_on(async {
+        let db = Db::connect(&Db::sqlite_url(data)).await.unwrap();
+        let catalogs = Catalogs::load(&db, &Catalog::bundled().unwrap()).await.unwrap();
+        let router = sync_server::app(sync_server::AppState::new(db.clone(), catalogs, common::test_settings()));
+        let sign_in = serde_json::json!({ "username": "boss", "password": "mật-khẩu-dài", "device_id": "cli-test" });
+        let request = Request::post("/api/v1/auth/sign-in")
+            .header("content-type", "application/json")
+            .body(Body::from(sign_in.to_string()))
+            .unwrap();
+        let (status, body) = call(&router, request).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        let token = serde_json::from_slice::<serde_json::Value>(&body).unwrap()["token"].as_str().unwrap().to_owned();
+        let bearer = format!("Bearer {token}");
+        let request = |method: &str, path: &str| {
+            Request::builder().method(method).uri(path).header("authorization", &bearer).body(Body::empty()).unwrap()
+        };
+        let (status, body) = call(&router, request("POST", "/api/v1/admin/forms/training_session/1/withdraw")).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        let (status, toml) = call(&router, request("GET", "/api/v1/admin/forms/training_session/1/toml")).await;
+        assert_eq!(status, 200);
+        let (status, xlsx) = call(&router, request("GET", "/api/v1/admin/forms/training_session/1/xlsform")).await;
+        assert_eq!(status, 200);
+        db.pool.close().await;
+        (toml, xlsx)
+    });
+    let list = stdout(&run(data, &["forms", "list"], None));
+    assert!(list.contains("training_session\t1\twithdrawn\t"), "{list}");
+
+    // TOML on standard output: the very bytes of the download, and the shipped definition.
+    let toml = run(data, &["forms", "export", "training_session", "1", "--format", "toml"], None);
+    assert!(toml.status.success(), "{}", String::from_utf8_lossy(&toml.stderr));
+    assert_eq!(stdout(&toml), String::from_utf8(toml_http).unwrap());
+    let catalog = Catalog::bundled().unwrap();
+    let shipped = &catalog.form("training_session", 1).unwrap().definition;
+    let reimported: forms::definition::FormDefinition = toml::from_str(&stdout(&toml)).unwrap();
+    assert_eq!(&reimported, shipped, "the TOML reads back as the published definition");
+
+    // A workbook to a file: it imports as the download does, the published definition.
+    let xlsx = data.join("tap-huan-v1.xlsx");
+    let out = ["forms", "export", "training_session", "1", "--format", "xlsform", "--out", xlsx.to_str().unwrap()];
+    let export = run(data, &out, None);
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    assert_eq!(stdout(&export).trim(), xlsx.to_str().unwrap());
+    let from_cli = xlsform::import(&std::fs::read(&xlsx).unwrap(), catalog.reference()).unwrap();
+    let from_http = xlsform::import(&xlsx_http, catalog.reference()).unwrap();
+    assert_eq!(from_cli.definition, from_http.definition);
+    assert_eq!(from_cli.figures, from_http.figures);
+    let sections = |d: &forms::definition::FormDefinition| serde_json::to_value(&d.sections).unwrap();
+    assert_eq!(sections(&from_cli.definition), sections(shipped));
+    assert!(!from_cli.definition.withdrawn, "a download is the version as published");
+
+    // What is not there says so and fails; a wrong format or version is a usage error.
+    let none = run(data, &["forms", "export", "nothing", "1", "--format", "toml"], None);
+    assert_eq!(none.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no form 'nothing'"), "{none:?}");
+    let nine = run(data, &["forms", "export", "training_session", "9", "--format", "toml"], None);
+    assert_eq!(nine.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&nine.stderr).contains("has no version 9; its versions: 1, 2"), "{nine:?}");
+    assert!(nine.stdout.is_empty());
+    let pdf = run(data, &["forms", "export", "training_session", "1", "--format", "pdf"], None);
+    assert_eq!(pdf.status.code(), Some(2));
+    let word = run(data, &["forms", "export", "training_session", "one", "--format", "toml"], None);
+    assert_eq!(word.status.code(), Some(2));
 }
