@@ -8,7 +8,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Server, Device, COMMUNE, OTHER_COMMUNE, PASSWORD, disposeAfterAll, eventually } from './lib/harness.mjs';
@@ -367,4 +368,47 @@ test('sign-off: a supervisor signs a commune off, a late edit is refused, reopen
   await page.getByText('Đã chốt số liệu Phường Nghĩa Lộ').waitFor();
   await eventually('signed off again', async () => (await row('Phường Nghĩa Lộ').locator('.badge').innerText()) === 'Đã chốt');
   await shot(page, 'console-sign-off-360');
+});
+
+test('forms: an admin publishes a TOML upload and sees version 2; a file with a mistake lists it by line', async () => {
+  const server = await Server.create([{ username: 'admin', role: 'admin' }]);
+  const browser = new Device('console-forms');
+  cleanup.push(server, browser);
+  const adminToken = await server.token('admin');
+  if (!(await exists(server, adminToken, '/admin/forms'))) return;
+  const dir = mkdtempSync(join(tmpdir(), 'sotay-e2e-forms-'));
+  cleanup.push({ dispose: () => rmSync(dir, { recursive: true, force: true }) });
+  const v1 = readFileSync(join(ROOT, 'forms/definitions/outreach_event/v1.toml'), 'utf8');
+  const renamed = v1.replace('en = "Outreach event" }', 'en = "Outreach activity" }');
+  assert.notEqual(renamed, v1);
+  const good = join(dir, 'outreach_event.toml');
+  writeFileSync(good, renamed);
+  const broken = join(dir, 'broken.toml');
+  writeFileSync(broken, 'id = "outreach_event"\nversion = 1\nplan_area = \n');
+
+  const page = await browser.open();
+  await page.setViewportSize(WIDE);
+  await signInConsole(page, server, 'admin');
+  await menu(page, 'Biểu mẫu');
+  await page.getByRole('heading', { name: 'Biểu mẫu', exact: true }).waitFor();
+  await page.locator('section.form-group', { hasText: 'outreach_event' }).waitFor();
+
+  // A mistake: nothing published, the line named, the file still chosen.
+  await page.locator('input[type=file]').setInputFiles(broken);
+  await page.getByRole('button', { name: 'Tải lên và phát hành' }).click();
+  await page.locator('.mistakes td', { hasText: /^Dòng 3/ }).waitFor();
+  assert.equal(await page.locator('input[type=file]').evaluate((i) => i.files[0]?.name), 'broken.toml');
+
+  // The fixed file: version 2, newest first, in both languages.
+  await page.locator('input[type=file]').setInputFiles(good);
+  await page.getByRole('button', { name: 'Tải lên và phát hành' }).click();
+  await page.getByText('Đã phát hành Hoạt động truyền thông phiên bản 2. Điện thoại sẽ nhận khi đồng bộ.').waitFor();
+  const group = page.locator('section.form-group', { hasText: 'outreach_event' });
+  await group.locator('tbody tr').nth(1).waitFor();
+  assert.equal((await group.locator('tbody tr').first().locator('td').first().innerText()).trim(), '2');
+  const listed = await server.api('GET', '/admin/forms', { token: adminToken });
+  assert.equal(listed.forms.find((f) => f.form_id === 'outreach_event' && f.version === 2)?.title.en, 'Outreach activity');
+  await shot(page, 'console-forms-1280');
+  await page.getByRole('button', { name: 'English' }).click();
+  await group.getByRole('cell', { name: 'Outreach activity', exact: true }).waitFor();
 });
