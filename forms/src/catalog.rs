@@ -142,9 +142,17 @@ impl Catalog {
         self.forms.get(&(id.to_owned(), version))
     }
 
-    /// The newest version of a form that still takes new records.
+    /// The newest published version of a form that still takes new records.
     pub fn latest(&self, id: &str) -> Option<&Form> {
-        self.forms.values().filter(|f| f.id() == id && !f.definition.withdrawn).max_by_key(|f| f.version())
+        self.forms
+            .values()
+            .filter(|f| f.id() == id && !f.definition.withdrawn && !f.definition.draft)
+            .max_by_key(|f| f.version())
+    }
+
+    /// The draft of a form a tester's catalog holds ("Bản thử"), if any.
+    pub fn draft(&self, id: &str) -> Option<&Form> {
+        self.forms.values().filter(|f| f.id() == id && f.definition.draft).max_by_key(|f| f.version())
     }
 
     /// Every form version, by id then version.

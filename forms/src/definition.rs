@@ -24,6 +24,10 @@ pub struct FormDefinition {
     /// A withdrawn version stays valid for records made with it, but takes no new ones.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub withdrawn: bool,
+    /// Set by the server on a draft it serves to testers ("Bản thử"): records made with it
+    /// are test records, never counted. Never part of a definition file or upload.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub draft: bool,
     pub sections: Vec<Section>,
 }
 

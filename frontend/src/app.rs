@@ -40,6 +40,9 @@ pub fn app() -> Html {
         (Route::SignIn, _) | (_, false) => html! { <SignIn enroll={None::<AttrValue>} /> },
         (Route::Home | Route::NotFound, true) => html! { <Home /> },
         (Route::New(form_id), true) => html! { <NewRecordPage key={form_id.clone()} form_id={form_id.clone()} /> },
+        (Route::Try(form_id), true) => {
+            html! { <NewRecordPage key={format!("try-{form_id}")} form_id={form_id.clone()} draft=true /> }
+        }
         (Route::Record(id), true) => html! { <RecordPage key={id.to_string()} id={*id} /> },
         (Route::Records, true) => html! { <Records /> },
         (Route::Settings, true) => html! { <Settings /> },
@@ -69,7 +72,7 @@ struct NavProps {
 fn nav(p: &NavProps) -> Html {
     let ctx = use_ctx();
     let t = texts(ctx.state.lang);
-    if matches!(p.route, Route::New(_) | Route::Record(_)) {
+    if matches!(p.route, Route::New(_) | Route::Try(_) | Route::Record(_)) {
         return html! {};
     }
     let item = |route: Route, label: &str| {

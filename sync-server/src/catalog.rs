@@ -25,10 +25,24 @@ pub enum CatalogLoadError {
     Definition(#[from] forms::DefinitionError),
 }
 
+/// What a process serves at one generation of the stored catalog: the published catalog,
+/// and the one testers get, with the drafts (the same `Arc` while there are none).
+struct Served {
+    generation: i64,
+    published: Arc<Catalog>,
+    testing: Arc<Catalog>,
+}
+
+impl Served {
+    fn of(generation: i64, catalog: Arc<Catalog>) -> Served {
+        Served { generation, published: catalog.clone(), testing: catalog }
+    }
+}
+
 /// The current catalog and the generation of the stored catalog it was compiled from.
 #[derive(Clone)]
 pub struct Catalogs {
-    current: Arc<RwLock<(i64, Arc<Catalog>)>>,
+    current: Arc<RwLock<Served>>,
     /// The reference data every compiled catalog uses (lists are not stored yet).
     reference: Arc<ReferenceData>,
 }
@@ -37,7 +51,7 @@ impl Catalogs {
     /// A fixed catalog, for tests and tools that never publish.
     pub fn fixed(catalog: Arc<Catalog>) -> Catalogs {
         let reference = Arc::new(catalog.reference().clone());
-        Catalogs { current: Arc::new(RwLock::new((i64::MIN, catalog))), reference }
+        Catalogs { current: Arc::new(RwLock::new(Served::of(i64::MIN, catalog))), reference }
     }
 
     /// Seeds the database with `shipped` (the repository's files) where it lacks them and
@@ -45,19 +59,31 @@ impl Catalogs {
     pub async fn load(db: &Db, shipped: &Catalog) -> Result<Catalogs, CatalogLoadError> {
         db.seed_catalog(shipped).await?;
         let catalogs = Catalogs {
-            current: Arc::new(RwLock::new((i64::MIN, Arc::new(shipped.clone())))),
+            current: Arc::new(RwLock::new(Served::of(i64::MIN, Arc::new(shipped.clone())))),
             reference: Arc::new(shipped.reference().clone()),
         };
         catalogs.refresh(db).await?;
         Ok(catalogs)
     }
 
+    /// The published catalog.
     pub fn current(&self) -> Arc<Catalog> {
-        self.current.read().unwrap_or_else(|e| e.into_inner()).1.clone()
+        self.current.read().unwrap_or_else(|e| e.into_inner()).published.clone()
+    }
+
+    /// The catalog testers get: the published one and every draft, marked `draft`.
+    pub fn testing(&self) -> Arc<Catalog> {
+        self.current.read().unwrap_or_else(|e| e.into_inner()).testing.clone()
+    }
+
+    /// The published and the testers' catalog, of one generation.
+    pub fn both(&self) -> (Arc<Catalog>, Arc<Catalog>) {
+        let served = self.current.read().unwrap_or_else(|e| e.into_inner());
+        (served.published.clone(), served.testing.clone())
     }
 
     fn generation(&self) -> i64 {
-        self.current.read().unwrap_or_else(|e| e.into_inner()).0
+        self.current.read().unwrap_or_else(|e| e.into_inner()).generation
     }
 
     /// Compiles the stored catalog again if it moved since; returns whether it did.
@@ -66,11 +92,29 @@ impl Catalogs {
             return Ok(false);
         }
         let stored = db.stored_catalog().await?;
+        // Read after the published versions: a draft published in between is in both, and
+        // left out of the drafts; the counter moved, so the next poll reads it again.
+        let drafts = db.drafts().await?;
         let catalog = Arc::new(stored.compile((*self.reference).clone())?);
+        let mut served = Served::of(stored.generation, catalog);
+        let drafts: Vec<_> = drafts
+            .into_iter()
+            .map(|d| d.definition)
+            .filter(|d| served.published.form(&d.id, d.version).is_none())
+            .collect();
+        if !drafts.is_empty() {
+            let mut with_drafts = stored.clone();
+            with_drafts.definitions.extend(drafts);
+            match with_drafts.compile((*self.reference).clone()) {
+                Ok(testing) => served.testing = Arc::new(testing),
+                // Checked when uploaded; never keeps the published catalog from being served.
+                Err(e) => tracing::error!(error = %e, "the drafts do not compile with the published catalog"),
+            }
+        }
         let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
         // Another refresh may have gone further meanwhile.
-        if stored.generation > current.0 {
-            *current = (stored.generation, catalog);
+        if stored.generation > current.generation {
+            *current = served;
         }
         Ok(true)
     }

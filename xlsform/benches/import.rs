@@ -139,6 +139,7 @@ fn definition() -> (FormDefinition, FormFigures) {
         help: None,
         date_field: "d0".into(),
         withdrawn: false,
+        draft: false,
         sections,
     };
     (def, FormFigures { form: "bench_form".into(), figures })

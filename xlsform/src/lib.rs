@@ -76,6 +76,7 @@ pub fn import(bytes: &[u8], reference: &ReferenceData) -> Result<Imported, Vec<I
         help: settings.help.clone(),
         date_field: settings.date_field.clone().unwrap_or_default(),
         withdrawn: settings.withdrawn,
+        draft: false,
         sections: survey.sections,
     };
     let figures =

@@ -73,6 +73,8 @@ texts! {
     agency_in_charge: "Cơ quan phụ trách", "Agency in charge";
     no_agency: "Không phụ trách cơ quan nào", "None";
     agency_hint: "Giám sát viên phụ trách một cơ quan được chốt số liệu các hoạt động do cơ quan đó tổ chức, trên toàn tỉnh.", "A supervisor in charge of an agency signs off the activities that agency organised, across the province.";
+    tester: "Thử biểu mẫu mới (nhận bản thử trên điện thoại)", "Tests new forms (gets drafts on their phone)";
+    tester_hint: "Phiếu làm bằng bản thử chỉ để kiểm tra, không tính vào báo cáo. Quản trị viên luôn nhận bản thử.", "Records made with a draft are for checking it only and never count in reports. Admins always get drafts.";
     need_name: "Hãy nhập tên đăng nhập và họ tên.", "Enter a user name and a full name.";
     need_commune: "Hãy chọn ít nhất một xã/phường (hoặc “Toàn tỉnh” cho giám sát viên).", "Choose at least one commune (or “Whole province” for a supervisor).";
     save: "Lưu", "Save";
@@ -519,7 +521,7 @@ pub fn resolution_problem(lang: Lang, result: &serde_json::Value) -> Option<Stri
 }
 
 /// The audit log's actions (`docs/console-api.md`): the API's name, Vietnamese, English.
-const AUDIT_ACTIONS: [(&str, &str, &str); 17] = [
+const AUDIT_ACTIONS: [(&str, &str, &str); 19] = [
     ("user_created", "Tạo người dùng", "User created"),
     ("user_changed", "Sửa tên, vai trò, phạm vi", "Name, role or scope changed"),
     ("user_disabled", "Khoá tài khoản", "Account disabled"),
@@ -537,6 +539,8 @@ const AUDIT_ACTIONS: [(&str, &str, &str); 17] = [
     ("form_published", "Phát hành biểu mẫu", "Form published"),
     ("form_withdrawn", "Ngừng dùng biểu mẫu", "Form version withdrawn"),
     ("form_restored", "Dùng lại biểu mẫu", "Form version restored"),
+    ("form_draft_uploaded", "Tải lên bản thử biểu mẫu", "Form draft uploaded"),
+    ("form_draft_discarded", "Hủy bản thử biểu mẫu", "Form draft discarded"),
 ];
 
 /// Every action's API name, in the order the filter lists them.

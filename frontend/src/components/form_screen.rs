@@ -25,16 +25,21 @@ use crate::web::{self, Shared};
 #[derive(Properties, PartialEq)]
 pub struct NewProps {
     pub form_id: String,
+    /// The form's draft rather than its newest published version: a test record.
+    #[prop_or_default]
+    pub draft: bool,
 }
 
-/// `#/new/<form_id>`: a fresh record of the newest version of the form.
+/// `#/new/<form_id>`: a fresh record of the newest version of the form (`#/try/<form_id>`:
+/// of its draft, for testers).
 #[function_component(NewRecordPage)]
 pub fn new_record_page(p: &NewProps) -> Html {
     let ctx = use_ctx();
     let catalog = ctx.state.catalog.clone();
     let session = ctx.state.session.clone();
     let fresh = use_state(|| {
-        let form = catalog.as_ref()?.latest(&p.form_id)?;
+        let catalog = catalog.as_ref()?;
+        let form = if p.draft { catalog.draft(&p.form_id)? } else { catalog.latest(&p.form_id)? };
         Some(Shared(Rc::new(services::new_record(form, session.as_ref()?, &ctx.state.device_id))))
     });
     match (*fresh).clone() {
@@ -310,6 +315,9 @@ pub fn form_screen(p: &Props) -> Html {
     html! {
         <main class="screen form-screen">
             <h1>{ form.definition.title.get(lang) }</h1>
+            if form.definition.draft {
+                <p class="warn"><span class="badge st-draft">{ t.test_form }</span>{ " " }{ t.test_forms_hint }</p>
+            }
             if let Some(h) = &form.definition.help { <p class="hint">{ h.get(lang) }</p> }
             if !model.errors.is_empty() { <p class="error banner" role="alert">{ t.fix_errors }</p> }
             if let Some(r) = returned { { review_card(lang, r) } }

@@ -33,6 +33,16 @@ pub fn home() -> Html {
         None => Vec::new(),
     };
     forms.sort_by(|a, b| a.1.cmp(&b.1));
+    // Drafts reach only testers' phones (the server decides).
+    let mut drafts: Vec<(String, String)> = match &s.catalog {
+        Some(c) => c
+            .forms()
+            .filter(|f| f.definition.draft)
+            .map(|f| (f.id().to_owned(), f.definition.title.get(lang).to_owned()))
+            .collect(),
+        None => Vec::new(),
+    };
+    drafts.sort_by(|a, b| a.1.cmp(&b.1));
     let last = match s.last_sync {
         Some(at) => format!("{}: {}", t.last_sync, format_instant(at)),
         None => t.never_synced.to_owned(),
@@ -72,6 +82,19 @@ pub fn home() -> Html {
                     }) }
                 </ul>
             </section>
+            if !drafts.is_empty() {
+                <section class="new-forms test-forms">
+                    <h2>{ t.test_forms_title }</h2>
+                    <p class="meta">{ t.test_forms_hint }</p>
+                    <ul class="form-list">
+                        { for drafts.into_iter().map(|(id, title)| html! {
+                            <li><a class="btn big secondary form-btn" href={Route::Try(id).href()}>
+                                <span class="badge st-draft">{ t.test_form }</span>{ " " }{ title }
+                            </a></li>
+                        }) }
+                    </ul>
+                </section>
+            }
         </main>
     }
 }

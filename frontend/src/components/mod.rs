@@ -31,6 +31,11 @@ pub fn form_title(ctx: &Ctx, form_id: &str, version: u32) -> String {
         .map_or_else(|| form_id.to_owned(), |f| f.definition.title.get(lang).to_owned())
 }
 
+/// Whether a record was made with a form's draft: a test record, never counted.
+pub fn is_test(ctx: &Ctx, form_id: &str, version: u32) -> bool {
+    ctx.state.catalog.as_ref().and_then(|c| c.form(form_id, version)).is_some_and(|f| f.definition.draft)
+}
+
 /// The name of a commune of the 2025 list (or its code).
 pub fn unit_name(ctx: &Ctx, location: &forms::Location) -> String {
     ctx.state

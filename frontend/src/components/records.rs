@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::components::{form_title, state_class, unit_name};
+use crate::components::{form_title, is_test, state_class, unit_name};
 use crate::context::use_ctx;
 use crate::hooks::use_records;
 use crate::i18n::{self, texts};
@@ -81,6 +81,9 @@ pub fn records() -> Html {
                         <span class="title">{ title }</span>
                         <span class="sub">{ format!("{place} · {when}") }</span>
                         <span class={classes!("badge", state_class(r.state))}>{ badge }</span>
+                        if is_test(&ctx, &r.record.form_id, r.record.form_version) {
+                            <span class="badge st-draft">{ t.test_form }</span>
+                        }
                         if r.needs_changes() { <span class="badge st-attention">{ t.needs_changes }</span> }
                         else if r.approved() { <span class="badge st-synced">{ t.approved }</span> }
                     </a>

@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::routing::{get, post};
@@ -39,6 +39,20 @@ impl FromRequestParts<AppState> for CurrentUser {
         let found = state.db.user_for_token(token).await?;
         let (user, device_id) = found.ok_or(AppError::TokenInvalid)?;
         Ok(CurrentUser { user, device_id, token: token.to_owned() })
+    }
+}
+
+/// The signed-in user where a request may come without one (the catalog): no token, or
+/// one that is no longer valid, is nobody rather than a refusal.
+impl OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(user) => Ok(Some(user)),
+            Err(AppError::Unauthenticated | AppError::TokenInvalid) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 

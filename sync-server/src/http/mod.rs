@@ -60,6 +60,8 @@ pub struct AppState {
     pub db: Db,
     /// The catalog this request reads: the current one when the state was cloned.
     pub catalog: Arc<Catalog>,
+    /// What testers get instead, drafts included (taken with `catalog`).
+    pub testing_catalog: Arc<Catalog>,
     /// The catalog as published, replaced when an admin publishes (`crate::catalog`).
     pub catalogs: Catalogs,
     pub settings: Arc<Settings>,
@@ -67,7 +69,17 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, catalogs: Catalogs, settings: Settings) -> AppState {
-        AppState { db, catalog: catalogs.current(), catalogs, settings: Arc::new(settings) }
+        let (catalog, testing_catalog) = catalogs.both();
+        AppState { db, catalog, testing_catalog, catalogs, settings: Arc::new(settings) }
+    }
+
+    /// The catalog `user` fills forms from: with the drafts for testers.
+    pub fn catalog_for(&self, user: &crate::store::users::User) -> &Arc<Catalog> {
+        if user.tests_forms() {
+            &self.testing_catalog
+        } else {
+            &self.catalog
+        }
     }
 }
 
@@ -76,9 +88,11 @@ impl AppState {
 /// next request on, and one request never sees two catalogs.
 impl Clone for AppState {
     fn clone(&self) -> Self {
+        let (catalog, testing_catalog) = self.catalogs.both();
         AppState {
             db: self.db.clone(),
-            catalog: self.catalogs.current(),
+            catalog,
+            testing_catalog,
             catalogs: self.catalogs.clone(),
             settings: self.settings.clone(),
         }

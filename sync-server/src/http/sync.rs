@@ -14,7 +14,7 @@ use super::{ApiJson, AppError, AppResult, AppState, CurrentUser};
 use crate::store::apply::change_hash;
 use crate::store::devices::{DeviceReport, SyncKind};
 use crate::store::records::{out_of_scope, PreparedChange};
-use crate::store::users::{Role, Scope};
+use crate::store::users::{Role, Scope, User};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/sync/push", post(push)).route("/sync/pull", get(pull)).route("/forms", get(catalog))
@@ -34,30 +34,52 @@ async fn push(
     let reference = state.catalog.reference();
     let ids: Vec<_> = request.changes.iter().map(|c| c.change_id).collect();
     let earlier = state.db.applied_changes(&ids).await?;
+    // Records made with a draft stay test records for good (`store::form_drafts`).
+    let record_ids: Vec<_> = request.changes.iter().map(|c| c.record.id).collect();
+    let test_ids = state.db.test_record_ids(&record_ids).await?;
 
     // Decide what can be decided without the database: retries, scope, validation.
-    let mut results: Vec<Option<ChangeResult>> = Vec::with_capacity(request.changes.len());
+    let mut results: Vec<Pending> = Vec::with_capacity(request.changes.len());
     let mut prepared = Vec::new();
+    let mut tests = Vec::new();
     for change in request.changes {
         let change_id = change.change_id;
-        let settled = |outcome| Some(ChangeResult { change_id, duplicate: false, outcome });
+        let settled = |outcome| Pending::Settled(ChangeResult { change_id, duplicate: false, outcome });
         if let Some(first) = earlier.get(&change_id) {
             let content_hash = change_hash(&change)?;
-            results.push(Some(first.answer(change_id, user.id, change.record.id, &content_hash)));
+            results.push(Pending::Settled(first.answer(change_id, user.id, change.record.id, &content_hash)));
+            continue;
+        }
+        if test_ids.contains(&change.record.id) || is_draft(&state, user, &change) {
+            match check_test(&state, &scope, user, &change) {
+                Ok(()) => {
+                    tests.push(change);
+                    results.push(Pending::Test);
+                }
+                Err(refused) => results.push(settled(refused)),
+            }
             continue;
         }
         match prepare(&state, &scope, change)? {
             Ok(change) => {
                 prepared.push(change);
-                results.push(None);
+                results.push(Pending::Record);
             }
             Err(refused) => results.push(settled(refused)),
         }
     }
 
     let applied = state.db.apply_changes(user, &current.device_id, &scope, reference, prepared).await?;
-    let mut applied = applied.into_iter();
-    let results = results.into_iter().map(|r| r.or_else(|| applied.next())).collect::<Option<Vec<_>>>();
+    let tested = state.db.apply_test_changes(user, tests).await?;
+    let (mut applied, mut tested) = (applied.into_iter(), tested.into_iter());
+    let results = results
+        .into_iter()
+        .map(|r| match r {
+            Pending::Settled(result) => Some(result),
+            Pending::Record => applied.next(),
+            Pending::Test => tested.next(),
+        })
+        .collect::<Option<Vec<_>>>();
     let results = results.ok_or_else(|| AppError::Internal("push results out of step".into()))?;
     let (ok, rejected) = results.iter().fold((0, 0), |(a, r), x| match x.outcome {
         Outcome::Rejected { .. } => (a, r + 1),
@@ -103,7 +125,8 @@ async fn pull(
         .into_iter()
         .map(|(seq, record)| PulledRecord { cursor: seq as u64, review: reviews.remove(&record.id), record })
         .collect();
-    Ok(Json(PullResponse { records, next_cursor, has_more, catalog_version: state.catalog.version().to_owned() }))
+    let catalog_version = state.catalog_for(&current.user).version().to_owned();
+    Ok(Json(PullResponse { records, next_cursor, has_more, catalog_version }))
 }
 
 /// Notes the sync on the device's row with what the phone reported. After the push's
@@ -147,10 +170,43 @@ pub(super) fn prepare(state: &AppState, scope: &Scope, change: Change) -> AppRes
     }
 }
 
+/// A change's place in a push while it is decided.
+enum Pending {
+    Settled(ChangeResult),
+    Record,
+    Test,
+}
+
+/// Whether `change` is of a draft `user` may test: a version the published catalog lacks.
+fn is_draft(state: &AppState, user: &User, change: &Change) -> bool {
+    let record = &change.record;
+    user.tests_forms()
+        && state.catalog.form(&record.form_id, record.form_version).is_none()
+        && state.testing_catalog.form(&record.form_id, record.form_version).is_some_and(|f| f.definition.draft)
+}
+
+/// A test change is held to what a record is (scope, the testers' catalog), but stored
+/// apart (`store::form_drafts`).
+fn check_test(state: &AppState, scope: &Scope, user: &User, change: &Change) -> Result<(), Outcome> {
+    let record = &change.record;
+    if !scope.may_file_at(&record.location, state.catalog.reference()) {
+        return Err(Outcome::Rejected { errors: vec![out_of_scope()] });
+    }
+    state.catalog_for(user).validate_record(record).map(|_| ()).map_err(|errors| Outcome::Rejected { errors })
+}
+
 /// The form definitions and reference data, with an ETag so a device that has the current
-/// catalog downloads nothing.
-async fn catalog(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    let etag = format!("\"{}\"", state.catalog.version());
+/// catalog downloads nothing. A tester's phone (signed in) gets the drafts too.
+async fn catalog(
+    State(state): State<AppState>,
+    current: Option<CurrentUser>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let catalog = match &current {
+        Some(current) => state.catalog_for(&current.user).clone(),
+        None => state.catalog.clone(),
+    };
+    let etag = format!("\"{}\"", catalog.version());
     let current = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|list| {
         // A list of tags, weak or strong, or `*` (RFC 9110 §13.1.2).
         list.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
@@ -158,6 +214,11 @@ async fn catalog(State(state): State<AppState>, headers: HeaderMap) -> AppResult
     if current {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
-    Ok(([(header::ETAG, etag), (header::CACHE_CONTROL, "no-cache".to_owned())], Json(state.catalog.bundle()))
-        .into_response())
+    // Testers get another catalog under the same address.
+    let headers = [
+        (header::ETAG, etag),
+        (header::CACHE_CONTROL, "no-cache".to_owned()),
+        (header::VARY, "authorization".to_owned()),
+    ];
+    Ok((headers, Json(catalog.bundle())).into_response())
 }

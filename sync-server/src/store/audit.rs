@@ -41,10 +41,14 @@ pub enum AuditAction {
     FormWithdrawn,
     /// A withdrawn version takes new records again.
     FormRestored,
+    /// A definition uploaded as a draft, for testers (replacing the form's earlier draft).
+    FormDraftUploaded,
+    /// A draft deleted, with its test records.
+    FormDraftDiscarded,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 19] = [
         AuditAction::UserCreated,
         AuditAction::UserChanged,
         AuditAction::UserDisabled,
@@ -62,6 +66,8 @@ impl AuditAction {
         AuditAction::FormPublished,
         AuditAction::FormWithdrawn,
         AuditAction::FormRestored,
+        AuditAction::FormDraftUploaded,
+        AuditAction::FormDraftDiscarded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +89,8 @@ impl AuditAction {
             AuditAction::FormPublished => "form_published",
             AuditAction::FormWithdrawn => "form_withdrawn",
             AuditAction::FormRestored => "form_restored",
+            AuditAction::FormDraftUploaded => "form_draft_uploaded",
+            AuditAction::FormDraftDiscarded => "form_draft_discarded",
         }
     }
 
@@ -115,6 +123,8 @@ impl AuditAction {
             AuditAction::FormPublished => "Phát hành biểu mẫu",
             AuditAction::FormWithdrawn => "Ngừng dùng biểu mẫu",
             AuditAction::FormRestored => "Dùng lại biểu mẫu",
+            AuditAction::FormDraftUploaded => "Tải lên bản thử biểu mẫu",
+            AuditAction::FormDraftDiscarded => "Hủy bản thử biểu mẫu",
         }
     }
 }
@@ -221,6 +231,7 @@ pub fn user_state(user: &User) -> Value {
         "whole_province": user.whole_province,
         "communes": communes,
         "agency": user.agency,
+        "tester": user.tester,
         "disabled": user.disabled,
     })
 }

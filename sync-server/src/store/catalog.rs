@@ -61,7 +61,7 @@ impl StoredCatalog {
 }
 
 /// Moves the counter every process polls; returns the new generation.
-async fn bump(conn: &mut sqlx::AnyConnection) -> Result<i64, StoreError> {
+pub(super) async fn bump(conn: &mut sqlx::AnyConnection) -> Result<i64, StoreError> {
     Ok(sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'catalog' RETURNING value")
         .fetch_one(&mut *conn)
         .await?

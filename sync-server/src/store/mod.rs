@@ -13,6 +13,7 @@ mod cells;
 pub mod devices;
 pub mod enrollments;
 pub mod figures;
+pub mod form_drafts;
 pub mod history;
 pub mod passwords;
 pub mod records;

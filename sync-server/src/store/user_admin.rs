@@ -50,6 +50,8 @@ pub struct UserEdit {
     pub communes: Option<Vec<Location>>,
     /// `Some(None)` takes the agency away.
     pub agency: Option<Option<String>>,
+    /// Whether drafts of form versions are served to them.
+    pub tester: Option<bool>,
 }
 
 impl UserEdit {
@@ -61,6 +63,7 @@ impl UserEdit {
             whole_province: self.whole_province.unwrap_or(user.whole_province),
             communes: self.communes.clone().unwrap_or_else(|| user.communes.clone()),
             agency: self.agency.clone().unwrap_or_else(|| user.agency.clone()),
+            tester: self.tester.unwrap_or(user.tester),
             ..user.clone()
         }
     }
@@ -131,7 +134,7 @@ impl Db {
             communes.entry(r.try_get("user_id")?).or_default().push(location);
         }
         let rows = sqlx::query(
-            "SELECT id, username, display_name, role, whole_province, disabled, agency FROM users ORDER BY username",
+            "SELECT id, username, display_name, role, whole_province, disabled, agency, tests_forms FROM users ORDER BY username",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -147,6 +150,7 @@ impl Db {
                     disabled: row.try_get::<i64, _>("disabled")? != 0,
                     communes: communes.remove(&id).unwrap_or_default(),
                     agency: row.try_get("agency")?,
+                    tester: row.try_get::<i64, _>("tests_forms")? != 0,
                 })
             })
             .collect()
@@ -162,14 +166,18 @@ impl Db {
         if after.role != Role::Admin {
             super::users::keeps_an_admin(&mut tx, user).await?;
         }
-        sqlx::query("UPDATE users SET display_name = $1, role = $2, whole_province = $3, agency = $4 WHERE id = $5")
-            .bind(&after.display_name)
-            .bind(after.role.as_str())
-            .bind(i64::from(after.whole_province))
-            .bind(after.agency.as_deref())
-            .bind(user.id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE users SET display_name = $1, role = $2, whole_province = $3, agency = $4, tests_forms = $5 \
+             WHERE id = $6",
+        )
+        .bind(&after.display_name)
+        .bind(after.role.as_str())
+        .bind(i64::from(after.whole_province))
+        .bind(after.agency.as_deref())
+        .bind(i64::from(after.tester))
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
         if edit.communes.is_some() {
             sqlx::query("DELETE FROM user_communes WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
             let mut communes = after.communes.clone();

@@ -55,9 +55,18 @@ pub struct User {
     /// in charge of: they sign off its activities (migration `0015_user_agency`).
     #[serde(default)]
     pub agency: Option<String>,
+    /// Gets the drafts of form versions on their phone, to fill in as test records
+    /// (migration `0018_form_drafts`). Admins always do: [`User::tests_forms`].
+    #[serde(default)]
+    pub tester: bool,
 }
 
 impl User {
+    /// Whether drafts of form versions are served to this user ("Bản thử").
+    pub fn tests_forms(&self) -> bool {
+        self.role == Role::Admin || self.tester
+    }
+
     pub fn scope(&self) -> Scope {
         Scope {
             whole_province: self.whole_province || self.role == Role::Admin,
@@ -241,6 +250,7 @@ impl Db {
             disabled: false,
             communes: new.communes.to_vec(),
             agency: agency.map(str::to_owned),
+            tester: false,
         };
         let entry = AuditEntry::on_user(by, AuditAction::UserCreated, &created).after(audit::user_state(&created));
         audit::write(&mut tx, &entry).await?;
@@ -259,7 +269,7 @@ impl Db {
 
     pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, StoreError> {
         let Some(row) = sqlx::query(
-            "SELECT id, username, display_name, role, whole_province, disabled, agency FROM users WHERE id = $1",
+            "SELECT id, username, display_name, role, whole_province, disabled, agency, tests_forms FROM users WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -285,6 +295,7 @@ impl Db {
             disabled: row.try_get::<i64, _>("disabled")? != 0,
             communes,
             agency: row.try_get("agency")?,
+            tester: row.try_get::<i64, _>("tests_forms")? != 0,
         }))
     }
 

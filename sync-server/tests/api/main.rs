@@ -14,6 +14,7 @@ mod catalog;
 mod console;
 mod console_records;
 mod console_reporting;
+mod form_drafts;
 mod form_versions;
 mod history;
 mod input;

@@ -33,11 +33,15 @@ pub struct FormVersion {
     pub questions: u32,
 }
 
-/// What `POST /admin/forms` answers: the version the server gave the upload.
+/// What `POST /admin/forms` (or `/admin/form-drafts`) answers: the version the server gave
+/// the upload (a draft's once published).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Published {
     pub form_id: String,
     pub version: u32,
+    /// A draft replacing another: the test records made with that one, deleted.
+    #[serde(default)]
+    pub test_records_deleted: u64,
 }
 
 /// `400 definition_invalid`: the server's summary and every mistake, each where it is.
@@ -110,14 +114,16 @@ impl Api {
         self.get("/admin/forms").await
     }
 
-    /// Publishes `file` as the next version of its form: `Ok(Err(_))` when the definition
-    /// has mistakes (nothing was stored); other refusals as errors.
-    pub async fn publish_form(
+    /// Publishes `file` as the next version of its form, or (`draft`) stores it as the
+    /// form's draft for testers: `Ok(Err(_))` when the definition has mistakes (nothing was
+    /// stored); other refusals as errors.
+    pub async fn upload_form(
         &self,
         file: &web_sys::Blob,
         media_type: &str,
+        draft: bool,
     ) -> Result<Result<Published, Invalid>, ApiError> {
-        let url = self.url("/admin/forms");
+        let url = self.url(if draft { "/admin/form-drafts" } else { "/admin/forms" });
         let call = Call {
             method: "POST",
             url: &url,

@@ -12,10 +12,12 @@ use serde_json::Value as Json;
 
 use crate::fetch::{Call, Reply};
 
+mod form_drafts;
 mod form_versions;
 mod sign_off;
 mod types;
 
+pub use form_drafts::*;
 pub use form_versions::*;
 pub use sign_off::*;
 pub use types::*;

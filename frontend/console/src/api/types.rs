@@ -80,6 +80,9 @@ pub struct UserRow {
     /// The code of the agency this supervisor is the officer in charge of.
     #[serde(default)]
     pub agency: Option<String>,
+    /// Gets drafts of form versions on their phone ("Bản thử").
+    #[serde(default)]
+    pub tester: bool,
     #[serde(default, deserialize_with = "time")]
     pub last_seen_at: Option<i64>,
     #[serde(default)]
@@ -108,6 +111,9 @@ pub struct UserPatch {
     pub whole_province: bool,
     pub communes: Vec<Commune>,
     pub agency: Option<String>,
+    /// Sent by admins only: they name testers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tester: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]

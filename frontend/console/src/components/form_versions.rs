@@ -1,7 +1,8 @@
 //! "Biểu mẫu" (admins only): every published version of every form, newest first within
 //! each, each downloadable as an XLSForm workbook or sotay TOML, withdrawn ("Ngừng dùng")
-//! or restored ("Dùng lại") after a confirmation; and publishing a new version from one of
-//! those files. A file with mistakes stores nothing: every mistake is listed where it is,
+//! or restored ("Dùng lại") after a confirmation; and a new version from one of those
+//! files, uploaded as a draft for testers ("Tải lên bản thử", listed by `form_drafts`) or
+//! published at once. A file with mistakes stores nothing: every mistake is listed where it is,
 //! and the file stays chosen to send again.
 
 use std::rc::Rc;
@@ -10,16 +11,18 @@ use forms::Lang;
 use yew::prelude::*;
 
 use crate::api::{media_type, FormVersion, FormVersions, Invalid, Published};
+use crate::components::form_drafts::FormDraftsList;
 use crate::components::{error_box, loaded};
 use crate::hooks::{use_action, use_load};
 use crate::i18n::form_screen::{self as words, form_texts};
 use crate::state::use_ctx;
 use crate::web;
 
-/// What the last press of "Tải lên và phát hành" came to (besides a refusal).
+/// What the last upload ("Tải lên bản thử" or "Tải lên và phát hành") came to (besides a refusal).
 #[derive(Clone, PartialEq)]
 enum Outcome {
     Published(Published),
+    Drafted(Published),
     Invalid(Rc<Invalid>),
     NoFile,
     WrongFile,
@@ -47,30 +50,44 @@ pub fn forms_screen() -> Html {
             outcome.set(None);
         })
     };
-    let on_publish = {
+    // Moves with every draft uploaded: the drafts' list reads again.
+    let drafted = use_state(|| 0u32);
+    let send = {
         let (chosen, outcome, upload, input_key) = (chosen.clone(), outcome.clone(), upload.clone(), input_key.clone());
-        let reload = list.reload.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
+        let (reload, drafted) = (list.reload.clone(), drafted.clone());
+        Callback::from(move |draft: bool| {
             let Some(file) = (*chosen).clone() else { return outcome.set(Some(Outcome::NoFile)) };
             let Some(media) = media_type(&file.name) else { return outcome.set(Some(Outcome::WrongFile)) };
             outcome.set(None);
-            let (chosen, outcome, input_key, reload) =
-                (chosen.clone(), outcome.clone(), input_key.clone(), reload.clone());
+            let (chosen, outcome, input_key, reload, drafted) =
+                (chosen.clone(), outcome.clone(), input_key.clone(), reload.clone(), drafted.clone());
             upload.run(
-                move |api| async move { api.publish_form(&file.file, media).await },
+                move |api| async move { api.upload_form(&file.file, media, draft).await },
                 move |answer| match answer {
                     Ok(published) => {
-                        outcome.set(Some(Outcome::Published(published)));
                         chosen.set(None);
                         input_key.set(*input_key + 1);
-                        reload.emit(());
+                        if draft {
+                            outcome.set(Some(Outcome::Drafted(published)));
+                            drafted.set(*drafted + 1);
+                        } else {
+                            outcome.set(Some(Outcome::Published(published)));
+                            reload.emit(());
+                        }
                     }
                     Err(invalid) => outcome.set(Some(Outcome::Invalid(Rc::new(invalid)))),
                 },
             );
         })
     };
+    let on_publish = {
+        let send = send.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            send.emit(false);
+        })
+    };
+    let on_draft = Callback::from(move |_: MouseEvent| send.emit(true));
     let on_download = {
         let download = download.clone();
         Callback::from(move |(form_id, version, shape): (String, u32, &'static str)| {
@@ -115,6 +132,11 @@ pub fn forms_screen() -> Html {
             let title = title_of(lang, listed.as_deref(), &p.form_id, p.version);
             html! { <p class="flash" role="status">{ words::published(lang, &title, p.version) }</p> }
         }
+        Some(Outcome::Drafted(p)) => {
+            let title = title_of(lang, listed.as_deref(), &p.form_id, p.version);
+            let text = words::draft_uploaded(lang, &title, p.version, p.test_records_deleted);
+            html! { <p class="flash" role="status">{ text }</p> }
+        }
         Some(Outcome::Invalid(invalid)) => mistakes(lang, &invalid),
         Some(Outcome::NoFile) => html! { <p class="error" role="alert">{ ft.need_file }</p> },
         Some(Outcome::WrongFile) => html! { <p class="error" role="alert">{ ft.wrong_file }</p> },
@@ -131,9 +153,15 @@ pub fn forms_screen() -> Html {
                         accept={format!(".xlsx,.toml,{},{}", crate::api::XLSX_MEDIA_TYPE, crate::api::TOML_MEDIA_TYPE)} />
                 </label>
                 <p class="hint">{ ft.upload_hint }</p>
-                <button class="btn primary big" type="submit" disabled={upload.busy()}>
-                    { if upload.busy() { ft.publishing } else { ft.publish } }
-                </button>
+                <p class="hint">{ ft.upload_draft_hint }</p>
+                <span class="two-buttons">
+                    <button class="btn primary big" type="button" disabled={upload.busy()} onclick={on_draft}>
+                        { ft.upload_draft }
+                    </button>
+                    <button class="btn big" type="submit" disabled={upload.busy()}>
+                        { if upload.busy() { ft.publishing } else { ft.publish } }
+                    </button>
+                </span>
                 if upload.busy() {
                     <p class="loading" role="status"><progress></progress>{ " " }{ ft.publishing }</p>
                 }
@@ -143,6 +171,7 @@ pub fn forms_screen() -> Html {
             if let Some(e) = download.error() { { error_box(lang, &e, None) } }
             if let Some(e) = state_act.error() { { error_box(lang, &e, None) } }
             if let Some(done) = (*state_done).clone() { <p class="flash" role="status">{ done }</p> }
+            <FormDraftsList generation={*drafted} on_published={list.reload.clone()} />
             { loaded(lang, &list.load, &list.reload, |l| versions(lang, l, &buttons)) }
         </section>
     }

@@ -4,6 +4,7 @@ pub mod answers;
 pub mod audit;
 pub mod commune_picker;
 pub mod enrolment;
+pub mod form_drafts;
 pub mod form_versions;
 pub mod history;
 pub mod phones;

@@ -30,6 +30,7 @@ struct Draft {
     communes: Vec<Commune>,
     /// An agency code; empty for none.
     agency: String,
+    tester: bool,
 }
 
 impl Draft {
@@ -42,6 +43,7 @@ impl Draft {
             whole_province: u.whole_province,
             communes: u.communes.clone(),
             agency: u.agency.clone().unwrap_or_default(),
+            tester: u.tester,
         }
     }
 }
@@ -96,6 +98,7 @@ fn editor(p: &EditorProps) -> Html {
             whole_province: false,
             communes: Vec::new(),
             agency: String::new(),
+            tester: false,
         },
     });
     let act = use_action(&ctx);
@@ -115,6 +118,10 @@ fn editor(p: &EditorProps) -> Html {
     let on_whole = {
         let draft = draft.clone();
         Callback::from(move |e: Event| draft.set(Draft { whole_province: web::checked_of(&e), ..(*draft).clone() }))
+    };
+    let on_tester = {
+        let draft = draft.clone();
+        Callback::from(move |e: Event| draft.set(Draft { tester: web::checked_of(&e), ..(*draft).clone() }))
     };
     let onsubmit = {
         let (ctx, draft, act, problem) = (ctx.clone(), draft.clone(), act.clone(), problem.clone());
@@ -154,6 +161,7 @@ fn editor(p: &EditorProps) -> Html {
                     whole_province: whole,
                     communes,
                     agency,
+                    tester: is_admin.then_some(d.tester),
                 };
                 act.run(move |api| async move { api.update_user(&name, &patch).await }, done);
             } else {
@@ -216,6 +224,13 @@ fn editor(p: &EditorProps) -> Html {
                     }) }
                 </select>
                 <p class="hint" id="u-agency-hint">{ t.agency_hint }</p>
+            }
+            if editing && is_admin && d.role != Role::Admin {
+                <label class="check">
+                    <input type="checkbox" checked={d.tester} onchange={on_tester} />
+                    { t.tester }
+                </label>
+                <p class="hint">{ t.tester_hint }</p>
             }
             if d.role == Role::Admin {
                 <p class="hint">{ t.admin_whole_province }</p>

@@ -26,8 +26,8 @@ form_texts! {
     publishing: "Đang tải lên và kiểm tra…", "Uploading and checking…";
     need_file: "Hãy chọn một tệp .xlsx hoặc .toml.", "Choose an .xlsx or .toml file.";
     wrong_file: "Chỉ nhận tệp .xlsx (XLSForm) hoặc .toml (sotay). Hãy chọn tệp khác.", "Only .xlsx (XLSForm) or .toml (sotay) files. Choose another file.";
-    fix_and_retry: "Tệp vẫn đang được chọn. Sửa các lỗi trong tệp, lưu lại, chọn lại tệp rồi bấm “Tải lên và phát hành”.",
-        "The file is still selected. Fix the mistakes in the file, save it, choose it again and press “Upload and publish”.";
+    fix_and_retry: "Tệp vẫn đang được chọn. Sửa các lỗi trong tệp, lưu lại, chọn lại tệp rồi tải lên lại.",
+        "The file is still selected. Fix the mistakes in the file, save it, choose it again and upload it again.";
     position: "Vị trí", "Where";
     mistake: "Lỗi", "Mistake";
     version: "Phiên bản", "Version";
@@ -44,6 +44,17 @@ form_texts! {
     restore: "Dùng lại", "Restore";
     empty: "Máy chủ chưa có biểu mẫu nào. Hãy tải lên biểu mẫu đầu tiên ở trên.", "The server has no form yet. Upload the first one above.";
     whole_file: "Cả tệp", "The whole file";
+    upload_draft: "Tải lên bản thử", "Upload as a draft";
+    upload_draft_hint: "Bản thử chỉ đến điện thoại của quản trị viên và người thử (chọn ở Người dùng); phiếu làm bằng bản thử không tính vào báo cáo. Phát hành khi đã thử xong.",
+        "A draft reaches only admins' and testers' phones (chosen under Users); records made with it never count in reports. Publish it once tested.";
+    drafts_title: "Bản thử đang chờ phát hành", "Drafts waiting to be published";
+    drafts_hint: "Quản trị viên và người thử thấy các bản thử này trên điện thoại, đánh dấu “Bản thử”. Phát hành để mọi điện thoại nhận; hủy để xóa bản thử cùng các phiếu thử.",
+        "Admins and testers see these drafts on their phones, marked “Draft”. Publish one for every phone to get it; discard it to delete it with its test records.";
+    draft_badge: "Bản thử", "Draft";
+    uploaded: "Tải lên lúc", "Uploaded";
+    test_records: "Phiếu thử", "Test records";
+    publish_draft: "Phát hành", "Publish";
+    discard_draft: "Hủy bản thử", "Discard";
 }
 
 pub fn form_texts(lang: Lang) -> &'static FormTexts {
@@ -137,4 +148,50 @@ pub fn mistake_message(lang: Lang, m: &Mistake) -> String {
     } else {
         mine.clone()
     }
+}
+
+/// Asked before a draft is published.
+pub fn confirm_publish_draft(lang: Lang, title: &str, version: u32) -> String {
+    pick(
+        lang,
+        format!("Phát hành bản thử {title} thành phiên bản {version}? Mọi điện thoại sẽ nhận khi đồng bộ; các phiếu thử vẫn không được tính."),
+        format!("Publish the draft of {title} as version {version}? Every phone gets it when it syncs; the test records still never count."),
+    )
+}
+
+/// Asked before a draft is discarded.
+pub fn confirm_discard_draft(lang: Lang, title: &str, test_records: u64) -> String {
+    pick(
+        lang,
+        format!("Hủy bản thử {title}? {test_records} phiếu thử làm bằng bản thử này sẽ bị xóa."),
+        format!("Discard the draft of {title}? The {test_records} test record(s) made with it will be deleted."),
+    )
+}
+
+/// "Đã tải lên bản thử …": where it goes next.
+pub fn draft_uploaded(lang: Lang, title: &str, version: u32, replaced_tests: u64) -> String {
+    let (vi_more, en_more) = match replaced_tests {
+        0 => (String::new(), String::new()),
+        n => (
+            format!(" Đã xóa {n} phiếu thử của bản thử cũ."),
+            format!(" {n} test record(s) of the earlier draft were deleted."),
+        ),
+    };
+    pick(
+        lang,
+        format!("Đã tải lên bản thử {title} (phiên bản {version} khi phát hành). Quản trị viên và người thử nhận khi đồng bộ.{vi_more}"),
+        format!("Uploaded the draft of {title} (version {version} once published). Admins and testers get it when they sync.{en_more}"),
+    )
+}
+
+pub fn draft_published(lang: Lang, title: &str, version: u32) -> String {
+    published(lang, title, version)
+}
+
+pub fn draft_discarded(lang: Lang, title: &str, deleted: u64) -> String {
+    pick(
+        lang,
+        format!("Đã hủy bản thử {title} và xóa {deleted} phiếu thử."),
+        format!("Discarded the draft of {title} and deleted {deleted} test record(s)."),
+    )
 }

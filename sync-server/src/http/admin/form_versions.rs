@@ -95,16 +95,52 @@ async fn publish(
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<Published>)> {
     require_admin(&current)?;
+    let definition = compiled_upload(&state, &headers, &body).await?;
+    if state.db.drafts().await?.iter().any(|d| d.definition.id == definition.id) {
+        return Err(AppError::Refused(
+            "draft_exists",
+            Localized::new(
+                "Biểu mẫu này đang có bản thử; hãy phát hành hoặc hủy bản thử trước.",
+                "This form has a draft; publish or discard the draft first.",
+            ),
+        ));
+    }
+    let actor = Actor::user(&current.user, address.0);
+    match state.db.publish_form(&actor, &definition).await {
+        Ok(_) => {}
+        Err(StoreError::AlreadyExists(_)) => {
+            return Err(AppError::Refused(
+                "version_taken",
+                Localized::new(
+                    "Một quản trị viên khác vừa phát hành phiên bản này; hãy tải lên lại.",
+                    "Another admin has just published this version; upload again.",
+                ),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    state.catalogs.refresh(&state.db).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let published = Published {
+        form_id: definition.id,
+        version: definition.version,
+        catalog_version: state.catalogs.current().version().to_owned(),
+    };
+    Ok((StatusCode::CREATED, Json(published)))
+}
+
+/// The uploaded definition (XLSForm or sotay TOML, by media type) as the next version of its
+/// form, compiled with every published version: every mistake at once, nothing stored.
+pub(super) async fn compiled_upload(state: &AppState, headers: &HeaderMap, body: &[u8]) -> AppResult<FormDefinition> {
     let reference = state.catalogs.reference();
     let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let media = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     let (mut definition, figures) = match media.as_str() {
         XLSX => {
-            let imported = xlsform::import(&body, reference)
+            let imported = xlsform::import(body, reference)
                 .map_err(|errors| AppError::DefinitionInvalid(errors.iter().map(|e| json!(e)).collect()))?;
             (imported.definition, imported.figures)
         }
-        "application/toml" | "text/toml" | "text/plain" => (from_toml(&body)?, None),
+        "application/toml" | "text/toml" | "text/plain" => (from_toml(body)?, None),
         _ => {
             return Err(AppError::bad_request(
                 "unsupported_form_file",
@@ -128,6 +164,8 @@ async fn publish(
         }
     }
     definition.version = stored.next_version(&definition.id);
+    // Served to everyone or to testers as the server decides, never as the file says.
+    definition.draft = false;
     let mut candidate = stored.clone();
     candidate.definitions.push(definition.clone());
     candidate.compile(reference.clone()).map_err(|e| {
@@ -140,27 +178,7 @@ async fn publish(
             "message_en": e.message,
         })])
     })?;
-    let actor = Actor::user(&current.user, address.0);
-    match state.db.publish_form(&actor, &definition).await {
-        Ok(_) => {}
-        Err(StoreError::AlreadyExists(_)) => {
-            return Err(AppError::Refused(
-                "version_taken",
-                Localized::new(
-                    "Một quản trị viên khác vừa phát hành phiên bản này; hãy tải lên lại.",
-                    "Another admin has just published this version; upload again.",
-                ),
-            ))
-        }
-        Err(e) => return Err(e.into()),
-    }
-    state.catalogs.refresh(&state.db).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let published = Published {
-        form_id: definition.id,
-        version: definition.version,
-        catalog_version: state.catalogs.current().version().to_owned(),
-    };
-    Ok((StatusCode::CREATED, Json(published)))
+    Ok(definition)
 }
 
 /// A definition in sotay TOML; a mistake is reported at its line.

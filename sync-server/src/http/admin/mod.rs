@@ -5,6 +5,7 @@
 mod audit;
 mod devices;
 mod enrollments;
+mod form_drafts;
 mod form_versions;
 mod records;
 mod reporting;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(signoff::routes())
         .merge(form_versions::routes())
+        .merge(form_drafts::routes())
 }
 
 /// Admins and supervisors only: the console is not for collectors.

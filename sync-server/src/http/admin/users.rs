@@ -37,6 +37,8 @@ struct UserView {
     communes: Vec<CommuneView>,
     /// The code of the agency they are the officer in charge of (supervisors only).
     agency: Option<String>,
+    /// Gets drafts of form versions on their phone ("Bản thử"); admins always do.
+    tester: bool,
     /// The latest use of any of their sessions.
     last_seen_at: Option<i64>,
     /// Phones they have signed in on.
@@ -92,6 +94,7 @@ async fn list(
                 whole_province: u.whole_province,
                 disabled: u.disabled,
                 agency: u.agency,
+                tester: u.tester,
                 last_seen_at,
                 devices,
             }
@@ -151,6 +154,8 @@ struct EditUser {
     /// Absent: unchanged; `null`: in charge of no agency.
     #[serde(default, deserialize_with = "present")]
     agency: Option<Option<String>>,
+    /// Whether drafts of form versions are served to them: admins name testers.
+    tester: Option<bool>,
 }
 
 /// A field that is in the body, even as `null` (`Some(None)`), as opposed to absent (`None`,
@@ -180,7 +185,11 @@ async fn edit(
         whole_province: body.whole_province,
         communes: body.communes,
         agency: body.agency,
+        tester: body.tester,
     };
+    if edit.tester.is_some() && current.user.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
     // The user as the edit leaves them must still be the caller's to manage, and hold an
     // agency only as a supervisor (a role changed away from it takes `agency: null` too).
     let after = edit.applied_to(&user);
