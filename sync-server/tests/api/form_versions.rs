@@ -280,3 +280,73 @@ async fn a_version_published_withdrawn_stays_withdrawn(app: TestApp) {
         .assert_error(StatusCode::CONFLICT, "already_withdrawn");
     assert!(withdrawn(&catalog_etag(&app, &admin).await.1, "outreach_event", 2));
 }
+
+// ---- a record begun under an older version ---------------------------------------------------
+
+/// Activities of the reporting year 2025 (the example records' year) in the summary.
+async fn activities_2025(app: &TestApp, token: &str) -> u64 {
+    let r = app.get("/api/v1/reports/summary?year=2025", Some(token)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["totals"]["activities"].as_u64().unwrap()
+}
+
+/// The stored record as the console shows it: (form version, status, revision).
+async fn stored(app: &TestApp, admin: &str, record: &Record) -> (u64, String, u64) {
+    let r = app.get(&format!("/api/v1/admin/records/{}", record.id), Some(admin)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let shown = &r.json()["record"];
+    (
+        shown["form_version"].as_u64().unwrap(),
+        shown["status"].as_str().unwrap().to_owned(),
+        shown["revision"].as_u64().unwrap(),
+    )
+}
+
+both!(a_draft_begun_under_v1_is_finished_under_v1_after_v2_is_published_and_after_v1_is_withdrawn);
+async fn a_draft_begun_under_v1_is_finished_under_v1_after_v2_is_published_and_after_v1_is_withdrawn(app: TestApp) {
+    let admin = app.admin("admin").await;
+    let officer = app.collector("officer", &[A]).await;
+    let counted = activities_2025(&app, &admin).await;
+    // Two phones' drafts of version 1, saved and pushed before anything is published.
+    let drafts: Vec<Record> = (0..2)
+        .map(|_| {
+            let mut draft = record_in(A);
+            draft.status = forms::RecordStatus::Draft;
+            draft
+        })
+        .collect();
+    for draft in &drafts {
+        assert_applied(&app.push_one(&officer, &new_change(draft)).await, draft, 1);
+    }
+    assert_eq!(activities_2025(&app, &admin).await, counted, "drafts are not counted");
+
+    let r = upload(&app, &admin, "application/toml", outreach_changed().into_bytes()).await;
+    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(2)), "{}", r.text());
+    let (_, bundle) = catalog_etag(&app, &officer).await;
+    assert_eq!(versions_of(&bundle, "outreach_event"), [1, 2]);
+
+    // The first is finished under version 1, with version 2 the latest.
+    let finish = |draft: &Record| {
+        let mut done = with_value(draft, "place", json!("Nhà văn hóa thôn An Phú"));
+        done.status = forms::RecordStatus::Final;
+        change(&done, 1)
+    };
+    assert_applied(&app.push_one(&officer, &finish(&drafts[0])).await, &drafts[0], 2);
+    assert_eq!(stored(&app, &admin, &drafts[0]).await, (1, "final".to_owned(), 2));
+    let pulled = app.pull(&officer, 0).await;
+    let first = pulled.records.iter().find(|r| r.record.id == drafts[0].id).expect("pulled");
+    assert_eq!(
+        (first.record.form_version, first.record.status, first.record.revision),
+        (1, forms::RecordStatus::Final, 2)
+    );
+    assert_eq!(activities_2025(&app, &admin).await, counted + 1, "the finished record is counted");
+
+    // Version 1 withdrawn: no new record of it, but the other draft is still finished under it.
+    assert_eq!(set_state(&app, &admin, "outreach_event/1", "withdraw").await.status, StatusCode::OK);
+    let new = record_in(A);
+    assert_rejected_with(&app.push_one(&officer, &new_change(&new)).await, "form_version", "form_withdrawn");
+    assert_applied(&app.push_one(&officer, &finish(&drafts[1])).await, &drafts[1], 2);
+    assert_eq!(stored(&app, &admin, &drafts[1]).await, (1, "final".to_owned(), 2));
+    assert_eq!(activities_2025(&app, &admin).await, counted + 2);
+    assert_eq!(app.counts().await.0, 2, "the two records, each once; not the refused one");
+}
