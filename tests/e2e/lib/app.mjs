@@ -49,11 +49,16 @@ export async function syncNow(page) {
 /**
  * Fills an outreach event ("Hoạt động truyền thông") from the home screen: `place`
  * identifies it, `girls`/`boys` go into the Kinh row of the children's grid. With
- * `finish`, "Hoàn thành" queues it for sync.
+ * `finish`, "Hoàn thành" queues it for sync. `route` opens another form screen instead
+ * (`#/try/outreach_event`: its draft).
  */
-export async function fillOutreach(page, { place, girls = 3, boys = 2, materials = 0, finish = true }) {
-  await page.goto(new URL('/#/', page.url()).href);
-  await page.getByText('Hoạt động truyền thông').click();
+export async function fillOutreach(page, { place, girls = 3, boys = 2, materials = 0, finish = true, route = null }) {
+  if (route) {
+    await page.goto(new URL(`/${route}`, page.url()).href);
+  } else {
+    await page.goto(new URL('/#/', page.url()).href);
+    await page.getByText('Hoạt động truyền thông').click();
+  }
   await page.locator('#i-format').selectOption('meeting');
   await page.locator('#i-topics-0').check();
   await page.locator('#i-organiser').selectOption({ index: 1 });

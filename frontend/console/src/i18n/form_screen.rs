@@ -18,7 +18,7 @@ form_texts! {
     nav: "Biểu mẫu", "Forms";
     intro: "Các biểu mẫu điện thoại dùng để ghi phiếu, mọi phiên bản đã phát hành. Phiếu đã ghi giữ phiên bản của mình; điện thoại nhận phiên bản mới khi đồng bộ.",
         "The forms phones record with, every published version. A record keeps its version; phones get a new version when they sync.";
-    upload_title: "Phát hành phiên bản mới", "Publish a new version";
+    upload_title: "Tải lên phiên bản mới", "Upload a new version";
     choose_file: "Tệp biểu mẫu: XLSForm (.xlsx) hoặc TOML của sotay (.toml)", "Form file: XLSForm (.xlsx) or sotay TOML (.toml)";
     upload_hint: "Máy chủ tự đánh số phiên bản tiếp theo của biểu mẫu. Nếu tệp có lỗi thì chưa có gì được lưu, và mọi lỗi được liệt kê bên dưới.",
         "The server numbers the form's next version itself. If the file has mistakes nothing is stored, and every mistake is listed below.";
