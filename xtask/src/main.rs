@@ -109,7 +109,10 @@ same run (see BENCHMARKS.md):
      The first run generates them (a few minutes); later runs reuse them, from
      target/bench-reports/ and the database sotay_bench_reports_1000000
   4. the device storage benchmark in headless Chromium (10,000 records)
-  5. the PWA's first-load transfer (`cargo xtask size`)",
+  5. the PWA's first-load transfer (`cargo xtask size`)
+The sign-in burst (`--bench signin_burst`) and the form catalog (`--bench form_catalog`:
+download size with 10 and 20 forms, publish → a second process serving it) run between
+2 and 3.",
     },
     Sub {
         name: "size",

@@ -121,6 +121,12 @@ pub fn bench() -> Result<u8> {
         eprintln!("error: {e:#}");
         failed = true;
     }
+    // SQLite only; ~15 s, most of it waiting for the catalog's polls.
+    util::header("benchmark: the form catalog's download size and publish → second process");
+    if let Err(e) = run(server_bench("form_catalog")) {
+        eprintln!("error: {e:#}");
+        failed = true;
+    }
     // 1,000,000 generated records, kept under target/bench-reports (SQLite) and in the
     // database sotay_bench_reports_1000000 (PostgreSQL) for the next run.
     util::header("benchmark: sync-server reports on 1,000,000 records (SQLite and PostgreSQL)");
