@@ -51,6 +51,22 @@ pub enum PlanArea {
     AdvancementOfWomen,
 }
 
+impl PlanArea {
+    /// Every area, in the order of the annual report's tables.
+    pub const ALL: [PlanArea; 10] = [
+        PlanArea::Communication,
+        PlanArea::Training,
+        PlanArea::Models,
+        PlanArea::ActionMonth,
+        PlanArea::Schools,
+        PlanArea::Project8,
+        PlanArea::Inspections,
+        PlanArea::Awards,
+        PlanArea::GbvServices,
+        PlanArea::AdvancementOfWomen,
+    ];
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Section {

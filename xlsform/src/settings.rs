@@ -130,13 +130,14 @@ pub fn read(sheet: Option<&Sheet>, errors: &mut Vec<ImportError>) -> Settings {
         None => errors.push(missing("plan_area")),
         Some(area) => match plan_area(area) {
             Some(area) => settings.plan_area = Some(area),
-            None => errors.push(invalid(
-                "plan_area",
-                format!(
-                    "plan_area “{area}”: một trong communication, training, models, action_month, schools, project8."
-                ),
-                format!("plan_area “{area}”: one of communication, training, models, action_month, schools, project8."),
-            )),
+            None => {
+                let known = PlanArea::ALL.map(plan_area_name).join(", ");
+                errors.push(invalid(
+                    "plan_area",
+                    format!("plan_area “{area}”: một trong {known}."),
+                    format!("plan_area “{area}”: one of {known}."),
+                ))
+            }
         },
     }
     match table.get(row, "date_field").map(str::trim) {

@@ -203,6 +203,13 @@ texts! {
     key_disabled: "Khoá", "Disabled";
     key_sessions: "Phiên bị đăng xuất", "Sessions ended";
     key_enrollment: "Mã liên kết", "Link id";
+    key_form: "Biểu mẫu", "Form";
+    key_version: "Phiên bản", "Version";
+    key_title: "Tên biểu mẫu", "Title";
+    key_questions: "Số câu hỏi", "Questions";
+    key_test_records_deleted: "Phiếu thử đã xóa", "Test records deleted";
+    key_withdrawn: "Ngừng dùng", "Withdrawn";
+    key_tester: "Thử biểu mẫu mới", "Tests new forms";
     sign_off: "Chốt số liệu", "Sign-off";
     sign_off_intro: "Chốt số liệu của một xã (hoặc cơ quan) cho một kỳ: từ đó điện thoại không sửa được phiếu có ngày hoạt động trong kỳ, số liệu tổng hợp không còn thay đổi. Cần sửa thì mở lại, ghi rõ lý do.", "Sign a commune (or agency) off for a period: phones can then no longer change records dated inside it, so the consolidated figures stop moving. To change something, reopen it with a reason.";
     period_reporting_year: "Năm báo cáo (01/01–30/11)", "Reporting year (01/01–30/11)";

@@ -202,6 +202,13 @@ fn key_label(lang: Lang, key: &str) -> String {
         "device_id" => t.device,
         "enrollment" => t.key_enrollment,
         "expires_at" => t.expires,
+        "form_id" => t.key_form,
+        "version" => t.key_version,
+        "title" => t.key_title,
+        "questions" => t.key_questions,
+        "test_records_deleted" => t.key_test_records_deleted,
+        "withdrawn" => t.key_withdrawn,
+        "tester" => t.key_tester,
         other => other,
     }
     .to_owned()
@@ -262,6 +269,12 @@ mod tests {
         assert_eq!(
             changes(Lang::Vi, None, Some(catalog.reference()), &before, &after),
             ["Cơ quan phụ trách: — → Sở Nội vụ"]
+        );
+        // A form's entries read in words too.
+        let published = json!({ "form_id": "outreach_event", "version": 2, "test_records_deleted": 3 });
+        assert_eq!(
+            changes(Lang::Vi, None, None, &Json::Null, &published),
+            ["Biểu mẫu: outreach_event", "Phiếu thử đã xóa: 3", "Phiên bản: 2"]
         );
     }
 }
