@@ -156,7 +156,7 @@ async fn second_replica(shipped: &Catalog, runs: usize) {
         if run > 0 {
             tokio::time::sleep_until(seen + POLL.mul_f64((run as f64 - 0.5) / (runs - 1) as f64)).await;
         }
-        db_a.publish_form(&admin, &definition).await.unwrap();
+        db_a.publish_form(&admin, &definition, None).await.unwrap();
         let published = Instant::now();
         while b.current().form("outreach_event", version).is_none() {
             assert!(published.elapsed() < POLL * 10, "the second process never served version {version}");

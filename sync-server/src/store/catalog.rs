@@ -181,9 +181,16 @@ impl Db {
     }
 
     /// Publishes `definition` (its version the next of its form, checked by the caller
-    /// against the catalog it compiled it with), audited. `AlreadyExists` if another admin
-    /// published that version meanwhile. Returns the new generation.
-    pub async fn publish_form(&self, by: &Actor, definition: &FormDefinition) -> Result<i64, StoreError> {
+    /// against the catalog it compiled it with), with its form's new report `figures` if
+    /// they change, audited. `AlreadyExists` if another admin published that version
+    /// meanwhile. Returns the new generation. After new figures, the caller works out the
+    /// stored records' figures again (`Db::ensure_report_figures`).
+    pub async fn publish_form(
+        &self,
+        by: &Actor,
+        definition: &FormDefinition,
+        figures: Option<&FormFigures>,
+    ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
         super::lock_writers(&mut tx).await?;
         let taken = sqlx::query("SELECT 1 AS one FROM form_versions WHERE form_id = $1 AND version = $2")
@@ -205,6 +212,18 @@ impl Db {
         .bind(now_ms())
         .execute(&mut *tx)
         .await?;
+        if let Some(figures) = figures {
+            sqlx::query(
+                "INSERT INTO form_figures (form_id, figures, origin, updated_at) VALUES ($1, $2, 'upload', $3) \
+                 ON CONFLICT (form_id) DO UPDATE SET figures = excluded.figures, origin = excluded.origin, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(figures.form.as_str())
+            .bind(serde_json::to_string(figures)?)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+        }
         let generation = bump(&mut tx).await?;
         let entry = AuditEntry {
             by,
@@ -220,6 +239,10 @@ impl Db {
                 "questions": definition.sections.iter().map(|s| s.fields.len()).sum::<usize>(),
             })),
         };
+        let mut entry = entry;
+        if let (Some(after), Some(figures)) = (entry.after.as_mut(), figures) {
+            after["figures"] = figures.figures.iter().map(|g| g.field.as_str()).collect::<Vec<_>>().into();
+        }
         audit::write(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok(generation)

@@ -350,3 +350,68 @@ async fn a_draft_begun_under_v1_is_finished_under_v1_after_v2_is_published_and_a
     assert_eq!(activities_2025(&app, &admin).await, counted + 2);
     assert_eq!(app.counts().await.0, 2, "the two records, each once; not the refused one");
 }
+
+/// The outreach form's figures in the summary of 2025, by field.
+async fn outreach_figures(app: &TestApp, token: &str) -> std::collections::BTreeMap<String, i64> {
+    let summary = app.get("/api/v1/reports/summary?year=2025", Some(token)).await.json();
+    let outreach = summary["forms"].as_array().unwrap().iter().find(|f| f["form_id"] == "outreach_event").unwrap();
+    outreach["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["field"].as_str().unwrap().to_owned(), f["value"].as_i64().unwrap()))
+        .collect()
+}
+
+both!(a_workbook_changes_the_report_figures_and_stored_records_are_counted_again);
+async fn a_workbook_changes_the_report_figures_and_stored_records_are_counted_again(app: TestApp) {
+    let admin = app.admin("admin").await;
+    let officer = app.collector("officer", &[A]).await;
+    let supervisor = app.province_supervisor("sup").await;
+    let old = with_value(&record_in(A), "materials_distributed", json!(40));
+    assert_applied(&app.push_one(&officer, &new_change(&old)).await, &old, 1);
+    let before = outreach_figures(&app, &supervisor).await;
+    assert!(!before.contains_key("volunteers"));
+
+    // Version 2 asks for volunteers and reports them; the shipped figures stay.
+    let catalog = Catalog::bundled().unwrap();
+    let mut definition = catalog.form("outreach_event", 1).unwrap().definition.clone();
+    let volunteers = json!({ "name": "volunteers", "type": "integer", "min": 0,
+        "label": { "vi": "Số tình nguyện viên", "en": "Volunteers" } });
+    definition.sections.last_mut().unwrap().fields.push(serde_json::from_value(volunteers).unwrap());
+    let mut figures = catalog.figures("outreach_event").unwrap().clone();
+    let figure = json!({ "field": "volunteers", "label": { "vi": "Tình nguyện viên", "en": "Volunteers" } });
+    figures.figures.push(serde_json::from_value(figure).unwrap());
+    let workbook = xlsform::export(&definition, Some(&figures), catalog.reference()).unwrap();
+    let r = upload(&app, &admin, XLSX, workbook).await;
+    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(2)), "{}", r.text());
+    let after = outreach_figures(&app, &supervisor).await;
+    assert_eq!(after.get("volunteers"), Some(&0), "version 1 records have none: {after:?}");
+    assert_eq!(after.get("materials_distributed"), before.get("materials_distributed"));
+    let mut new = with_value(&record_in(A), "volunteers", json!(7));
+    new.form_version = 2;
+    assert_applied(&app.push_one(&officer, &new_change(&new)).await, &new, 1);
+    assert_eq!(outreach_figures(&app, &supervisor).await.get("volunteers"), Some(&7));
+
+    // Version 3 stops reporting materials: the stored records' sums go with it.
+    figures.figures.retain(|f| f.field != "materials_distributed");
+    let workbook = xlsform::export(&definition, Some(&figures), catalog.reference()).unwrap();
+    let r = upload(&app, &admin, XLSX, workbook).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let last = outreach_figures(&app, &supervisor).await;
+    assert_eq!((last.get("materials_distributed"), last.get("volunteers")), (None, Some(&7)), "{last:?}");
+    let audit = app.get("/api/v1/admin/audit?action=form_published", Some(&admin)).await.json();
+    assert!(audit.to_string().contains("volunteers"), "the new figures are in the audit log: {audit}");
+
+    // A draft cannot change figures: its records never count.
+    figures.figures.retain(|f| f.field != "volunteers");
+    let workbook = xlsform::export(&definition, Some(&figures), catalog.reference()).unwrap();
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/admin/form-drafts")
+        .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+        .header(header::CONTENT_TYPE, XLSX)
+        .body(Body::from(workbook))
+        .unwrap();
+    app.send(request).await.assert_error(StatusCode::CONFLICT, "figures_changed");
+}

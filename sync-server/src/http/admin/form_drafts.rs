@@ -110,7 +110,18 @@ async fn upload(
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<Changed>)> {
     require_admin(&current)?;
-    let definition = compiled_upload(&state, &headers, &body).await?;
+    let upload = compiled_upload(&state, &headers, &body).await?;
+    if upload.new_figures.is_some() {
+        // Testers' records are never counted: new figures have nothing to show in a draft.
+        return Err(AppError::Refused(
+            "figures_changed",
+            Localized::new(
+                "Bản thử không đổi được chỉ số báo cáo (cột sotay_figure); hãy phát hành thẳng phiên bản đổi chỉ số.",
+                "A draft cannot change report figures (the sotay_figure column); publish the version that changes them directly.",
+            ),
+        ));
+    }
+    let definition = upload.definition;
     let actor = Actor::user(&current.user, address.0);
     let (_, deleted) = state.db.save_draft(&actor, &definition).await?;
     refresh(&state).await?;
