@@ -27,6 +27,7 @@ pub mod localized;
 pub mod messages;
 pub mod record;
 pub mod reference;
+pub mod reference_check;
 pub mod review;
 pub mod sync;
 pub mod validate;

@@ -230,7 +230,7 @@ impl ReferenceData {
         meta("ethnic_groups")?;
         meta("units_2025")?;
 
-        let (name, text) = file("quang_ngai_old_to_new_2025.csv")?;
+        let (name, text) = file(crate::reference_check::MAPPING_FILE)?;
         let unit_mapping = Csv::parse(name, text)?
             .records(["old_code", "new_code", "merge_type"])?
             .into_iter()
@@ -241,7 +241,7 @@ impl ReferenceData {
             })
             .collect();
 
-        let (name, text) = file("ethnicity_shortlists.csv")?;
+        let (name, text) = file(crate::reference_check::SHORTLISTS_FILE)?;
         let mut ethnicity_shortlists: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let ethnic = &lists["ethnic_groups"];
         for (line, [list, code]) in Csv::parse(name, text)?.records(["shortlist", "code"])? {
@@ -250,7 +250,12 @@ impl ReferenceData {
             }
             ethnicity_shortlists.entry(list.to_owned()).or_default().push(code.to_owned());
         }
-        Ok(Self { lists, unit_lists, unit_mapping, ethnicity_shortlists })
+        let data = Self { lists, unit_lists, unit_mapping, ethnicity_shortlists };
+        // Lists that do not hold together are refused: the first problem says where.
+        match data.problems().into_iter().next() {
+            Some(first) => Err(first),
+            None => Ok(data),
+        }
     }
 
     pub fn ethnic_groups(&self) -> &RefList {
