@@ -273,11 +273,37 @@ pub fn parse_definition(file: &str, text: &str) -> Result<(String, FormDefinitio
 #[cfg(feature = "toml")]
 fn bundled_reference() -> Result<ReferenceData, ReferenceError> {
     let files: BTreeMap<&str, &str> = bundled::REFERENCE.iter().copied().collect();
+    reference_from_files(&files).map_err(|mut problems| problems.remove(0))
+}
+
+/// The reference files shipped in this repository (`forms/reference/`): name and text,
+/// `lists.toml` among them.
+#[cfg(feature = "toml")]
+pub fn bundled_reference_files() -> &'static [(&'static str, &'static str)] {
+    bundled::REFERENCE
+}
+
+/// Reference data from its files (`lists.toml` and the files it names), or every problem
+/// found: where a file cannot be read, that one; else all of [`ReferenceData::problems`].
+/// Never empty on `Err`.
+#[cfg(feature = "toml")]
+pub fn reference_from_files(files: &BTreeMap<&str, &str>) -> Result<ReferenceData, Vec<ReferenceError>> {
     let manifest_text = files.get("lists.toml").copied().unwrap_or_default();
-    let manifest = toml::from_str(manifest_text).map_err(|e| ReferenceError {
-        file: "lists.toml".into(),
-        line: 0,
-        message: e.to_string(),
+    let manifest = toml::from_str(manifest_text).map_err(|e| {
+        let line =
+            e.span().map_or(0, |span| manifest_text[..span.start.min(manifest_text.len())].matches('\n').count() + 1);
+        vec![ReferenceError { file: "lists.toml".into(), line, message: e.message().to_owned() }]
     })?;
-    ReferenceData::from_sources(&crate::reference::ReferenceSources { manifest, files })
+    let sources = crate::reference::ReferenceSources { manifest, files: files.clone() };
+    match ReferenceData::from_sources(&sources) {
+        Ok(data) => Ok(data),
+        Err(first) => {
+            // A problem of lists that parse: report every one, not the first.
+            let mut all = crate::reference_check::problems_of_sources(&sources);
+            if all.is_empty() {
+                all.push(first);
+            }
+            Err(all)
+        }
+    }
 }

@@ -190,6 +190,16 @@ pub struct ReferenceSources<'a> {
 
 impl ReferenceData {
     pub fn from_sources(src: &ReferenceSources) -> Result<Self, ReferenceError> {
+        let data = Self::parse_sources(src)?;
+        // Lists that do not hold together are refused: the first problem says where.
+        match data.problems().into_iter().next() {
+            Some(first) => Err(first),
+            None => Ok(data),
+        }
+    }
+
+    /// The lists as written, whether or not they hold together.
+    pub(crate) fn parse_sources(src: &ReferenceSources) -> Result<Self, ReferenceError> {
         let file = |name: &str| -> Result<(&str, &str), ReferenceError> {
             src.files.get_key_value(name).map(|(k, v)| (*k, *v)).ok_or_else(|| err(name, 0, "file is missing"))
         };
@@ -250,12 +260,7 @@ impl ReferenceData {
             }
             ethnicity_shortlists.entry(list.to_owned()).or_default().push(code.to_owned());
         }
-        let data = Self { lists, unit_lists, unit_mapping, ethnicity_shortlists };
-        // Lists that do not hold together are refused: the first problem says where.
-        match data.problems().into_iter().next() {
-            Some(first) => Err(first),
-            None => Ok(data),
-        }
+        Ok(Self { lists, unit_lists, unit_mapping, ethnicity_shortlists })
     }
 
     pub fn ethnic_groups(&self) -> &RefList {

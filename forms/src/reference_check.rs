@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::reference::{ReferenceData, ReferenceError, UnitList};
+use crate::reference::{ReferenceData, ReferenceError, ReferenceSources, UnitList};
 
 /// The unit types a unit list may name (`type` column).
 pub const UNIT_TYPES: [&str; 8] = ["Tỉnh", "Thành phố", "Huyện", "Thị xã", "Xã", "Phường", "Thị trấn", "Đặc khu"];
@@ -141,5 +141,13 @@ impl ReferenceData {
                 }
             }
         }
+    }
+}
+
+/// Every problem of lists that parse; the parse error alone where they do not.
+pub fn problems_of_sources(src: &ReferenceSources) -> Vec<ReferenceError> {
+    match ReferenceData::parse_sources(src) {
+        Ok(data) => data.problems(),
+        Err(e) => vec![e],
     }
 }

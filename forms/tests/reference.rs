@@ -160,26 +160,17 @@ fn every_problem_is_reported_at_once() {
     let files = shipped();
     let files = with_appended(&files, "quang_ngai_units_2025.csv", "21025,Phường Trùng,Phường,2,51");
     let files = with_appended(&files, "quang_ngai_units_2025.csv", "99002,Làng Mới,Làng,2,51");
-    let manifest: BTreeMap<String, ListMeta> = toml::from_str(&files["lists.toml"]).unwrap();
+    let files = with_appended(&files, "agencies.csv", "so_moi,Sở Mới,,province");
     let borrowed = files.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    // from_sources stops at the first; problems() of the parsed lists has both.
-    let err = ReferenceData::from_sources(&ReferenceSources { manifest, files: borrowed }).unwrap_err();
-    assert_eq!(err.file, "units_2025");
-    let data: ReferenceData = {
-        let catalog = forms::Catalog::bundled().unwrap();
-        let mut data = catalog.reference().clone();
-        let list = data.unit_lists.get_mut("units_2025").unwrap();
-        let mut repeated = list.units[1].clone();
-        repeated.name = "Phường Trùng".into();
-        list.units.push(repeated);
-        let mut odd = list.units[1].clone();
-        odd.code = "99002".into();
-        odd.unit_type = "Làng".into();
-        list.units.push(odd);
-        data
-    };
-    let messages: Vec<String> = data.problems().into_iter().map(|e| e.message).collect();
-    assert_eq!(messages.len(), 2, "{messages:?}");
+    let all = forms::catalog::reference_from_files(&borrowed).unwrap_err();
+    let places: Vec<(&str, usize)> = all.iter().map(|e| (e.file.as_str(), e.line)).collect();
+    let units = files["quang_ngai_units_2025.csv"].lines().count();
+    assert_eq!(places, [("units_2025", units - 1), ("units_2025", units), ("agencies", 25)], "{all:?}");
+    // A file that cannot be read is the one problem.
+    let broken = with_line(&shipped(), "lists.toml", 1, Some("[ethnic_groups"));
+    let borrowed = broken.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let all = forms::catalog::reference_from_files(&borrowed).unwrap_err();
+    assert_eq!((all.len(), all[0].file.as_str()), (1, "lists.toml"), "{all:?}");
 }
 
 /// A made-up province's own lists (tests/fixtures/province_demo): three communes, its own
