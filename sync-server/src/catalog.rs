@@ -23,6 +23,8 @@ pub enum CatalogLoadError {
     Store(#[from] StoreError),
     #[error("the stored catalog does not compile: {0}")]
     Definition(#[from] forms::DefinitionError),
+    #[error("the stored reference lists do not hold together: {0}")]
+    Reference(forms::reference::ReferenceError),
 }
 
 /// What a process serves at one generation of the stored catalog: the published catalog,
@@ -43,24 +45,25 @@ impl Served {
 #[derive(Clone)]
 pub struct Catalogs {
     current: Arc<RwLock<Served>>,
-    /// The reference data every compiled catalog uses (lists are not stored yet).
-    reference: Arc<ReferenceData>,
+    /// The reference data compiled catalogs use while the database holds no lists.
+    fallback_reference: Arc<ReferenceData>,
 }
 
 impl Catalogs {
     /// A fixed catalog, for tests and tools that never publish.
     pub fn fixed(catalog: Arc<Catalog>) -> Catalogs {
-        let reference = Arc::new(catalog.reference().clone());
-        Catalogs { current: Arc::new(RwLock::new(Served::of(i64::MIN, catalog))), reference }
+        let fallback_reference = Arc::new(catalog.reference().clone());
+        Catalogs { current: Arc::new(RwLock::new(Served::of(i64::MIN, catalog))), fallback_reference }
     }
 
-    /// Seeds the database with `shipped` (the repository's files) where it lacks them and
-    /// compiles what it holds.
+    /// Seeds the database with `shipped` (the repository's files: forms, figures and
+    /// reference lists) where it lacks them and compiles what it holds.
     pub async fn load(db: &Db, shipped: &Catalog) -> Result<Catalogs, CatalogLoadError> {
         db.seed_catalog(shipped).await?;
+        db.seed_reference(forms::catalog::bundled_reference_files()).await?;
         let catalogs = Catalogs {
             current: Arc::new(RwLock::new(Served::of(i64::MIN, Arc::new(shipped.clone())))),
-            reference: Arc::new(shipped.reference().clone()),
+            fallback_reference: Arc::new(shipped.reference().clone()),
         };
         catalogs.refresh(db).await?;
         Ok(catalogs)
@@ -92,10 +95,11 @@ impl Catalogs {
             return Ok(false);
         }
         let stored = db.stored_catalog().await?;
+        let reference = self.stored_reference(db).await?;
         // Read after the published versions: a draft published in between is in both, and
         // left out of the drafts; the counter moved, so the next poll reads it again.
         let drafts = db.drafts().await?;
-        let catalog = Arc::new(stored.compile((*self.reference).clone())?);
+        let catalog = Arc::new(stored.compile(reference.clone())?);
         let mut served = Served::of(stored.generation, catalog);
         let drafts: Vec<_> = drafts
             .into_iter()
@@ -105,7 +109,7 @@ impl Catalogs {
         if !drafts.is_empty() {
             let mut with_drafts = stored.clone();
             with_drafts.definitions.extend(drafts);
-            match with_drafts.compile((*self.reference).clone()) {
+            match with_drafts.compile(reference) {
                 Ok(testing) => served.testing = Arc::new(testing),
                 // Checked when uploaded; never keeps the published catalog from being served.
                 Err(e) => tracing::error!(error = %e, "the drafts do not compile with the published catalog"),
@@ -119,8 +123,16 @@ impl Catalogs {
         Ok(true)
     }
 
-    pub fn reference(&self) -> &ReferenceData {
-        &self.reference
+    /// The reference lists as stored (`store::reference`), checked; the fallback while
+    /// none are.
+    pub async fn stored_reference(&self, db: &Db) -> Result<ReferenceData, CatalogLoadError> {
+        let files = db.reference_files().await?;
+        if files.is_empty() {
+            return Ok((*self.fallback_reference).clone());
+        }
+        let borrowed = files.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        forms::catalog::reference_from_files(&borrowed)
+            .map_err(|mut problems| CatalogLoadError::Reference(problems.remove(0)))
     }
 
     /// Follows what other processes publish: polls the stored generation every [`POLL`].

@@ -276,7 +276,7 @@ async fn serve(db: Db, catalogs: Catalogs, listen: SocketAddr, settings: Setting
             whole_province: true,
             communes: &[],
         };
-        db.create_user(&new, catalogs.reference()).await?;
+        db.create_user(&new, catalogs.current().reference()).await?;
         println!("Lần chạy đầu tiên / first start: administrator 'admin' created.");
         println!("  Password (shown once): {password}");
         println!("  Change it: sotay-sync-server user reset-password admin");
@@ -406,7 +406,7 @@ async fn forms(db: &Db, catalogs: &Catalogs, command: FormsCommand) -> Result<()
         }
         FormsCommand::Export { form_id, version, format, out } => {
             let stored = db.stored_catalog().await?;
-            let Some(bytes) = form_file(&stored, catalogs.reference(), &form_id, version, format) else {
+            let Some(bytes) = form_file(&stored, catalogs.current().reference(), &form_id, version, format) else {
                 let known: Vec<String> =
                     stored.definitions.iter().filter(|d| d.id == form_id).map(|d| d.version.to_string()).collect();
                 if known.is_empty() {

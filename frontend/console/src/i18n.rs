@@ -528,7 +528,7 @@ pub fn resolution_problem(lang: Lang, result: &serde_json::Value) -> Option<Stri
 }
 
 /// The audit log's actions (`docs/console-api.md`): the API's name, Vietnamese, English.
-const AUDIT_ACTIONS: [(&str, &str, &str); 19] = [
+const AUDIT_ACTIONS: [(&str, &str, &str); 20] = [
     ("user_created", "Tạo người dùng", "User created"),
     ("user_changed", "Sửa tên, vai trò, phạm vi", "Name, role or scope changed"),
     ("user_disabled", "Khoá tài khoản", "Account disabled"),
@@ -548,6 +548,7 @@ const AUDIT_ACTIONS: [(&str, &str, &str); 19] = [
     ("form_restored", "Dùng lại biểu mẫu", "Form version restored"),
     ("form_draft_uploaded", "Tải lên bản thử biểu mẫu", "Form draft uploaded"),
     ("form_draft_discarded", "Hủy bản thử biểu mẫu", "Form draft discarded"),
+    ("reference_uploaded", "Tải lên danh mục", "Reference list uploaded"),
 ];
 
 /// Every action's API name, in the order the filter lists them.

@@ -53,6 +53,13 @@ pub enum AppError {
     /// where it is (sheet, row and column, or TOML line) in Vietnamese and English.
     #[error("definition invalid ({} errors)", .0.len())]
     DefinitionInvalid(Vec<serde_json::Value>),
+    /// Uploaded reference lists that do not hold together, or that a form cannot compile
+    /// with: every problem at once, each with its file and line.
+    #[error("reference lists invalid ({} problems)", .0.len())]
+    ReferenceInvalid(Vec<serde_json::Value>),
+    /// Uploaded lists that drop places or agencies records and users name.
+    #[error("reference lists drop what is in use ({} codes)", .0.len())]
+    ReferenceInUse(Vec<serde_json::Value>),
 }
 
 #[derive(Serialize)]
@@ -167,6 +174,25 @@ impl AppError {
                     &format!("The form has {} mistakes; nothing was stored. Fix them and upload again.", errors.len()),
                 ),
             ),
+            ReferenceInvalid(errors) => (
+                StatusCode::BAD_REQUEST,
+                "reference_invalid",
+                l(
+                    &format!("Danh mục có {} lỗi; chưa có gì được lưu. Hãy sửa rồi tải lên lại.", errors.len()),
+                    &format!("The lists have {} problems; nothing was stored. Fix them and upload again.", errors.len()),
+                ),
+            ),
+            ReferenceInUse(errors) => (
+                StatusCode::CONFLICT,
+                "reference_in_use",
+                l(
+                    &format!(
+                        "Danh mục mới bỏ {} mã đang được phiếu hoặc người dùng sử dụng; chưa có gì được lưu.",
+                        errors.len()
+                    ),
+                    &format!("The new lists drop {} codes records or users use; nothing was stored.", errors.len()),
+                ),
+            ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -192,7 +218,9 @@ impl IntoResponse for AppError {
             tracing::error!(error = ?self, "request failed");
         }
         let errors = match &self {
-            AppError::DefinitionInvalid(errors) => Some(errors.as_slice()),
+            AppError::DefinitionInvalid(errors)
+            | AppError::ReferenceInvalid(errors)
+            | AppError::ReferenceInUse(errors) => Some(errors.as_slice()),
             _ => None,
         };
         let body = axum::Json(Body { error: code, message, detail, errors });

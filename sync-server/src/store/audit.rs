@@ -45,10 +45,12 @@ pub enum AuditAction {
     FormDraftUploaded,
     /// A draft deleted, with its test records.
     FormDraftDiscarded,
+    /// A reference file (a list of units, agencies, ethnic groups…) replaced by an upload.
+    ReferenceUploaded,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::UserCreated,
         AuditAction::UserChanged,
         AuditAction::UserDisabled,
@@ -68,6 +70,7 @@ impl AuditAction {
         AuditAction::FormRestored,
         AuditAction::FormDraftUploaded,
         AuditAction::FormDraftDiscarded,
+        AuditAction::ReferenceUploaded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -91,6 +94,7 @@ impl AuditAction {
             AuditAction::FormRestored => "form_restored",
             AuditAction::FormDraftUploaded => "form_draft_uploaded",
             AuditAction::FormDraftDiscarded => "form_draft_discarded",
+            AuditAction::ReferenceUploaded => "reference_uploaded",
         }
     }
 
@@ -125,6 +129,7 @@ impl AuditAction {
             AuditAction::FormRestored => "Dùng lại biểu mẫu",
             AuditAction::FormDraftUploaded => "Tải lên bản thử biểu mẫu",
             AuditAction::FormDraftDiscarded => "Hủy bản thử biểu mẫu",
+            AuditAction::ReferenceUploaded => "Tải lên danh mục",
         }
     }
 }
@@ -137,6 +142,8 @@ pub enum TargetKind {
     Record,
     Period,
     Form,
+    /// A reference file (`lists.toml`, a CSV list).
+    Reference,
 }
 
 impl TargetKind {
@@ -146,11 +153,12 @@ impl TargetKind {
             TargetKind::Record => "record",
             TargetKind::Period => "period",
             TargetKind::Form => "form",
+            TargetKind::Reference => "reference",
         }
     }
 
     fn parse(text: &str) -> Result<TargetKind, StoreError> {
-        [TargetKind::User, TargetKind::Record, TargetKind::Period, TargetKind::Form]
+        [TargetKind::User, TargetKind::Record, TargetKind::Period, TargetKind::Form, TargetKind::Reference]
             .into_iter()
             .find(|k| k.as_str() == text)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown audit target '{text}'")))

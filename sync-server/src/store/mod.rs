@@ -17,6 +17,7 @@ pub mod form_drafts;
 pub mod history;
 pub mod passwords;
 pub mod records;
+pub mod reference;
 pub mod reports;
 pub mod review;
 pub mod search;

@@ -145,7 +145,7 @@ pub(super) struct Upload {
 /// form, compiled with every published version (and its figures, if they change): every
 /// mistake at once, nothing stored.
 pub(super) async fn compiled_upload(state: &AppState, headers: &HeaderMap, body: &[u8]) -> AppResult<Upload> {
-    let reference = state.catalogs.reference();
+    let reference = state.catalog.reference();
     let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let media = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     let (mut definition, figures) = match media.as_str() {
@@ -218,7 +218,7 @@ fn version_number(version: &str) -> AppResult<u32> {
 async fn export(state: &AppState, form_id: &str, version: &str, shape: FormFile) -> AppResult<Response> {
     let version = version_number(version)?;
     let stored = state.db.stored_catalog().await?;
-    let bytes = catalog::form_file(&stored, state.catalogs.reference(), form_id, version, shape)
+    let bytes = catalog::form_file(&stored, state.catalog.reference(), form_id, version, shape)
         .ok_or(AppError::NotFound)?
         .map_err(|e| AppError::Internal(format!("exporting {form_id} v{version}: {e}")))?;
     Ok((

@@ -8,6 +8,7 @@ mod enrollments;
 mod form_drafts;
 mod form_versions;
 mod records;
+mod reference;
 mod reporting;
 mod signoff;
 mod users;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(signoff::routes())
         .merge(form_versions::routes())
         .merge(form_drafts::routes())
+        .merge(reference::routes())
 }
 
 /// Admins and supervisors only: the console is not for collectors.
