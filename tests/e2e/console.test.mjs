@@ -412,3 +412,43 @@ test('forms: an admin publishes a TOML upload and sees version 2; a file with a 
   await page.getByRole('button', { name: 'English' }).click();
   await group.getByRole('cell', { name: 'Outreach activity', exact: true }).waitFor();
 });
+
+test('lists: an admin replaces the agencies list; a broken commune list is refused with every problem', async () => {
+  const server = await Server.create([{ username: 'admin', role: 'admin' }]);
+  const browser = new Device('console-lists');
+  cleanup.push(server, browser);
+  const adminToken = await server.token('admin');
+  if (!(await exists(server, adminToken, '/admin/reference'))) return;
+  const dir = mkdtempSync(join(tmpdir(), 'sotay-e2e-lists-'));
+  cleanup.push({ dispose: () => rmSync(dir, { recursive: true, force: true }) });
+  const units = readFileSync(join(ROOT, 'forms/reference/quang_ngai_units_2025.csv'), 'utf8');
+  const broken = join(dir, 'quang_ngai_units_2025.csv');
+  writeFileSync(broken, `${units.trimEnd()}\n21025,Phường Trùng,Phường,2,51\n99002,Làng Mới,Làng,2,51\n`);
+  const agencies = readFileSync(join(ROOT, 'forms/reference/agencies.csv'), 'utf8');
+  const renamed = join(dir, 'agencies.csv');
+  writeFileSync(renamed, agencies.replace('Sở Nội vụ,', 'Sở Nội vụ tỉnh Quảng Ngãi,'));
+
+  const page = await browser.open();
+  await page.setViewportSize(WIDE);
+  await signInConsole(page, server, 'admin');
+  await menu(page, 'Danh mục');
+  await page.getByRole('heading', { name: 'Danh mục', exact: true }).waitFor();
+  await page.locator('code', { hasText: 'units_2025' }).first().waitFor();
+
+  await page.locator('input[type=file]').setInputFiles(broken);
+  await page.getByRole('button', { name: 'Tải lên', exact: true }).click();
+  const problems = page.locator('.mistakes li');
+  await problems.nth(1).waitFor();
+  assert.equal(await problems.count(), 2);
+  assert.match(await problems.first().innerText(), /Danh mục units_2025, dòng \d+/);
+
+  await page.locator('input[type=file]').setInputFiles(renamed);
+  await page.getByRole('button', { name: 'Tải lên', exact: true }).click();
+  await page.getByText('Đã thay agencies.csv. Điện thoại nhận danh mục mới khi đồng bộ.').waitFor();
+  const row = page.locator('tr', { has: page.locator('code', { hasText: /^agencies\.csv$/ }) });
+  await row.getByText('Đã tải lên').waitFor();
+  const bundle = await server.api('GET', '/forms');
+  const soNoiVu = bundle.reference.lists.agencies.entries.find((e) => e.code === 'so_noi_vu');
+  assert.equal(soNoiVu.label.vi, 'Sở Nội vụ tỉnh Quảng Ngãi');
+  await shot(page, 'console-lists-1280');
+});

@@ -11,6 +11,7 @@ use crate::components::form_versions::FormsScreen;
 use crate::components::phones::Phones;
 use crate::components::record_view::RecordView;
 use crate::components::records::Records;
+use crate::components::reference_lists::ReferenceScreen;
 use crate::components::reporting::Reporting;
 use crate::components::sign_in::{NotPermitted, SignIn};
 use crate::components::sign_off::SignOff;
@@ -78,7 +79,8 @@ fn screen(route: &Route, admin: bool) -> Html {
     match route {
         Route::Audit if admin => html! { <Audit /> },
         Route::Forms if admin => html! { <FormsScreen /> },
-        Route::Users | Route::NotFound | Route::Audit | Route::Forms => html! { <Users /> },
+        Route::Reference if admin => html! { <ReferenceScreen /> },
+        Route::Users | Route::NotFound | Route::Audit | Route::Forms | Route::Reference => html! { <Users /> },
         Route::NewUser => html! { <UserForm key="new" username={None::<AttrValue>} /> },
         Route::User(name) => html! { <UserForm key={name.clone()} username={Some(AttrValue::from(name.clone()))} /> },
         Route::Enrolment => html! { <Enrolment /> },
@@ -111,6 +113,7 @@ fn menu() -> Html {
             { item(Route::Records, t.records) }
             { item(Route::SignOff, t.sign_off) }
             if admin { { item(Route::Forms, crate::i18n::form_screen::form_texts(ctx.lang).nav) } }
+            if admin { { item(Route::Reference, crate::i18n::reference_screen::reference_texts(ctx.lang).nav) } }
             if admin { { item(Route::Audit, t.audit) } }
         </nav>
     }

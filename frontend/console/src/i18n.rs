@@ -7,6 +7,7 @@ use crate::api::ApiError;
 use crate::dates::Kind;
 
 pub mod form_screen;
+pub mod reference_screen;
 
 macro_rules! texts {
     ($($name:ident: $vi:expr, $en:expr;)*) => {

@@ -17,6 +17,8 @@ pub enum Route {
     Audit,
     /// Form versions: the list and publishing a new one (admins only).
     Forms,
+    /// Reference lists: the files and replacing one (admins only).
+    Reference,
     /// Sign-off of communes and agencies for a period (supervisors and admins).
     SignOff,
     NotFound,
@@ -40,6 +42,7 @@ impl Route {
             ["audit"] => Route::Audit,
             ["sign-off"] => Route::SignOff,
             ["forms"] => Route::Forms,
+            ["lists"] => Route::Reference,
             _ => Route::NotFound,
         }
     }
@@ -57,6 +60,7 @@ impl Route {
             Route::Audit => "audit".to_owned(),
             Route::SignOff => "sign-off".to_owned(),
             Route::Forms => "forms".to_owned(),
+            Route::Reference => "lists".to_owned(),
         };
         format!("{BASE}{tail}")
     }
@@ -110,6 +114,7 @@ mod tests {
             Route::Audit,
             Route::SignOff,
             Route::Forms,
+            Route::Reference,
         ] {
             assert_eq!(Route::parse(&r.href()), r, "{}", r.href());
         }

@@ -56,6 +56,9 @@ pub struct Invalid {
 /// the compiled definition (field, attribute, column in its expression).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Mistake {
+    /// A reference file or list (`units_2025`, `agencies.csv`…), for lists' problems.
+    #[serde(default)]
+    pub file: Option<String>,
     #[serde(default)]
     pub sheet: Option<String>,
     #[serde(default)]
@@ -99,8 +102,13 @@ fn state_path(form_id: &str, version: u32, withdraw: bool) -> String {
 
 /// A `400 definition_invalid` body read as the mistakes; `None` for any other answer.
 pub fn invalid(status: u16, text: &str) -> Option<Invalid> {
+    invalid_as(status, text, &[(400, "definition_invalid")])
+}
+
+/// An answer with one of the `(status, error)` pairs read as the mistakes it lists.
+pub fn invalid_as(status: u16, text: &str, kinds: &[(u16, &str)]) -> Option<Invalid> {
     let body: ErrorBody = serde_json::from_str(text).ok()?;
-    if status != 400 || body.error != "definition_invalid" {
+    if !kinds.iter().any(|(s, e)| *s == status && *e == body.error) {
         return None;
     }
     let mut invalid: Invalid = serde_json::from_str(text).ok()?;

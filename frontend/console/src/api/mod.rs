@@ -14,11 +14,13 @@ use crate::fetch::{Call, Reply};
 
 mod form_drafts;
 mod form_versions;
+mod reference;
 mod sign_off;
 mod types;
 
 pub use form_drafts::*;
 pub use form_versions::*;
+pub use reference::*;
 pub use sign_off::*;
 pub use types::*;
 

@@ -11,6 +11,7 @@ pub mod phones;
 pub mod print_sheet;
 pub mod record_view;
 pub mod records;
+pub mod reference_lists;
 pub mod reporting;
 pub mod review_panel;
 pub mod sign_in;

@@ -117,7 +117,12 @@ pub fn mistake_place(lang: Lang, m: &Mistake) -> String {
     let en = lang == Lang::En;
     let mut parts = Vec::new();
     let sheet = m.sheet.as_deref().filter(|s| !s.is_empty());
-    if let Some(sheet) = sheet {
+    if let Some(file) = m.file.as_deref().filter(|f| !f.is_empty()) {
+        parts.push(format!("{} {file}", if en { "List" } else { "Danh mục" }));
+        if let Some(line) = m.line.filter(|l| *l > 0) {
+            parts.push(format!("{} {line}", if en { "line" } else { "dòng" }));
+        }
+    } else if let Some(sheet) = sheet {
         parts.push(format!("{} {sheet}", if en { "Sheet" } else { "Trang" }));
         if let Some(row) = m.row {
             parts.push(format!("{} {row}", if en { "row" } else { "dòng" }));
