@@ -59,6 +59,7 @@ async fn every_documented_operation_is_served(app: TestApp) {
                 .replace("/enrollments/{id}", &format!("/enrollments/{}", enrollment.id))
                 .replace("/sign-offs/{id}", "/sign-offs/1")
                 .replace("/forms/{form_id}/{version}/", "/forms/outreach_event/1/")
+                .replace("/reference/{name}", "/reference/lists.toml")
                 .replace("/form-drafts/{form_id}", &format!("/form-drafts/{}", drafted(&drafts, &method)))
                 .replace("{id}", &uuid::Uuid::nil().to_string());
             let mut request = Request::builder().method(method.clone()).uri(&uri);
