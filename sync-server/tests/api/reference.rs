@@ -147,3 +147,26 @@ async fn lists_keep_what_records_and_users_use(app: TestApp) {
     let row = listing["files"].as_array().unwrap().iter().find(|f| f["name"] == "agencies.csv").unwrap().clone();
     assert_eq!(row["origin"], "upload", "{listing}");
 }
+
+both!(only_files_of_the_lists_and_only_text_are_taken);
+async fn only_files_of_the_lists_and_only_text_are_taken(app: TestApp) {
+    let admin = app.admin("admin").await;
+    let r = put_file(&app, &admin, "notes.csv", "code,name_vi,name_en\nx,X,X\n").await;
+    r.assert_error(StatusCode::BAD_REQUEST, "reference_invalid");
+    assert!(r.text().contains("notes.csv"), "{}", r.text());
+    let agencies = stored_file(&app, &admin, "agencies.csv").await;
+    let r = put_file(&app, &admin, "agencies.csv", &format!("{agencies}bad,Sở\u{0}Lạ,Odd,province\n")).await;
+    r.assert_error(StatusCode::BAD_REQUEST, "reference_invalid");
+    let r = app
+        .request(
+            Method::PUT,
+            "/api/v1/admin/reference",
+            Some(&admin),
+            Some(&json!({ "files": { "agencies.csv": "\u{0}" } })),
+        )
+        .await;
+    r.assert_error(StatusCode::BAD_REQUEST, "reference_invalid");
+    assert_eq!(stored_file(&app, &admin, "agencies.csv").await, agencies);
+    let listing = app.get("/api/v1/admin/reference", Some(&admin)).await.json();
+    assert!(!listing.to_string().contains("notes.csv"), "nothing stored: {listing}");
+}

@@ -210,8 +210,43 @@ async fn replace(
     address: ClientAddress,
     replaced: BTreeMap<String, String>,
 ) -> AppResult<Json<Uploaded>> {
+    // Text only (PostgreSQL stores no NUL): tabs and line ends are all a list needs.
+    for (name, text) in &replaced {
+        if let Some(line) = text.lines().position(|l| l.chars().any(|c| c.is_control() && c != '\t' && c != '\r')) {
+            return Err(AppError::ReferenceInvalid(vec![problem(
+                name,
+                line + 1,
+                "Dòng có ký tự điều khiển; hãy lưu tệp dạng văn bản (CSV UTF-8).".into(),
+                "The line holds a control character; save the file as text (CSV UTF-8).".into(),
+            )]));
+        }
+    }
     let mut files = state.db.reference_files().await?;
     files.extend(replaced.clone());
+    // A file no list names would be stored and never read: refused by name.
+    let manifest: BTreeMap<String, forms::reference::ListMeta> =
+        toml::from_str(files.get("lists.toml").map_or("", String::as_str)).unwrap_or_default();
+    let named = |name: &str| {
+        name == "lists.toml"
+            || name == forms::reference_check::MAPPING_FILE
+            || name == forms::reference_check::SHORTLISTS_FILE
+            || manifest.values().any(|m| m.file == name)
+    };
+    let unnamed: Vec<Value> = replaced
+        .keys()
+        .filter(|name| !named(name))
+        .map(|name| {
+            problem(
+                name,
+                0,
+                format!("Không danh mục nào trong lists.toml dùng tệp “{name}”; hãy đặt đúng tên tệp cần thay."),
+                format!("No list in lists.toml uses a file “{name}”; name the upload as the file it replaces."),
+            )
+        })
+        .collect();
+    if !unnamed.is_empty() {
+        return Err(AppError::ReferenceInvalid(unnamed));
+    }
     let borrowed = files.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let reference = forms::catalog::reference_from_files(&borrowed).map_err(|problems| {
         AppError::ReferenceInvalid(
