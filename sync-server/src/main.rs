@@ -156,6 +156,10 @@ enum UserCommand {
         /// Supervisors: the whole province rather than a list of communes.
         #[arg(long)]
         whole_province: bool,
+        /// Supervisors: the code (agencies list) of the agency they are the officer in
+        /// charge of, whose activities they sign off.
+        #[arg(long)]
+        agency: Option<String>,
         #[arg(long, env = "SOTAY_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
@@ -317,7 +321,7 @@ async fn shutdown_signal() {
 
 async fn user(db: &Db, catalog: &Catalog, command: UserCommand) -> Result<()> {
     match command {
-        UserCommand::Add { username, role, name, communes, unit_list, whole_province, password } => {
+        UserCommand::Add { username, role, name, communes, unit_list, whole_province, agency, password } => {
             let communes: Vec<Location> =
                 communes.into_iter().map(|unit_code| Location { unit_list: unit_list.clone(), unit_code }).collect();
             if role == Role::Collector && communes.is_empty() {
@@ -331,7 +335,8 @@ async fn user(db: &Db, catalog: &Catalog, command: UserCommand) -> Result<()> {
                 whole_province,
                 communes: &communes,
             };
-            let user = db.create_user(&new, catalog.reference()).await?;
+            let by = sync_server::store::audit::Actor::command_line();
+            let user = db.create_user_by(&new, agency.as_deref(), catalog.reference(), &by).await?;
             println!("added {} ({})", user.username, user.role.as_str());
         }
         UserCommand::List => {

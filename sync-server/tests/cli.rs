@@ -50,6 +50,19 @@ fn users_enrolment_export_and_backup_from_the_terminal() {
     let list = stdout(&run(data, &["user", "list"], None));
     assert!(list.contains("lan.nguyen\tcollector\tactive\t21025\tNguyễn Thị Lan"), "{list}");
 
+    // An agency's officer in charge: a supervisor with a known agency code only.
+    let supervisor = |name: &str, agency: &str| {
+        let args =
+            ["user", "add", name, "--role", "supervisor", "--name", "Hoà", "--whole-province", "--agency", agency];
+        run(data, &args, None)
+    };
+    let in_charge = supervisor("hoa", "so_noi_vu");
+    assert!(in_charge.status.success(), "{}", String::from_utf8_lossy(&in_charge.stderr));
+    assert_eq!(supervisor("hoa2", "so_khong_co").status.code(), Some(1), "an agency code the list lacks");
+    let collector =
+        ["user", "add", "thu", "--role", "collector", "--name", "Thu", "--commune", "21025", "--agency", "so_noi_vu"];
+    assert_eq!(run(data, &collector, None).status.code(), Some(1), "only supervisors are in charge of an agency");
+
     let enroll = run(data, &["--public-url", "https://sotay.example.vn", "enroll", "lan.nguyen"], None);
     let text = stdout(&enroll);
     assert!(enroll.status.success());

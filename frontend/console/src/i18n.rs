@@ -211,6 +211,8 @@ texts! {
     key_test_records_deleted: "Phiếu thử đã xóa", "Test records deleted";
     key_withdrawn: "Ngừng dùng", "Withdrawn";
     key_tester: "Thử biểu mẫu mới", "Tests new forms";
+    key_file: "Tệp danh mục", "List file";
+    key_lines: "Số dòng", "Lines";
     sign_off: "Chốt số liệu", "Sign-off";
     sign_off_intro: "Chốt số liệu của một xã (hoặc cơ quan) cho một kỳ: từ đó điện thoại không sửa được phiếu có ngày hoạt động trong kỳ, số liệu tổng hợp không còn thay đổi. Cần sửa thì mở lại, ghi rõ lý do.", "Sign a commune (or agency) off for a period: phones can then no longer change records dated inside it, so the consolidated figures stop moving. To change something, reopen it with a reason.";
     period_reporting_year: "Năm báo cáo (01/01–30/11)", "Reporting year (01/01–30/11)";

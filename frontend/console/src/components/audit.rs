@@ -209,6 +209,8 @@ fn key_label(lang: Lang, key: &str) -> String {
         "test_records_deleted" => t.key_test_records_deleted,
         "withdrawn" => t.key_withdrawn,
         "tester" => t.key_tester,
+        "file" => t.key_file,
+        "lines" => t.key_lines,
         other => other,
     }
     .to_owned()
