@@ -189,18 +189,7 @@ pub fn figure_values(catalog: &Catalog, form_id: &str, value: impl Fn(&str) -> i
 
 /// Plan areas in the order of the annual report: the first six as it has always numbered
 /// them, then those added with issue 15 in the order of their plan sections (II.3, II.5, II.7).
-pub const AREAS: [PlanArea; 10] = [
-    PlanArea::Communication,
-    PlanArea::Training,
-    PlanArea::Models,
-    PlanArea::ActionMonth,
-    PlanArea::Schools,
-    PlanArea::Project8,
-    PlanArea::Inspections,
-    PlanArea::Awards,
-    PlanArea::GbvServices,
-    PlanArea::AdvancementOfWomen,
-];
+pub const AREAS: [PlanArea; 10] = PlanArea::ALL;
 
 fn area_rank(area: Option<PlanArea>) -> usize {
     area.and_then(|a| AREAS.iter().position(|x| *x == a)).unwrap_or(AREAS.len())

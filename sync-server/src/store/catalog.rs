@@ -193,25 +193,7 @@ impl Db {
     ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
         super::lock_writers(&mut tx).await?;
-        let taken = sqlx::query("SELECT 1 AS one FROM form_versions WHERE form_id = $1 AND version = $2")
-            .bind(definition.id.as_str())
-            .bind(i64::from(definition.version))
-            .fetch_optional(&mut *tx)
-            .await?;
-        if taken.is_some() {
-            return Err(StoreError::AlreadyExists("form version"));
-        }
-        sqlx::query(
-            "INSERT INTO form_versions (form_id, version, definition, origin, published_by, published_at) \
-             VALUES ($1, $2, $3, 'upload', $4, $5)",
-        )
-        .bind(definition.id.as_str())
-        .bind(i64::from(definition.version))
-        .bind(serde_json::to_string(definition)?)
-        .bind(by.user_id)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
+        insert_version(&mut tx, by, definition).await?;
         if let Some(figures) = figures {
             sqlx::query(
                 "INSERT INTO form_figures (form_id, figures, origin, updated_at) VALUES ($1, $2, 'upload', $3) \
@@ -225,27 +207,60 @@ impl Db {
             .await?;
         }
         let generation = bump(&mut tx).await?;
-        let entry = AuditEntry {
-            by,
-            action: AuditAction::FormPublished,
-            target_kind: TargetKind::Form,
-            target_id: format!("{}:v{}", definition.id, definition.version),
-            unit: None,
-            before: None,
-            after: Some(serde_json::json!({
-                "form_id": definition.id,
-                "version": definition.version,
-                "title": definition.title.vi,
-                "questions": definition.sections.iter().map(|s| s.fields.len()).sum::<usize>(),
-            })),
-        };
-        let mut entry = entry;
+        let mut entry = version_entry(by, AuditAction::FormPublished, definition);
         if let (Some(after), Some(figures)) = (entry.after.as_mut(), figures) {
             after["figures"] = figures.figures.iter().map(|g| g.field.as_str()).collect::<Vec<_>>().into();
         }
         audit::write(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok(generation)
+    }
+}
+
+/// Stores `definition` as a published version, under the writers' lock the caller holds:
+/// `AlreadyExists` if that version is taken.
+pub(super) async fn insert_version(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    by: &Actor,
+    definition: &FormDefinition,
+) -> Result<(), StoreError> {
+    let taken = sqlx::query("SELECT 1 AS one FROM form_versions WHERE form_id = $1 AND version = $2")
+        .bind(definition.id.as_str())
+        .bind(i64::from(definition.version))
+        .fetch_optional(&mut **tx)
+        .await?;
+    if taken.is_some() {
+        return Err(StoreError::AlreadyExists("form version"));
+    }
+    sqlx::query(
+        "INSERT INTO form_versions (form_id, version, definition, origin, published_by, published_at) \
+         VALUES ($1, $2, $3, 'upload', $4, $5)",
+    )
+    .bind(definition.id.as_str())
+    .bind(i64::from(definition.version))
+    .bind(serde_json::to_string(definition)?)
+    .bind(by.user_id)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The audit row of an action on a form version: which, its title and question count.
+pub(super) fn version_entry<'a>(by: &'a Actor, action: AuditAction, definition: &FormDefinition) -> AuditEntry<'a> {
+    AuditEntry {
+        by,
+        action,
+        target_kind: TargetKind::Form,
+        target_id: format!("{}:v{}", definition.id, definition.version),
+        unit: None,
+        before: None,
+        after: Some(serde_json::json!({
+            "form_id": definition.id,
+            "version": definition.version,
+            "title": definition.title.vi,
+            "questions": definition.sections.iter().map(|s| s.fields.len()).sum::<usize>(),
+        })),
     }
 }
 

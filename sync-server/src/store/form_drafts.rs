@@ -15,8 +15,8 @@ use uuid::Uuid;
 
 use super::applied::{applied_in, change_hash, APPLIED_COLUMNS};
 use super::apply::{insert_rows, select_in, Param};
-use super::audit::{self, Actor, AuditAction, AuditEntry, TargetKind};
-use super::catalog::bump;
+use super::audit::{self, Actor, AuditAction, AuditEntry};
+use super::catalog::{bump, insert_version, version_entry};
 use super::records::parse_uuid;
 use super::users::User;
 use super::{Db, StoreError};
@@ -33,21 +33,26 @@ pub struct Draft {
 }
 
 fn audit_entry<'a>(by: &'a Actor, action: AuditAction, def: &FormDefinition, test_records: u64) -> AuditEntry<'a> {
-    AuditEntry {
-        by,
-        action,
-        target_kind: TargetKind::Form,
-        target_id: format!("{}:v{}", def.id, def.version),
-        unit: None,
-        before: None,
-        after: Some(serde_json::json!({
-            "form_id": def.id,
-            "version": def.version,
-            "title": def.title.vi,
-            "questions": def.sections.iter().map(|s| s.fields.len()).sum::<usize>(),
-            "test_records_deleted": test_records,
-        })),
+    let mut entry = version_entry(by, action, def);
+    if let Some(after) = entry.after.as_mut() {
+        after["test_records_deleted"] = test_records.into();
     }
+    entry
+}
+
+/// Takes the draft of `form_id` out of the drafts (under the writers' lock the caller
+/// holds): `NotFound` without one.
+async fn remove_draft(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    form_id: &str,
+) -> Result<FormDefinition, StoreError> {
+    let row = sqlx::query("SELECT definition FROM form_drafts WHERE form_id = $1")
+        .bind(form_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound("draft"))?;
+    sqlx::query("DELETE FROM form_drafts WHERE form_id = $1").bind(form_id).execute(&mut **tx).await?;
+    definition_of(&row)
 }
 
 async fn delete_test_records(
@@ -132,33 +137,9 @@ impl Db {
     pub async fn publish_draft(&self, by: &Actor, form_id: &str) -> Result<(i64, FormDefinition), StoreError> {
         let mut tx = self.pool.begin().await?;
         super::lock_writers(&mut tx).await?;
-        let row = sqlx::query("SELECT definition FROM form_drafts WHERE form_id = $1")
-            .bind(form_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound("draft"))?;
-        let mut definition = definition_of(&row)?;
+        let mut definition = remove_draft(&mut tx, form_id).await?;
         definition.draft = false;
-        let taken = sqlx::query("SELECT 1 AS one FROM form_versions WHERE form_id = $1 AND version = $2")
-            .bind(form_id)
-            .bind(i64::from(definition.version))
-            .fetch_optional(&mut *tx)
-            .await?;
-        if taken.is_some() {
-            return Err(StoreError::AlreadyExists("form version"));
-        }
-        sqlx::query(
-            "INSERT INTO form_versions (form_id, version, definition, origin, published_by, published_at) \
-             VALUES ($1, $2, $3, 'upload', $4, $5)",
-        )
-        .bind(form_id)
-        .bind(i64::from(definition.version))
-        .bind(serde_json::to_string(&definition)?)
-        .bind(by.user_id)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM form_drafts WHERE form_id = $1").bind(form_id).execute(&mut *tx).await?;
+        insert_version(&mut tx, by, &definition).await?;
         let generation = bump(&mut tx).await?;
         audit::write(&mut tx, &audit_entry(by, AuditAction::FormPublished, &definition, 0)).await?;
         tx.commit().await?;
@@ -170,14 +151,8 @@ impl Db {
     pub async fn discard_draft(&self, by: &Actor, form_id: &str) -> Result<(i64, u64), StoreError> {
         let mut tx = self.pool.begin().await?;
         super::lock_writers(&mut tx).await?;
-        let row = sqlx::query("SELECT definition FROM form_drafts WHERE form_id = $1")
-            .bind(form_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound("draft"))?;
-        let definition = definition_of(&row)?;
+        let definition = remove_draft(&mut tx, form_id).await?;
         let deleted = delete_test_records(&mut tx, form_id, i64::from(definition.version)).await?;
-        sqlx::query("DELETE FROM form_drafts WHERE form_id = $1").bind(form_id).execute(&mut *tx).await?;
         let generation = bump(&mut tx).await?;
         audit::write(&mut tx, &audit_entry(by, AuditAction::FormDraftDiscarded, &definition, deleted)).await?;
         tx.commit().await?;

@@ -14,26 +14,18 @@ use forms::dates::{format_instant, vietnam_offset};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::require_admin;
 use super::{Page, Paging};
 use crate::http::{AppError, AppResult, AppState, CurrentUser};
 use crate::reports::annual::{HeaderGroup, Sheet, Value as Cell};
 use crate::reports::{csv, xlsx};
 use crate::store::audit::{AuditAction, AuditFilter, AuditRow, COMMAND_LINE};
-use crate::store::users::Role;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/audit", get(list))
         .route("/admin/audit.csv", get(export_csv))
         .route("/admin/audit.xlsx", get(export_xlsx))
-}
-
-/// The log is the admins' alone: it names every user and every address.
-fn require_admin(current: &CurrentUser) -> AppResult<()> {
-    match current.user.role {
-        Role::Admin => Ok(()),
-        Role::Supervisor | Role::Collector => Err(AppError::Forbidden),
-    }
 }
 
 #[derive(Deserialize)]

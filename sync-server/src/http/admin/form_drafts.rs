@@ -12,10 +12,10 @@ use forms::{Localized, PlanArea, Record};
 use serde::Serialize;
 
 use super::form_versions::compiled_upload;
+use super::require_admin;
 use crate::http::auth::ClientAddress;
 use crate::http::{AppError, AppResult, AppState, CurrentUser};
 use crate::store::audit::Actor;
-use crate::store::users::Role;
 use crate::store::StoreError;
 
 pub fn routes() -> Router<AppState> {
@@ -24,14 +24,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/form-drafts/{form_id}", axum::routing::delete(discard))
         .route("/admin/form-drafts/{form_id}/publish", post(publish))
         .route("/admin/form-drafts/{form_id}/test-records", get(test_records))
-}
-
-fn require_admin(current: &CurrentUser) -> AppResult<()> {
-    if current.user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 #[derive(Serialize)]
@@ -128,10 +120,6 @@ async fn upload(
     Ok((StatusCode::CREATED, Json(Changed::new(&state, definition.id, definition.version, deleted))))
 }
 
-fn no_draft() -> AppError {
-    AppError::NotFound
-}
-
 /// Publishes the form's draft under the version it was drafted as.
 async fn publish(
     State(state): State<AppState>,
@@ -143,7 +131,7 @@ async fn publish(
     let actor = Actor::user(&current.user, address.0);
     let definition = match state.db.publish_draft(&actor, &form_id).await {
         Ok((_, definition)) => definition,
-        Err(StoreError::NotFound(_)) => return Err(no_draft()),
+        Err(StoreError::NotFound(_)) => return Err(AppError::NotFound),
         Err(StoreError::AlreadyExists(_)) => {
             return Err(AppError::Refused(
                 "version_taken",
@@ -168,11 +156,11 @@ async fn discard(
 ) -> AppResult<Json<Changed>> {
     require_admin(&current)?;
     let drafted = state.db.drafts().await?.into_iter().find(|d| d.definition.id == form_id);
-    let version = drafted.map(|d| d.definition.version).ok_or_else(no_draft)?;
+    let version = drafted.map(|d| d.definition.version).ok_or(AppError::NotFound)?;
     let actor = Actor::user(&current.user, address.0);
     let deleted = match state.db.discard_draft(&actor, &form_id).await {
         Ok((_, deleted)) => deleted,
-        Err(StoreError::NotFound(_)) => return Err(no_draft()),
+        Err(StoreError::NotFound(_)) => return Err(AppError::NotFound),
         Err(e) => return Err(e.into()),
     };
     refresh(&state).await?;
@@ -192,6 +180,6 @@ async fn test_records(
 ) -> AppResult<Json<TestRecords>> {
     require_admin(&current)?;
     let drafted = state.db.drafts().await?.into_iter().find(|d| d.definition.id == form_id);
-    let version = drafted.map(|d| d.definition.version).ok_or_else(no_draft)?;
+    let version = drafted.map(|d| d.definition.version).ok_or(AppError::NotFound)?;
     Ok(Json(TestRecords { records: state.db.test_records(&form_id, version).await? }))
 }

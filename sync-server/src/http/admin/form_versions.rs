@@ -17,12 +17,12 @@ use forms::{Localized, PlanArea};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::require_admin;
 use crate::catalog::{self, FormFile};
 use crate::http::auth::ClientAddress;
 use crate::http::{AppError, AppResult, AppState, CurrentUser};
 use crate::store::audit::Actor;
 use crate::store::catalog::WithdrawalRefused;
-use crate::store::users::Role;
 use crate::store::StoreError;
 
 /// The media type of an `.xlsx` workbook.
@@ -35,14 +35,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/forms/{form_id}/{version}/toml", get(export_toml))
         .route("/admin/forms/{form_id}/{version}/withdraw", post(withdraw))
         .route("/admin/forms/{form_id}/{version}/restore", post(restore))
-}
-
-fn require_admin(current: &CurrentUser) -> AppResult<()> {
-    if current.user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 #[derive(Serialize)]
@@ -123,7 +115,8 @@ async fn publish(
     state.catalogs.refresh(&state.db).await.map_err(|e| AppError::Internal(e.to_string()))?;
     if new_figures.is_some() {
         // Stored records' figures follow the new ones before this answers: under the
-        // writers' lock, so no push interleaves (a few seconds per 100 000 records).
+        // writers' lock, so no push interleaves. Not measured on this path; the one-time
+        // rebuild of every sum took 276 s for 1,000,000 records on SQLite (BENCHMARKS.md).
         state.db.ensure_report_figures(&state.catalogs.current()).await?;
     }
     let published = Published {

@@ -37,6 +37,15 @@ pub fn routes() -> Router<AppState> {
         .merge(reference::routes())
 }
 
+/// Admins only: the audit log (it names every user and address), forms, drafts and
+/// reference lists.
+pub(crate) fn require_admin(current: &CurrentUser) -> AppResult<()> {
+    match current.user.role {
+        Role::Admin => Ok(()),
+        Role::Supervisor | Role::Collector => Err(AppError::Forbidden),
+    }
+}
+
 /// Admins and supervisors only: the console is not for collectors.
 pub(crate) fn require_console(current: &CurrentUser) -> AppResult<()> {
     match current.user.role {

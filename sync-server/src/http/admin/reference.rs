@@ -17,10 +17,10 @@ use forms::reference::ReferenceData;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::require_admin;
 use crate::http::auth::ClientAddress;
 use crate::http::{AppError, AppResult, AppState, CurrentUser};
 use crate::store::reference::ReferenceFile;
-use crate::store::users::Role;
 
 /// Largest reference file: a province's unit list is tens of kilobytes.
 const MAX_FILE: usize = 2 * 1024 * 1024;
@@ -29,14 +29,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/reference", get(list).put(upload_many))
         .route("/admin/reference/{name}", get(download).put(upload))
-}
-
-fn require_admin(current: &CurrentUser) -> AppResult<()> {
-    if current.user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 #[derive(Serialize)]
