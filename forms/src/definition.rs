@@ -124,6 +124,10 @@ pub struct Field {
     /// For `count_grid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grid: Option<GridSpec>,
+    /// For `photo`: how many photos the field takes (default 1, at most
+    /// [`crate::evidence::MAX_PHOTOS_PER_FIELD`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_photos: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -144,6 +148,11 @@ pub enum FieldType {
     Calculate,
     /// Text shown to the user; holds no value.
     Note,
+    /// Photos taken with the camera or picked from the phone, named by their SHA-256; the
+    /// pictures travel apart from the record ([`crate::evidence`]).
+    Photo,
+    /// A GPS position with its accuracy.
+    Geopoint,
 }
 
 impl FieldType {
@@ -165,6 +174,8 @@ impl FieldType {
             FieldType::CountGrid => "count_grid",
             FieldType::Calculate => "calculate",
             FieldType::Note => "note",
+            FieldType::Photo => "photo",
+            FieldType::Geopoint => "geopoint",
         }
     }
 }

@@ -65,6 +65,8 @@ pub struct CompiledField {
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub max_length: Option<usize>,
+    /// For `photo`: how many photos the field takes.
+    pub max_photos: u32,
     /// Allowed values of a choice field.
     pub choices: Option<HashSet<String>>,
     pub grid: Option<CompiledGrid>,
@@ -244,6 +246,7 @@ impl<'a> Compiler<'a> {
         let textual = matches!(t, FieldType::Text | FieldType::LongText);
         let choice = matches!(t, FieldType::SelectOne | FieldType::SelectMultiple);
         let answered = t.holds_value() && t != FieldType::Calculate;
+        let evidence = matches!(t, FieldType::Photo | FieldType::Geopoint);
         let misplaced = [
             ("min/max", (f.min.is_some() || f.max.is_some()) && !numeric),
             ("max_length", f.max_length.is_some() && !textual),
@@ -251,8 +254,9 @@ impl<'a> Compiler<'a> {
             ("personal_data_warning", f.personal_data_warning.is_some() && t != FieldType::LongText),
             ("grid", f.grid.is_some() && t != FieldType::CountGrid),
             ("calculate", f.calculate.is_some() && t != FieldType::Calculate),
+            ("max_photos", f.max_photos.is_some() && t != FieldType::Photo),
             ("required", f.required && !answered),
-            ("constraint", f.constraint.is_some() && !answered),
+            ("constraint", f.constraint.is_some() && (!answered || evidence)),
         ];
         if let Some((attr, _)) = misplaced.iter().find(|(_, wrong)| *wrong) {
             return Err(bad(format!("'{attr}' does not apply to a field of type {}", t.as_str())));
@@ -277,6 +281,11 @@ impl<'a> Compiler<'a> {
             (FieldType::CountGrid, None) => return Err(bad("a count_grid needs a grid".into())),
             _ => None,
         };
+        let max_photos = f.max_photos.unwrap_or(1);
+        if !(1..=crate::evidence::MAX_PHOTOS_PER_FIELD).contains(&max_photos) {
+            let most = crate::evidence::MAX_PHOTOS_PER_FIELD;
+            return Err(bad(format!("max_photos must be between 1 and {most}")));
+        }
         if t == FieldType::Calculate && f.calculate.is_none() {
             return Err(bad("a calculate field needs a calculate expression".into()));
         }
@@ -292,7 +301,9 @@ impl<'a> Compiler<'a> {
             FieldType::YesNo => Type::Bool,
             FieldType::CountGrid => Type::Grid,
             FieldType::Calculate => calculate.as_ref().map_or(Type::Any, |c| c.ty),
-            FieldType::Note => Type::Any,
+            FieldType::Note | FieldType::Geopoint => Type::Any,
+            // In an expression a photo field is how many photos it holds.
+            FieldType::Photo => Type::Number,
         };
         let constraint = self.expression(name, "constraint", f.constraint.as_deref(), Some(own_type), Type::Bool)?;
 
@@ -318,6 +329,7 @@ impl<'a> Compiler<'a> {
             min: f.min,
             max: f.max,
             max_length,
+            max_photos,
             choices,
             grid,
         })

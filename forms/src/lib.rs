@@ -7,6 +7,7 @@
 //! - [`definition`]: the definition file format (TOML for authors, JSON for the PWA);
 //! - [`Form`]: a definition checked and compiled, with [`Form::validate`];
 //! - [`expr`]: the expression language of skip logic, constraints and calculations;
+//! - [`evidence`]: photo and GPS answers (the pictures travel apart from the record);
 //! - [`grid`]: disaggregated count grids and their totals;
 //! - [`history`]: what changed between two revisions of a record;
 //! - [`figures`]: the numbers reports add up from answers (models active, people supported);
@@ -18,6 +19,7 @@
 pub mod catalog;
 pub mod dates;
 pub mod definition;
+pub mod evidence;
 pub mod expr;
 pub mod figures;
 pub mod form;

@@ -91,8 +91,30 @@ pub(crate) fn wrong_type(t: FieldType) -> Localized {
         FieldType::YesNo => ("Có hoặc Không", "yes or no"),
         FieldType::CountGrid => ("bảng số người", "a table of counts"),
         FieldType::Calculate | FieldType::Note => ("không có giá trị", "no value"),
+        FieldType::Photo => ("danh sách ảnh", "a list of photos"),
+        FieldType::Geopoint => ("vị trí GPS (vĩ độ, kinh độ)", "a GPS position (latitude, longitude)"),
     };
     Localized::new(format!("Giá trị không hợp lệ: cần {vi}."), format!("Invalid value: expected {en}."))
+}
+
+pub(crate) fn too_many_photos(max: u32) -> Localized {
+    Localized::new(format!("Nhiều nhất {max} ảnh."), format!("At most {max} photos."))
+}
+
+pub(crate) fn repeated_photo() -> Localized {
+    Localized::new("Một ảnh được chọn hai lần.", "The same photo is attached twice.")
+}
+
+pub(crate) fn photo_too_large() -> Localized {
+    let mb = crate::evidence::MAX_PHOTO_BYTES / (1024 * 1024);
+    Localized::new(format!("Ảnh lớn hơn {mb} MB."), format!("The photo is larger than {mb} MB."))
+}
+
+pub(crate) fn position_out_of_range() -> Localized {
+    Localized::new(
+        "Vị trí không hợp lệ: vĩ độ từ -90 đến 90, kinh độ từ -180 đến 180.",
+        "Not a position: latitude runs from -90 to 90, longitude from -180 to 180.",
+    )
 }
 
 pub(crate) fn below_min(min: f64) -> Localized {

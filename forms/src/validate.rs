@@ -122,6 +122,23 @@ fn holds(expr: Option<&crate::expr::Expr>, slots: &[Option<FieldValue>]) -> bool
     expr.is_none_or(|e| eval(e, &Env { slots, current: None }) == Value::Bool(true))
 }
 
+fn evidence_problem(
+    field: &CompiledField,
+    problem: crate::evidence::EvidenceProblem,
+    errors: &mut Vec<FieldError>,
+) -> Option<FieldValue> {
+    use crate::evidence::EvidenceProblem as P;
+    let (code, message) = match problem {
+        P::WrongShape => (ErrorCode::WrongType, msg::wrong_type(field.field_type)),
+        P::TooMany(max) => (ErrorCode::AboveMax, msg::too_many_photos(max)),
+        P::Repeated => (ErrorCode::RepeatedOption, msg::repeated_photo()),
+        P::TooLarge => (ErrorCode::TooLong, msg::photo_too_large()),
+        P::OutOfRange => (ErrorCode::AboveMax, msg::position_out_of_range()),
+    };
+    errors.push(FieldError::new(&field.name, code, message));
+    None
+}
+
 /// Reads one answer into its typed form, pushing what is wrong with it.
 fn read(field: &CompiledField, raw: &Json, errors: &mut Vec<FieldError>) -> Option<FieldValue> {
     let name = field.name.as_str();
@@ -190,6 +207,15 @@ fn read(field: &CompiledField, raw: &Json, errors: &mut Vec<FieldError>) -> Opti
         (FieldType::CountGrid, Json::Array(cells)) => match &field.grid {
             Some(spec) => FieldValue::Grid(read_grid(name, spec, cells, errors)?),
             None => return wrong(errors),
+        },
+        (FieldType::Photo, _) => match crate::evidence::read_photos(raw, field.max_photos) {
+            Ok(photos) if photos.is_empty() => return None,
+            Ok(photos) => FieldValue::Photos(photos),
+            Err(problem) => return evidence_problem(field, problem, errors),
+        },
+        (FieldType::Geopoint, _) => match crate::evidence::read_geopoint(raw) {
+            Ok(point) => FieldValue::Point(point),
+            Err(problem) => return evidence_problem(field, problem, errors),
         },
         _ => return wrong(errors),
     };

@@ -14,6 +14,9 @@ pub enum FieldValue {
     Time(NaiveTime),
     Choices(Vec<String>),
     Grid(Grid),
+    /// The photos a `photo` field names, in the order taken.
+    Photos(Vec<crate::evidence::PhotoRef>),
+    Point(crate::evidence::GeoPoint),
 }
 
 impl FieldValue {
@@ -28,6 +31,8 @@ impl FieldValue {
             FieldValue::Time(t) => J::String(crate::dates::format_time(*t)),
             FieldValue::Choices(c) => J::Array(c.iter().cloned().map(J::String).collect()),
             FieldValue::Grid(g) => J::Array(g.cells.iter().map(cell_json).collect()),
+            FieldValue::Photos(p) => serde_json::to_value(p).unwrap_or(J::Null),
+            FieldValue::Point(p) => serde_json::to_value(p).unwrap_or(J::Null),
         }
     }
 }

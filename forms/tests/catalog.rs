@@ -42,7 +42,7 @@ fn records_made_with_an_older_version_stay_valid_against_it() {
     let catalog = Catalog::bundled().unwrap();
     let v1 = catalog.form("training_session", 1).expect("v1 is kept");
     let v2 = catalog.form("training_session", 2).expect("v2 exists");
-    assert_eq!(catalog.latest("training_session").unwrap().version(), 2);
+    assert!(catalog.latest("training_session").unwrap().version() >= 2);
     // The v1 record is valid as the v1 record it declares itself to be...
     assert!(catalog.validate_record(&record("training_session", 1, training_v1_values())).is_ok());
     // ...even though v2 asks for something v1 did not.

@@ -488,6 +488,7 @@ impl Reader<'_, '_> {
             list,
             personal_data_warning: applied.personal_data_warning,
             grid: applied.grid,
+            max_photos: None,
         };
         Some((field, places, figure))
     }

@@ -33,6 +33,10 @@ impl<'a> Value<'a> {
             Some(FieldValue::Time(t)) => Value::Time(*t),
             Some(FieldValue::Choices(c)) => Value::Choices(c),
             Some(FieldValue::Grid(g)) => Value::Grid(g),
+            // How many photos were taken: `sheet_photo > 0` asks whether there is one.
+            Some(FieldValue::Photos(p)) => Value::Number(p.len() as f64),
+            // A position takes part in no expression (checked: its type is `Any`).
+            Some(FieldValue::Point(_)) => Value::Null,
         }
     }
 
