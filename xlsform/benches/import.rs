@@ -34,6 +34,7 @@ fn field(name: String, t: FieldType) -> Field {
         list: None,
         personal_data_warning: None,
         grid: None,
+        max_photos: None,
     }
 }
 

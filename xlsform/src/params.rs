@@ -7,15 +7,18 @@
 //! | `text` with appearance `multiline` | `max_length=3000 personal_data_warning=no` |
 //! | `integer`, `decimal` | `min=0 max=100` |
 //! | `count_grid` | `shortlist=quang_ngai` (required) `max_cell=2000 ethnicity_list=ethnic_groups group=age_group group_name=age_group` |
+//! | `image` | `max_photos=3` (1 to 10; 1 when not given) |
 
 use std::collections::BTreeMap;
 
 use forms::definition::{FieldType, GridGroup, GridSpec};
+use forms::evidence::MAX_PHOTOS_PER_FIELD;
 use forms::reference::ReferenceData;
 use forms::Localized;
 
 use crate::error::{ErrorCode, ImportError, Place};
 use crate::table::{is_identifier, yes_no};
+use crate::types::type_text;
 
 /// What the parameters set on a field, beside its type.
 #[derive(Debug, Default)]
@@ -25,6 +28,7 @@ pub struct Applied {
     pub max_length: Option<u32>,
     pub personal_data_warning: Option<bool>,
     pub grid: Option<GridSpec>,
+    pub max_photos: Option<u32>,
 }
 
 /// Which keys a type takes.
@@ -34,6 +38,7 @@ fn keys(t: FieldType) -> &'static [&'static str] {
         FieldType::LongText => &["max_length", "personal_data_warning"],
         FieldType::Integer | FieldType::Decimal => &["min", "max"],
         FieldType::CountGrid => &["shortlist", "max_cell", "ethnicity_list", "group", "group_name"],
+        FieldType::Photo => &["max_photos"],
         _ => &[],
     }
 }
@@ -72,10 +77,10 @@ pub fn apply(
         };
         let key = key.to_lowercase();
         if !keys(t).contains(&key.as_str()) {
-            let known = keys(t).join(", ");
+            let (known, shown) = (keys(t).join(", "), type_text(t));
             errors.push(bad(
-                format!("Tham số “{key}” không dùng cho loại {}{}.", t.as_str(), list_vi(&known)),
-                format!("The parameter “{key}” does not apply to type {}{}.", t.as_str(), list_en(&known)),
+                format!("Tham số “{key}” không dùng cho loại {shown}{}.", list_vi(&known)),
+                format!("The parameter “{key}” does not apply to type {shown}{}.", list_en(&known)),
             ));
             continue;
         }
@@ -111,6 +116,13 @@ pub fn apply(
             },
             "min" => applied.min = number(key, value, errors),
             "max" => applied.max = number(key, value, errors),
+            "max_photos" => match value.parse::<u32>() {
+                Ok(n) if (1..=MAX_PHOTOS_PER_FIELD).contains(&n) => applied.max_photos = Some(n),
+                _ => errors.push(bad(
+                    format!("{key}={value}: cần một số nguyên từ 1 đến {MAX_PHOTOS_PER_FIELD}."),
+                    format!("{key}={value}: needs a whole number from 1 to {MAX_PHOTOS_PER_FIELD}."),
+                )),
+            },
             _ => {}
         }
     }

@@ -69,6 +69,11 @@ fn allowed(kind: &Kind, base: &str) -> bool {
     let extra: &[&str] = match t {
         FieldType::Calculate => return ["type", "name", "label", "hint", "relevant", "calculation"].contains(&base),
         FieldType::Note => return ["type", "name", "label", "hint", "relevant"].contains(&base),
+        // The engine checks photos and positions itself: no constraint.
+        FieldType::Photo => {
+            return ["type", "name", "label", "hint", "required", "relevant", "parameters"].contains(&base)
+        }
+        FieldType::Geopoint => return ["type", "name", "label", "hint", "required", "relevant"].contains(&base),
         FieldType::Text => &["appearance", "parameters"],
         FieldType::Integer => &["parameters", "sotay_figure"],
         FieldType::Decimal => &["parameters"],
@@ -254,10 +259,19 @@ impl Reader<'_, '_> {
                 ));
             } else if !allowed(kind, &column.base) {
                 let k = kind_name(kind);
+                let evidence = matches!(kind, Kind::Field(FieldType::Photo | FieldType::Geopoint, _));
+                let (vi, en) = if evidence && column.base.starts_with("constraint") {
+                    (
+                        " sotay tự kiểm tra ảnh (số ảnh: tham số max_photos của câu image) và vị trí GPS.",
+                        " sotay checks photos (how many: an image question's parameter max_photos) and GPS positions itself.",
+                    )
+                } else {
+                    ("", "")
+                };
                 self.errors.push(at.error(
                     ErrorCode::NotApplicable,
-                    format!("Cột “{header}” không dùng cho dòng loại {k}."),
-                    format!("The column “{header}” does not apply to a row of type {k}."),
+                    format!("Cột “{header}” không dùng cho dòng loại {k}.{vi}"),
+                    format!("The column “{header}” does not apply to a row of type {k}.{en}"),
                 ));
             } else if column.base == "appearance" && text.trim() != "multiline" {
                 self.errors.push(at.error(
@@ -488,7 +502,7 @@ impl Reader<'_, '_> {
             list,
             personal_data_warning: applied.personal_data_warning,
             grid: applied.grid,
-            max_photos: None,
+            max_photos: applied.max_photos,
         };
         Some((field, places, figure))
     }

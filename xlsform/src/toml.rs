@@ -113,6 +113,9 @@ fn field(out: &mut String, f: &Field) {
         }
         line("grid.max_cell", g.max_cell.to_string());
     }
+    if let Some(n) = f.max_photos {
+        line("max_photos", n.to_string());
+    }
 }
 
 /// `<form>/v<N>.toml` for this definition.

@@ -1,5 +1,5 @@
-//! The survey's `type` column: XLSForm's types sotay has, sotay's own (`yes_no`,
-//! `count_grid`), and the ones it refuses, each by name with the reason.
+//! The survey's `type` column: XLSForm's types sotay has (`image` is sotay's `photo`), sotay's
+//! own (`yes_no`, `count_grid`), and the ones it refuses, each by name with the reason.
 
 use forms::definition::FieldType;
 
@@ -20,7 +20,7 @@ pub enum TypeError {
 }
 
 /// Types of XLSForm sotay refuses, and what they are in both languages.
-const REFUSED: [(&[&str], &str, &str); 12] = [
+const REFUSED: [(&[&str], &str, &str); 11] = [
     (
         &["begin_repeat", "end_repeat"],
         "nhóm lặp lại (repeat); mỗi lần lặp hãy ghi một phiếu",
@@ -28,11 +28,10 @@ const REFUSED: [(&[&str], &str, &str); 12] = [
     ),
     (&["begin_table", "end_table"], "bảng (table-list)", "tables (table-list)"),
     (
-        &["geopoint", "geotrace", "geoshape", "start-geopoint", "background-geopoint"],
-        "vị trí, đường hay vùng trên bản đồ",
-        "locations, lines or shapes on a map",
+        &["geotrace", "geoshape", "start-geopoint", "background-geopoint"],
+        "đường, vùng trên bản đồ hay vị trí ghi ngầm; một điểm thì dùng câu geopoint",
+        "lines or shapes on a map, or positions recorded in the background; for one point, use a geopoint question",
     ),
-    (&["image"], "ảnh (sẽ có khi làm issue 16)", "photos (planned in issue 16)"),
     (&["audio", "video", "background-audio"], "ghi âm, ghi hình", "audio and video recordings"),
     (&["file"], "tệp đính kèm", "file attachments"),
     (&["barcode"], "mã vạch", "barcodes"),
@@ -91,6 +90,8 @@ pub fn parse(text: &str) -> Result<Kind, TypeError> {
         ["calculate"] => simple(FieldType::Calculate),
         ["yes_no"] => simple(FieldType::YesNo),
         ["count_grid"] => simple(FieldType::CountGrid),
+        ["image"] => simple(FieldType::Photo),
+        ["geopoint"] => simple(FieldType::Geopoint),
         [select, rest @ ..] if select_type(select, rest).is_some() => {
             let (t, skip) = select_type(select, rest).unwrap_or((FieldType::SelectOne, 0));
             match &words[1 + skip..] {
@@ -134,6 +135,7 @@ fn select_type(first: &str, rest: &[&str]) -> Option<(FieldType, usize)> {
 pub fn type_text(t: FieldType) -> &'static str {
     match t {
         FieldType::LongText => "text",
+        FieldType::Photo => "image",
         other => other.as_str(),
     }
 }
@@ -149,6 +151,11 @@ mod tests {
         assert_eq!(parse("select_one topics"), Ok(Kind::Field(FieldType::SelectOne, Some("topics".into()))));
         assert_eq!(parse("select multiple Topics"), Ok(Kind::Field(FieldType::SelectMultiple, Some("Topics".into()))));
         assert_eq!(parse("count_grid"), Ok(Kind::Field(FieldType::CountGrid, None)));
+        assert_eq!(parse("image"), Ok(Kind::Field(FieldType::Photo, None)));
+        assert_eq!(parse("Geopoint"), Ok(Kind::Field(FieldType::Geopoint, None)));
+        assert_eq!(type_text(FieldType::Photo), "image");
+        assert_eq!(type_text(FieldType::Geopoint), "geopoint");
+        assert!(matches!(parse("geotrace"), Err(TypeError::Unsupported { .. })));
         assert!(matches!(parse("begin repeat"), Err(TypeError::Unsupported { .. })));
         assert!(matches!(parse("select_one topics or_other"), Err(TypeError::Unsupported { .. })));
         assert!(matches!(parse("select_one_from_file a.csv"), Err(TypeError::Unsupported { .. })));

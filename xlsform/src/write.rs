@@ -113,6 +113,11 @@ fn parameters(f: &Field, names: &mut ListNames) -> String {
     if let Some(n) = f.max {
         p.push(format!("max={}", number(n)));
     }
+    // Written whenever the definition has it (`max_photos=1` too), so the import gives the
+    // same definition back.
+    if let Some(n) = f.max_photos {
+        p.push(format!("max_photos={n}"));
+    }
     if let Some(g) = &f.grid {
         p.push(format!("shortlist={}", g.shortlist));
         p.push(format!("max_cell={}", g.max_cell));

@@ -110,6 +110,60 @@ fn mistakes_of_names_labels_lists_and_parameters() {
             (SURVEY, Some(4), Some("N"), ErrorCode::InvalidParameter, "whole number"),
         ),
         (
+            "no photos",
+            vec![&[("type", "image"), ("name", "a"), Q, ("parameters", "max_photos=0")]],
+            vec![],
+            (
+                SURVEY,
+                Some(4),
+                Some("N"),
+                ErrorCode::InvalidParameter,
+                "max_photos=0: needs a whole number from 1 to 10",
+            ),
+        ),
+        (
+            "more photos than a field takes",
+            vec![&[("type", "image"), ("name", "a"), Q, ("parameters", "max_photos=11")]],
+            vec![],
+            (
+                SURVEY,
+                Some(4),
+                Some("N"),
+                ErrorCode::InvalidParameter,
+                "max_photos=11: needs a whole number from 1 to 10",
+            ),
+        ),
+        (
+            "photos not a number",
+            vec![&[("type", "image"), ("name", "a"), Q, ("parameters", "max_photos=three")]],
+            vec![],
+            (SURVEY, Some(4), Some("N"), ErrorCode::InvalidParameter, "max_photos=three"),
+        ),
+        (
+            "max_photos twice",
+            vec![&[("type", "image"), ("name", "a"), Q, ("parameters", "max_photos=2 max_photos=3")]],
+            vec![],
+            (SURVEY, Some(4), Some("N"), ErrorCode::InvalidParameter, "twice"),
+        ),
+        (
+            "max_photos on a text",
+            vec![&[("type", "text"), ("name", "a"), Q, ("parameters", "max_photos=3")]],
+            vec![],
+            (SURVEY, Some(4), Some("N"), ErrorCode::InvalidParameter, "“max_photos” does not apply to type text"),
+        ),
+        (
+            "max_length on a photo",
+            vec![&[("type", "image"), ("name", "a"), Q, ("parameters", "max_length=3")]],
+            vec![],
+            (
+                SURVEY,
+                Some(4),
+                Some("N"),
+                ErrorCode::InvalidParameter,
+                "“max_length” does not apply to type image (it takes: max_photos)",
+            ),
+        ),
+        (
             "a grid without shortlist",
             vec![&[("type", "count_grid"), ("name", "a"), Q]],
             vec![],
@@ -361,7 +415,7 @@ fn every_error_of_an_upload_is_returned_at_once() {
     let survey: Vec<Row> = vec![
         &[("type", "begin group"), ("name", "main"), ("label", "Chính|Main")],
         DAY,
-        &[("type", "geopoint"), ("name", "where"), Q],
+        &[("type", "geotrace"), ("name", "route"), Q],
         &[("type", "text"), ("name", "a"), Q, ("default", "x")],
         &[("type", "select_one sizes"), ("name", "b"), Q],
         &[("type", "end group")],
@@ -376,7 +430,7 @@ fn every_error_of_an_upload_is_returned_at_once() {
     let found = errors(&bytes);
     let wanted: [At; 6] = [
         ("settings", Some(2), Some("E"), ErrorCode::InvalidValue, "health"),
-        (SURVEY, Some(4), Some("A"), ErrorCode::UnsupportedType, "geopoint"),
+        (SURVEY, Some(4), Some("A"), ErrorCode::UnsupportedType, "geotrace"),
         (SURVEY, Some(5), Some("S"), ErrorCode::UnsupportedValue, "default"),
         (SURVEY, Some(6), Some("A"), ErrorCode::UnknownList, "sizes"),
         (SURVEY, Some(8), Some("A"), ErrorCode::OutsideGroup, "outside"),

@@ -117,6 +117,7 @@ const WORDS: &[&str] = &[
     "shortlist=quang_ngai",
     "max_cell=10",
     "group=ages",
+    "max_photos=2",
     "min=1 max=0",
     "max_length=3",
     "personal_data_warning=no",
@@ -234,6 +235,7 @@ const TYPES: &[&str] = &[
     "begin repeat",
     "geoshape",
     "image",
+    "geopoint",
     "",
 ];
 const NAMES: &[&str] = &["a", "b", "c", "d", "day", "main", "x1", "Tên", "null", ""];
@@ -286,7 +288,17 @@ fn value(header: &'static str) -> BoxedStrategy<String> {
         "relevant" | "constraint" | "calculation" => expression().boxed(),
         "required" => pick(&["yes", "no", "TRUE", "maybe", ""]),
         "parameters" => {
-            pick(&["shortlist=quang_ngai", "shortlist=quang_ngai group=c", "min=1 max=9", "max_length=9", "x", ""])
+            let words = &[
+                "shortlist=quang_ngai",
+                "shortlist=quang_ngai group=c",
+                "min=1 max=9",
+                "max_length=9",
+                "max_photos=3",
+                "max_photos=0",
+                "x",
+                "",
+            ];
+            pick(words)
         }
         "list_name" => pick(&["c", "ages", "agencies", ""]),
         _ => prop_oneof![3 => pick(&["Câu", "Question", "Đỏ", "x", "${a}", ""]), 1 => cell()].boxed(),

@@ -24,10 +24,9 @@ fn unsupported_types_are_refused_by_name_at_their_type_cell() {
         ("begin repeat", "repeat"),
         ("begin_repeat", "repeat"),
         ("end repeat", "repeat"),
-        ("geopoint", "map"),
         ("geotrace", "map"),
-        ("geoshape", "map"),
-        ("image", "photos"),
+        ("geoshape", "use a geopoint question"),
+        ("start-geopoint", "background"),
         ("audio", "audio"),
         ("video", "video"),
         ("file", "file"),
@@ -88,6 +87,43 @@ fn every_cell_is_used_or_refused() {
         (
             "figure on text",
             vec![&[("type", "text"), ("name", "a"), Q, ("sotay_figure", "Số|Count")]],
+            (SURVEY, Some(4), Some("Q"), ErrorCode::NotApplicable, "sotay_figure"),
+        ),
+        (
+            "constraint on a photo",
+            vec![&[
+                ("type", "image"),
+                ("name", "a"),
+                Q,
+                ("constraint", ". > 1"),
+                ("constraint_message", "Hai ảnh|Two photos"),
+            ]],
+            (SURVEY, Some(4), Some("I"), ErrorCode::NotApplicable, "type image. sotay checks photos"),
+        ),
+        (
+            "constraint message on a geopoint",
+            vec![&[("type", "geopoint"), ("name", "a"), Q, ("constraint_message", "Gần|Near")]],
+            (SURVEY, Some(4), Some("J"), ErrorCode::NotApplicable, "type geopoint. sotay checks"),
+        ),
+        (
+            "parameters on a geopoint",
+            vec![&[("type", "geopoint"), ("name", "a"), Q, ("parameters", "max_photos=2")]],
+            (
+                SURVEY,
+                Some(4),
+                Some("N"),
+                ErrorCode::NotApplicable,
+                "“parameters” does not apply to a row of type geopoint",
+            ),
+        ),
+        (
+            "appearance on a photo",
+            vec![&[("type", "image"), ("name", "a"), Q, ("appearance", "annotate")]],
+            (SURVEY, Some(4), Some("M"), ErrorCode::NotApplicable, "type image"),
+        ),
+        (
+            "figure on a photo",
+            vec![&[("type", "image"), ("name", "a"), Q, ("sotay_figure", "Ảnh|Photos")]],
             (SURVEY, Some(4), Some("Q"), ErrorCode::NotApplicable, "sotay_figure"),
         ),
         (

@@ -164,3 +164,56 @@ fn unusual_definitions_come_back_unchanged() {
     let toml = xlsform::definition_toml(&def);
     assert_eq!(parse_definition("training_session/v9.toml", &toml).unwrap().1, def, "{toml}");
 }
+
+/// Photo (`image`) and geopoint questions, as a definition can hold them: `max_photos` given
+/// as 1, as more, or not at all, required, with skip logic, named in other questions' skip
+/// logic. Exported and imported again, and written as TOML and read again, each is the same
+/// definition, and compiles to the same form.
+#[test]
+fn photo_and_geopoint_questions_come_back_unchanged() {
+    use forms::definition::FieldType;
+    let reference = reference();
+    let (_, mut def, _) = shipped().into_iter().find(|(p, _, _)| p == "training_session/v2.toml").unwrap();
+    def.version = 8;
+    let text = |vi: &str, en: &str| forms::Localized::new(vi, en);
+    let mut template = def.sections[0].fields[1].clone(); // topic_other: a text field
+    (template.relevant, template.max_length, template.required) = (None, None, false);
+    let field = |name: &str, t: FieldType, max_photos: Option<u32>| {
+        let mut f = template.clone();
+        (f.name, f.field_type, f.max_photos) = (name.into(), t, max_photos);
+        f
+    };
+    let mut sheet = field("sheet_photos", FieldType::Photo, Some(3));
+    sheet.required = true;
+    sheet.hint = Some(text("Mỗi trang một ảnh", "One photo per page"));
+    let mut venue = field("venue_photo", FieldType::Photo, None);
+    venue.relevant = Some("sheet_photos < 3".into());
+    let one = field("one_photo", FieldType::Photo, Some(1));
+    let many = field("many_photos", FieldType::Photo, Some(10));
+    let mut place = field("place", FieldType::Geopoint, None);
+    (place.required, place.relevant) = (true, Some("not selected(format, 'online')".into()));
+    let mut why = field("no_place_why", FieldType::Text, None);
+    why.relevant = Some("empty(place) and count_selected(participant_category) > 0".into());
+    def.sections[1].fields.extend([sheet, venue, one, many, place, why]);
+    let form = forms::Form::compile(def.clone(), &reference, "evidence").expect("the definition compiles");
+
+    let bytes = xlsform::export(&def, None, &reference).unwrap();
+    let imported = xlsform::import(&bytes, &reference).unwrap_or_else(|e| panic!("{e:#?}"));
+    assert_eq!(imported.definition, def);
+    let again = forms::Form::compile(imported.definition, &reference, "evidence").unwrap();
+    let evidence = |f: &forms::Form| -> Vec<(String, FieldType, u32, bool)> {
+        let kept = f.fields.iter().filter(|c| matches!(c.field_type, FieldType::Photo | FieldType::Geopoint));
+        kept.map(|c| (c.name.clone(), c.field_type, c.max_photos, c.required)).collect()
+    };
+    assert_eq!(evidence(&again), evidence(&form));
+    assert_eq!(
+        evidence(&form).iter().map(|(n, _, m, _)| (n.as_str(), *m)).collect::<Vec<_>>(),
+        [("sheet_photos", 3), ("venue_photo", 1), ("one_photo", 1), ("many_photos", 10), ("place", 1)]
+    );
+
+    let toml = xlsform::definition_toml(&def);
+    assert!(
+        toml.contains("type = \"photo\"") && toml.contains("max_photos = 3") && toml.contains("type = \"geopoint\"")
+    );
+    assert_eq!(parse_definition("training_session/v8.toml", &toml).unwrap().1, def, "{toml}");
+}

@@ -31,6 +31,7 @@ fn field(name: &str, t: FieldType) -> Field {
         list: None,
         personal_data_warning: None,
         grid: None,
+        max_photos: None,
     }
 }
 
@@ -223,6 +224,69 @@ fn every_supported_type_and_column_becomes_its_definition_piece() {
                     group: None,
                     max_cell: 100_000,
                 });
+                f
+            },
+        ),
+        (
+            "image is a photo question, with max_photos, required, relevant and a hint",
+            vec![
+                &[("type", "yes_no"), ("name", "held"), Q],
+                &[
+                    ("type", "image"),
+                    ("name", "sheet"),
+                    Q,
+                    ("hint", "Mỗi trang một ảnh|One photo per page"),
+                    ("required", "yes"),
+                    ("relevant", "${held}"),
+                    ("parameters", "max_photos=3"),
+                ],
+            ],
+            vec![],
+            {
+                let mut f = field("sheet", FieldType::Photo);
+                f.max_photos = Some(3);
+                f.hint = Some(text("Mỗi trang một ảnh", "One photo per page"));
+                f.required = true;
+                f.relevant = Some("held".into());
+                f
+            },
+        ),
+        ("image, one photo", vec![&[("type", "image"), ("name", "a"), Q]], vec![], field("a", FieldType::Photo)),
+        (
+            "image, max_photos=10",
+            vec![&[("type", "image"), ("name", "a"), Q, ("parameters", "max_photos=10")]],
+            vec![],
+            {
+                let mut f = field("a", FieldType::Photo);
+                f.max_photos = Some(10);
+                f
+            },
+        ),
+        (
+            "geopoint, required and relevant",
+            vec![
+                &[("type", "yes_no"), ("name", "there"), Q],
+                &[("type", "geopoint"), ("name", "where"), Q, ("required", "yes"), ("relevant", "${there}")],
+            ],
+            vec![],
+            {
+                let mut f = field("where", FieldType::Geopoint);
+                f.required = true;
+                f.relevant = Some("there".into());
+                f
+            },
+        ),
+        (
+            "a photo question counts its photos in expressions; a geopoint is asked about with filled()",
+            vec![
+                &[("type", "image"), ("name", "pics"), Q, ("parameters", "max_photos=2")],
+                &[("type", "geopoint"), ("name", "spot"), Q],
+                &[("type", "text"), ("name", "why"), Q, ("relevant", "${pics} < 2 and not(filled(${spot}))")],
+            ],
+            vec![],
+            {
+                let mut f = field("why", FieldType::Text);
+                f.relevant = Some("pics < 2 and not(filled(spot))".into());
                 f
             },
         ),
