@@ -167,7 +167,7 @@ async fn bench(label: &str, url: &str, total: usize, rounds: usize, fill: Fill) 
     let supervisor = token(&db, &catalog, "bench.supervisor", Role::Supervisor).await;
     let settings =
         Settings { public_url: "http://127.0.0.1".into(), trust_proxy: false, pwa_dir: None, allow_any_origin: false };
-    let router = app(AppState::new(db.clone(), sync_server::catalog::Catalogs::fixed(catalog.clone()), settings));
+    let router = app(AppState::new(db.clone(), sync_server::catalog::Catalogs::fixed(catalog.clone()), settings, bench_photos()));
     // The generator's busiest year.
     let year = 2025;
     let cases: Vec<(&str, String, &str)> = vec![
@@ -221,4 +221,9 @@ fn main() {
     run_on_both("console", 5, |label, url, total, rounds, fill| async move {
         bench(label, &url, total, rounds, fill).await
     });
+}
+
+/// A photo store for the router; this benchmark stores no photo.
+fn bench_photos() -> sync_server::photos::PhotoStore {
+    sync_server::photos::PhotoStore::in_folder(&std::env::temp_dir().join("sotay-bench-photos")).expect("a temp folder")
 }

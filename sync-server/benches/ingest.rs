@@ -213,7 +213,7 @@ async fn bench(label: &str, url: &str, total: usize) {
     }
     let settings =
         Settings { public_url: "http://127.0.0.1".into(), trust_proxy: false, pwa_dir: None, allow_any_origin: false };
-    let state = AppState::new(db.clone(), sync_server::catalog::Catalogs::fixed(catalog), settings);
+    let state = AppState::new(db.clone(), sync_server::catalog::Catalogs::fixed(catalog), settings, bench_photos());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app(state)).await });
@@ -305,4 +305,9 @@ fn main() {
             Err(_) => println!("PostgreSQL: skipped (set SOTAY_BENCH_DATABASE_URL)"),
         }
     });
+}
+
+/// A photo store for the router; this benchmark stores no photo.
+fn bench_photos() -> sync_server::photos::PhotoStore {
+    sync_server::photos::PhotoStore::in_folder(&std::env::temp_dir().join("sotay-bench-photos")).expect("a temp folder")
 }

@@ -185,7 +185,7 @@ async fn bench(label: &str, url: &str, total: usize, rounds: usize, fill: Fill) 
     let token = admin_token(&db, &catalog).await;
     let settings =
         Settings { public_url: "http://127.0.0.1".into(), trust_proxy: false, pwa_dir: None, allow_any_origin: false };
-    let router = app(AppState::new(db.clone(), sync_server::catalog::Catalogs::fixed(catalog.clone()), settings));
+    let router = app(AppState::new(db.clone(), sync_server::catalog::Catalogs::fixed(catalog.clone()), settings, bench_photos()));
 
     // The busiest commune of the generated province (the generator favours the first).
     let reference = catalog.reference();
@@ -275,4 +275,9 @@ fn main() {
         5,
         |label, url, total, rounds, fill| async move { bench(label, &url, total, rounds, fill).await },
     );
+}
+
+/// A photo store for the router; this benchmark stores no photo.
+fn bench_photos() -> sync_server::photos::PhotoStore {
+    sync_server::photos::PhotoStore::in_folder(&std::env::temp_dir().join("sotay-bench-photos")).expect("a temp folder")
 }

@@ -70,7 +70,7 @@ async fn get(router: &Router, token: &str, path: &str) -> (StatusCode, axum::bod
 fn state(db: &Db, catalog: &Arc<Catalog>) -> AppState {
     let settings =
         Settings { public_url: "http://127.0.0.1".into(), trust_proxy: false, pwa_dir: None, allow_any_origin: false };
-    AppState::new(db.clone(), sync_server::catalog::Catalogs::fixed(catalog.clone()), settings)
+    AppState::new(db.clone(), sync_server::catalog::Catalogs::fixed(catalog.clone()), settings, bench_photos())
 }
 
 /// A province-wide admin's token (no password: no argon2 in the measured processes).
@@ -253,4 +253,9 @@ fn main() {
     run_on_both("reports", 3, |label, url, total, rounds, fill| async move {
         bench(label, &url, total, rounds, fill).await
     });
+}
+
+/// A photo store for the router; this benchmark stores no photo.
+fn bench_photos() -> sync_server::photos::PhotoStore {
+    sync_server::photos::PhotoStore::in_folder(&std::env::temp_dir().join("sotay-bench-photos")).expect("a temp folder")
 }

@@ -143,7 +143,7 @@ async fn run() {
     // Each probe comes from its own address (X-Forwarded-For), so no throttle is reached.
     let settings =
         Settings { public_url: "http://127.0.0.1".into(), trust_proxy: true, pwa_dir: None, allow_any_origin: false };
-    let state = AppState::new(db, sync_server::catalog::Catalogs::fixed(catalog), settings);
+    let state = AppState::new(db, sync_server::catalog::Catalogs::fixed(catalog), settings, bench_photos());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -202,4 +202,9 @@ async fn run() {
 fn main() {
     // The machine this runs on has two cores: two workers, as `serve` gets there.
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap().block_on(run());
+}
+
+/// A photo store for the router; this benchmark stores no photo.
+fn bench_photos() -> sync_server::photos::PhotoStore {
+    sync_server::photos::PhotoStore::in_folder(&std::env::temp_dir().join("sotay-bench-photos")).expect("a temp folder")
 }

@@ -13,6 +13,7 @@ use sync_server::catalog::{form_file, Catalogs, FormFile};
 use sync_server::db::Backend;
 use sync_server::reports::{self, Format, PeriodParams, ReportScope};
 use sync_server::store::users::{NewUser, Role};
+use sync_server::photos::PhotoStore;
 use sync_server::{app, AppState, Db, Settings};
 
 #[derive(Parser)]
@@ -27,6 +28,10 @@ struct Cli {
     /// The address devices use to reach the server (https://… in production), for links.
     #[arg(long, env = "SOTAY_PUBLIC_URL", global = true)]
     public_url: Option<String>,
+    /// Where evidence photos are kept: a folder (default: <data-dir>/photos) or an
+    /// S3-compatible bucket, s3://bucket[/prefix], with the AWS_* variables (README).
+    #[arg(long, env = "SOTAY_PHOTO_STORE", global = true)]
+    photo_store: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -241,7 +246,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Serve { listen, pwa_dir, trust_proxy, dev_allow_any_origin } => {
             let public_url = cli.public_url.unwrap_or_else(|| format!("http://{listen}"));
             let settings = Settings { public_url, trust_proxy, pwa_dir, allow_any_origin: dev_allow_any_origin };
-            serve(db, catalogs, listen, settings).await
+            let photos = PhotoStore::from_setting(cli.photo_store.as_deref(), &cli.data_dir)
+                .context("opening the photo store")?;
+            serve(db, catalogs, listen, settings, photos).await
         }
         Command::User(command) => user(&db, &catalog, command).await,
         Command::Enroll { username, ttl_minutes } => {
@@ -264,12 +271,21 @@ async fn run(cli: Cli) -> Result<()> {
             let output = output.unwrap_or_else(|| cli.data_dir.join(name));
             db.backup_sqlite(&output).await?;
             println!("{}", output.display());
+            // The photos the database names, beside it: `<backup>.photos/`.
+            let photos = PhotoStore::from_setting(cli.photo_store.as_deref(), &cli.data_dir)
+                .context("opening the photo store")?;
+            let mut folder = output.clone().into_os_string();
+            folder.push(".photos");
+            let folder = PathBuf::from(folder);
+            let hashes = db.stored_photos().await?;
+            photos.copy_to(&hashes, &folder).await.context("copying the photos")?;
+            println!("{} ({} photos)", folder.display(), hashes.len());
             Ok(())
         }
     }
 }
 
-async fn serve(db: Db, catalogs: Catalogs, listen: SocketAddr, settings: Settings) -> Result<()> {
+async fn serve(db: Db, catalogs: Catalogs, listen: SocketAddr, settings: Settings, photos: PhotoStore) -> Result<()> {
     if db.count_all_admins().await? == 0 {
         let password = sync_server::store::auth::new_secret()[..16].to_owned();
         let new = NewUser {
@@ -297,7 +313,13 @@ async fn serve(db: Db, catalogs: Catalogs, listen: SocketAddr, settings: Setting
     println!("sotay đang chạy / running at {public_url} (listening on {listen})");
     // What another replica publishes is served here within a poll.
     let _watch = catalogs.watch(db.clone());
-    let state = AppState::new(db, catalogs, settings);
+    let state = AppState::new(db, catalogs, settings, photos);
+    // Photos of records deleted just before a crash, before their sweep ran.
+    match sync_server::http::photos::sweep_orphans(&state, None).await {
+        Ok(0) => {}
+        Ok(n) => println!("{n} photos of deleted records removed"),
+        Err(e) => eprintln!("Cảnh báo / warning: photos of deleted records not swept: {e}"),
+    }
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -296,7 +296,12 @@ fn forms_from_the_terminal() {
     let (toml_http, xlsx_http) = runtime.block_on(async {
         let db = Db::connect(&Db::sqlite_url(data)).await.unwrap();
         let catalogs = Catalogs::load(&db, &Catalog::bundled().unwrap()).await.unwrap();
-        let router = sync_server::app(sync_server::AppState::new(db.clone(), catalogs, common::test_settings()));
+        let router = sync_server::app(sync_server::AppState::new(
+            db.clone(),
+            catalogs,
+            common::test_settings(),
+            sync_server::photos::PhotoStore::in_folder(&data.join("photos")).unwrap(),
+        ));
         let sign_in = serde_json::json!({ "username": "boss", "password": "mật-khẩu-dài", "device_id": "cli-test" });
         let request = Request::post("/api/v1/auth/sign-in")
             .header("content-type", "application/json")

@@ -7,6 +7,7 @@ mod auth;
 mod error;
 mod health;
 mod history;
+pub mod photos;
 mod pwa;
 mod reports;
 mod review;
@@ -34,6 +35,7 @@ pub use error::{AppError, AppResult};
 
 use crate::catalog::Catalogs;
 use crate::db::Db;
+use crate::photos::PhotoStore;
 
 /// Largest request body, after decompression. A full push batch of large records fits.
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
@@ -41,7 +43,7 @@ pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 /// Content-Security-Policy for the PWA: only its own scripts (and WebAssembly), no inline
 /// script, no framing.
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
-     img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; \
+     img-src 'self' data: blob:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; \
      base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 
 #[derive(Debug, Clone)]
@@ -65,12 +67,14 @@ pub struct AppState {
     /// The catalog as published, replaced when an admin publishes (`crate::catalog`).
     pub catalogs: Catalogs,
     pub settings: Arc<Settings>,
+    /// Where evidence photos' bytes are kept (issue 16).
+    pub photos: PhotoStore,
 }
 
 impl AppState {
-    pub fn new(db: Db, catalogs: Catalogs, settings: Settings) -> AppState {
+    pub fn new(db: Db, catalogs: Catalogs, settings: Settings, photos: PhotoStore) -> AppState {
         let (catalog, testing_catalog) = catalogs.both();
-        AppState { db, catalog, testing_catalog, catalogs, settings: Arc::new(settings) }
+        AppState { db, catalog, testing_catalog, catalogs, settings: Arc::new(settings), photos }
     }
 
     /// The catalog `user` fills forms from: with the drafts for testers.
@@ -95,6 +99,7 @@ impl Clone for AppState {
             testing_catalog,
             catalogs: self.catalogs.clone(),
             settings: self.settings.clone(),
+            photos: self.photos.clone(),
         }
     }
 }
@@ -109,6 +114,7 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(sync::routes())
         .merge(history::routes())
+        .merge(photos::routes())
         .merge(review::routes())
         .merge(admin::routes())
         .merge(reports::routes())

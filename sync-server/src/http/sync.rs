@@ -36,6 +36,8 @@ async fn push(
     let earlier = state.db.applied_changes(&ids).await?;
     // Records made with a draft stay test records for good (`store::form_drafts`).
     let record_ids: Vec<_> = request.changes.iter().map(|c| c.record.id).collect();
+    // Tombstones take their photos with them (after the commit, below).
+    let deleted: Vec<_> = request.changes.iter().filter(|c| c.record.deleted).map(|c| c.record.id).collect();
     let test_ids = state.db.test_record_ids(&record_ids).await?;
 
     // Decide what can be decided without the database: retries, scope, validation.
@@ -86,6 +88,12 @@ async fn push(
         _ => (a + 1, r),
     });
     tracing::info!(user = %user.username, applied = ok, rejected, "push");
+    if !deleted.is_empty() {
+        // A photo left behind by a failure here is swept at the next start.
+        if let Err(e) = super::photos::sweep_orphans(&state, Some(&deleted)).await {
+            tracing::warn!(error = ?e, "photos of deleted records not swept");
+        }
+    }
     note_sync(&state, &current, SyncKind::Push, &headers).await;
     Ok(Json(PushResponse { results }))
 }

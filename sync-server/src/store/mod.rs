@@ -16,6 +16,7 @@ pub mod figures;
 pub mod form_drafts;
 pub mod history;
 pub mod passwords;
+pub mod photos;
 pub mod records;
 pub mod reference;
 pub mod reports;

@@ -24,6 +24,7 @@ use http_body_util::BodyExt;
 use serde_json::{Map, Value};
 use sqlx::{Connection, Executor};
 use sync_server::catalog::Catalogs;
+use sync_server::photos::PhotoStore;
 use sync_server::store::users::{NewUser, Role, User};
 use sync_server::{app, AppState, Db, Settings};
 use tower::ServiceExt;
@@ -166,6 +167,8 @@ pub struct TestApp {
     pub catalog: Arc<Catalog>,
     pub state: AppState,
     pub backend: Backend,
+    /// The folder photos go to unless a test names another store (`with_photos`).
+    photo_dir: Arc<tempfile::TempDir>,
     // Last: the database outlives the router and pool handles above.
     test_db: TestDb,
 }
@@ -237,22 +240,33 @@ impl TestApp {
         let catalogs = Catalogs::load(&test_db.db, &catalog).await.expect("the stored catalog loads");
         assert_eq!(catalogs.current().version(), catalog.version(), "the stored catalog is the shipped one");
         test_db.db.ensure_report_figures(&catalogs.current()).await.expect("the report figures are worked out");
-        Some(Self::serve(test_db, catalogs, test_settings()))
+        let photo_dir = Arc::new(tempfile::tempdir().expect("a temporary photo folder"));
+        let photos = PhotoStore::in_folder(photo_dir.path()).expect("the photo folder opens");
+        Some(Self::serve(test_db, catalogs, test_settings(), photos, photo_dir))
     }
 
     /// Serves a fixed catalog, never one published meanwhile.
     pub fn build(test_db: TestDb, catalog: Arc<Catalog>, settings: Settings) -> TestApp {
-        Self::serve(test_db, Catalogs::fixed(catalog), settings)
+        let photo_dir = Arc::new(tempfile::tempdir().expect("a temporary photo folder"));
+        let photos = PhotoStore::in_folder(photo_dir.path()).expect("the photo folder opens");
+        Self::serve(test_db, Catalogs::fixed(catalog), settings, photos, photo_dir)
     }
 
-    fn serve(test_db: TestDb, catalogs: Catalogs, settings: Settings) -> TestApp {
-        let state = AppState::new(test_db.db.clone(), catalogs, settings);
+    fn serve(
+        test_db: TestDb,
+        catalogs: Catalogs,
+        settings: Settings,
+        photos: PhotoStore,
+        photo_dir: Arc<tempfile::TempDir>,
+    ) -> TestApp {
+        let state = AppState::new(test_db.db.clone(), catalogs, settings, photos);
         TestApp {
             router: app(state.clone()),
             db: test_db.db.clone(),
             catalog: state.catalog.clone(),
             backend: test_db.backend,
             state,
+            photo_dir,
             test_db,
         }
     }
@@ -260,13 +274,22 @@ impl TestApp {
     /// The same database served with another catalog (e.g. with a withdrawn version).
     pub fn with_catalog(self, catalog: Catalog) -> TestApp {
         let settings = (*self.state.settings).clone();
-        Self::build(self.test_db, Arc::new(catalog), settings)
+        let photos = self.state.photos.clone();
+        Self::serve(self.test_db, Catalogs::fixed(Arc::new(catalog)), settings, photos, self.photo_dir)
     }
 
     /// The same database served with other settings.
     pub fn with_settings(self, settings: Settings) -> TestApp {
         let catalogs = self.state.catalogs.clone();
-        Self::serve(self.test_db, catalogs, settings)
+        let photos = self.state.photos.clone();
+        Self::serve(self.test_db, catalogs, settings, photos, self.photo_dir)
+    }
+
+    /// The same database with its photos in another store (an S3 bucket).
+    pub fn with_photos(self, photos: PhotoStore) -> TestApp {
+        let catalogs = self.state.catalogs.clone();
+        let settings = (*self.state.settings).clone();
+        Self::serve(self.test_db, catalogs, settings, photos, self.photo_dir)
     }
 
     pub fn url(&self) -> &str {
