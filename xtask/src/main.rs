@@ -5,6 +5,7 @@ mod browser;
 mod budget;
 mod postgres;
 mod precompress;
+mod s3;
 mod start;
 mod test;
 mod tools;
@@ -40,10 +41,13 @@ Commands:
   setup    only install missing tools
   pg-up    start the throwaway test PostgreSQL (127.0.0.1:55432) and leave it running
   pg-down  stop it
+  s3-up    start a throwaway S3 server (moto) on a free port and leave it running
+  s3-down  stop it
   help     print this help, or `help <COMMAND>` for one command
 
 Environment:
-  CI=true  print tool versions first";
+  CI=true            print tool versions first
+  SOTAY_TEST_S3_URL  `test` uses this S3 server (e.g. s3-up's) instead of starting moto";
 
 struct Sub {
     name: &'static str,
@@ -78,9 +82,12 @@ cargo xtask test: run the whole test suite (CI runs this through .ci/run)
 
 Usage: cargo xtask test
 
-Ensures the tools (as `setup`), starts the throwaway PostgreSQL once
-sync-server/ exists (SOTAY_TEST_DATABASE_URL is set for every step), then runs
-every step even after a failure and prints a summary with durations:
+Ensures the tools (as `setup`); once sync-server/ exists, starts the throwaway
+PostgreSQL (SOTAY_TEST_DATABASE_URL is set for every step) and an S3 server,
+moto_server from .tools/venv on a free 127.0.0.1 port (SOTAY_TEST_S3_URL=
+http://127.0.0.1:<port> for every step; an S3 URL already in the environment is
+used instead and nothing is started); then runs every step even after a failure
+and prints a summary with durations:
   fmt      cargo fmt --all --check
   unit     cargo nextest run --workspace --no-fail-fast   (cargo test if nextest is unavailable)
   doc      cargo test --workspace --doc
@@ -89,7 +96,8 @@ every step even after a failure and prints a summary with durations:
   browser  the device and frontend wasm tests in headless Chromium, against a real server
   e2e      once tests/e2e exists: the end-to-end tests (Playwright, real Chromium)
 SOTAY_TEST_ONLY=browser,e2e runs only the steps named (while working on them).
-A PostgreSQL server started by this command is stopped at the end.",
+A PostgreSQL or S3 server started by this command is stopped at the end, also after
+a failure.",
     },
     Sub {
         name: "bench",
@@ -137,7 +145,9 @@ Usage: cargo xtask setup
 Checks, and installs when missing or at the wrong version: the
 wasm32-unknown-unknown target, rustfmt, cargo-nextest, wasm-bindgen-cli, trunk,
 wasm-opt, Debian chromium + chromium-driver, playwright-core and schemathesis,
-and for the print test LibreOffice (libreoffice-calc-nogui) and poppler-utils. Tools go to ~/.cargo/bin and .tools/node.",
+for the print test LibreOffice (libreoffice-calc-nogui) and poppler-utils, and for
+the photo store's tests moto[server] 5.2.5 (moto_server, an S3-compatible server).
+Tools go to ~/.cargo/bin, .tools/node and the Python venv .tools/venv.",
     },
     Sub {
         name: "pg-up",
@@ -161,6 +171,30 @@ cargo xtask pg-down: stop the test PostgreSQL started by pg-up
 
 Usage: cargo xtask pg-down",
     },
+    Sub {
+        name: "s3-up",
+        run: s3_up,
+        help: "\
+cargo xtask s3-up: start a throwaway S3 server and leave it running
+
+Usage: cargo xtask s3-up
+
+Installs moto[server] into .tools/venv when missing, starts
+`moto_server -H 127.0.0.1 -p <port>` on a free port (log in target/s3/up.log) and
+prints the line that points the tests at it:
+  export SOTAY_TEST_S3_URL=http://127.0.0.1:<port>
+Run again while it runs, it prints the same line. Buckets live in its memory only;
+tests create their own (an unsigned PUT) and sign with the key testing/testing.
+`cargo xtask test` uses it only when that variable is exported.",
+    },
+    Sub {
+        name: "s3-down",
+        run: s3_down,
+        help: "\
+cargo xtask s3-down: stop the S3 server started by s3-up
+
+Usage: cargo xtask s3-down",
+    },
 ];
 
 fn setup() -> Result<u8> {
@@ -176,6 +210,16 @@ fn pg_up() -> Result<u8> {
 
 fn pg_down() -> Result<u8> {
     postgres::down()?;
+    Ok(EXIT_OK)
+}
+
+fn s3_up() -> Result<u8> {
+    s3::up().map_err(tools::install_failed)?;
+    Ok(EXIT_OK)
+}
+
+fn s3_down() -> Result<u8> {
+    s3::down()?;
     Ok(EXIT_OK)
 }
 

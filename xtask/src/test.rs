@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use crate::postgres;
 use crate::start::{build_pwa, pwa_dir};
 use crate::tools::{self, node_prefix, Purpose};
 use crate::util::{self, cmd_args, fmt_duration};
 use crate::web::CHROMIUM;
+use crate::{postgres, s3};
 use crate::{EXIT_OK, EXIT_STEP_FAILED};
 
 enum Outcome {
@@ -98,7 +98,11 @@ pub fn test() -> Result<u8> {
     let tools = tools::ensure(Purpose::Test).map_err(tools::install_failed)?;
     // Dropping `pg` at the end of this function stops the server if we started it.
     let pg = postgres::ensure_postgres().map_err(tools::install_failed)?;
-    let env = pg.as_ref().map(|pg| pg.env()).unwrap_or_default();
+    // Likewise `s3`: moto on a free port for the photo store's tests (none when
+    // SOTAY_TEST_S3_URL is already set).
+    let s3 = s3::ensure_s3().map_err(tools::install_failed)?;
+    let mut env = pg.as_ref().map(|pg| pg.env()).unwrap_or_default();
+    env.extend(s3.as_ref().map(|s3| s3.env()).unwrap_or_default());
     let mut suite = Suite { env, steps: Vec::new(), pwa_built: false };
 
     // `SOTAY_TEST_ONLY=browser,e2e` runs only those steps (while working on them).
@@ -119,6 +123,7 @@ pub fn test() -> Result<u8> {
         }
     }
 
+    drop(s3);
     drop(pg);
     Ok(if suite.summary(t.elapsed()) { EXIT_OK } else { EXIT_STEP_FAILED })
 }
@@ -128,7 +133,8 @@ fn formatting(s: &mut Suite) {
 }
 
 /// Every crate's unit and integration tests (the sync-server's reach
-/// PostgreSQL through `SOTAY_TEST_DATABASE_URL`).
+/// PostgreSQL through `SOTAY_TEST_DATABASE_URL` and the S3 server through
+/// `SOTAY_TEST_S3_URL`).
 fn unit_and_integration_tests(s: &mut Suite, nextest: bool) {
     if nextest {
         let c = cmd_args("cargo", ["nextest", "run", "--workspace", "--no-fail-fast"]);

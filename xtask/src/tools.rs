@@ -62,6 +62,28 @@ pub fn tools_dir() -> PathBuf {
     util::root().join(".tools")
 }
 
+/// `<repo>/.tools/venv`: the Python virtual environment for schemathesis and moto (PyPI).
+pub fn venv_dir() -> PathBuf {
+    tools_dir().join("venv")
+}
+
+/// Create `.tools/venv` when it has no pip yet (installing Debian's python3-venv if
+/// `python3 -m venv` fails); returns its path.
+pub fn ensure_venv() -> Result<PathBuf> {
+    let venv = venv_dir();
+    if !venv.join("bin/pip").is_file() {
+        let mut c = cmd_args("python3", ["-m", "venv"]);
+        c.arg(&venv);
+        if run(c).is_err() {
+            apt_install(&["python3-venv"])?;
+            let mut c = cmd_args("python3", ["-m", "venv"]);
+            c.arg(&venv);
+            run(c)?;
+        }
+    }
+    Ok(venv)
+}
+
 /// `<repo>/.tools/node`: npm prefix for wasm-opt (binaryen), terser and playwright-core.
 pub fn node_prefix() -> PathBuf {
     tools_dir().join("node")
@@ -99,6 +121,11 @@ pub fn ensure(purpose: Purpose) -> Result<Tools> {
         ensure_rustfmt()?;
         tools.nextest = ensure_nextest();
         ensure_print()?;
+        if exists("sync-server") {
+            crate::s3::ensure_moto()?;
+        } else {
+            skip("moto[server]", "sync-server/ does not exist");
+        }
     }
     if exists("frontend") {
         web::ensure_wasm_bindgen()?;

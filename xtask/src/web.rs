@@ -100,26 +100,16 @@ pub fn ensure_terser() -> Result<()> {
     npm_install(&format!("terser@{TERSER_VERSION}"))
 }
 
-/// schemathesis in a Python virtual environment `.tools/venv` (PyPI only, no browser).
+/// schemathesis in the Python virtual environment `.tools/venv` (PyPI only, no browser).
 pub fn ensure_schemathesis() -> Result<()> {
-    let venv = crate::tools::tools_dir().join("venv");
-    let st = venv.join("bin/st");
+    let st = crate::tools::venv_dir().join("bin/st");
     let have = capture(cmd_args(&st, ["--version"]));
     if let Some(v) = have.as_deref().filter(|v| v.contains(SCHEMATHESIS_VERSION)) {
         ok("schemathesis", v);
         return Ok(());
     }
     installing("schemathesis", &format!("{} is {}", st.display(), have.as_deref().unwrap_or("missing")));
-    if !venv.join("bin/pip").is_file() {
-        let mut c = cmd_args("python3", ["-m", "venv"]);
-        c.arg(&venv);
-        if run(c).is_err() {
-            apt_install(&["python3-venv"])?;
-            let mut c = cmd_args("python3", ["-m", "venv"]);
-            c.arg(&venv);
-            run(c)?;
-        }
-    }
+    let venv = crate::tools::ensure_venv()?;
     let mut pip = cmd(venv.join("bin/pip"));
     pip.args(["install", "--quiet", &format!("schemathesis=={SCHEMATHESIS_VERSION}")]);
     run(pip)
