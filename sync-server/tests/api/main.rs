@@ -18,6 +18,7 @@ mod form_drafts;
 mod form_versions;
 mod history;
 mod input;
+mod photos;
 mod reference;
 mod reports;
 mod review;
