@@ -17,6 +17,8 @@ pub enum SyncStatus {
     Syncing {
         sent: usize,
         total: usize,
+        /// Counting photos (the last step), not records.
+        photos: bool,
     },
     /// The last attempt failed (offline, server error); a retry is scheduled.
     Failed,

@@ -287,13 +287,13 @@ impl Api {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.base)
     }
 
-    fn call<'a>(&self, method: &'a str, url: &'a str, timeout: Duration) -> Call<'a> {
+    pub(crate) fn call<'a>(&self, method: &'a str, url: &'a str, timeout: Duration) -> Call<'a> {
         let headers = self.token.iter().map(|t| ("authorization", format!("Bearer {t}"))).collect();
-        Call { method, url, headers, json: None, timeout, no_store: false, file: false }
+        Call { method, url, headers, json: None, blob: None, timeout, no_store: false, file: false }
     }
 
     pub async fn sign_in(&self, username: &str, password: &str, device_id: &str) -> Result<Session, ApiError> {
@@ -411,7 +411,7 @@ fn page_origin() -> String {
 }
 
 /// Sends and sorts the answer: success (2xx, 304) or an [`ApiError`].
-async fn send(call: Call<'_>) -> Result<Reply, ApiError> {
+pub(crate) async fn send(call: Call<'_>) -> Result<Reply, ApiError> {
     let reply = call.send().await.map_err(|_| ApiError::Offline)?;
     if (200..300).contains(&reply.status) || reply.status == 304 {
         return Ok(reply);
@@ -436,7 +436,7 @@ fn classify(status: u16, body: Option<ErrorBody>) -> ApiError {
     }
 }
 
-fn json<T: serde::de::DeserializeOwned>(reply: Reply) -> Result<T, ApiError> {
+pub(crate) fn json<T: serde::de::DeserializeOwned>(reply: Reply) -> Result<T, ApiError> {
     serde_json::from_str(&reply.text).map_err(|e| ApiError::Decode(e.to_string()))
 }
 

@@ -43,6 +43,8 @@ pub(crate) struct Call<'a> {
     pub url: &'a str,
     pub headers: Vec<(&'static str, String)>,
     pub json: Option<String>,
+    /// Or a file's bytes as they are (a photo; its type is the caller's header).
+    pub blob: Option<Blob>,
     pub timeout: Duration,
     /// Skip the HTTP cache: a cached answer would hide that the device is offline.
     pub no_store: bool,
@@ -88,6 +90,9 @@ impl Call<'_> {
                 }
                 None => init.set_body(&JsValue::from_str(body)),
             }
+        }
+        if let Some(blob) = &self.blob {
+            init.set_body(blob);
         }
         init.set_headers(&headers);
 

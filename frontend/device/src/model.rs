@@ -124,6 +124,8 @@ pub struct Counts {
     pub attention: usize,
     /// Records a supervisor returned, not yet resubmitted.
     pub needs_changes: usize,
+    /// Evidence photos not on the server yet ("ảnh chưa gửi").
+    pub unsent_photos: usize,
 }
 
 /// The local record after the server applied one of its changes as `revision`.

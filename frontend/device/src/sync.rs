@@ -1,5 +1,5 @@
 //! One sync round: push the outbox in batches, pull every page, refresh the form catalog
-//! when it changed (`docs/sync-protocol.md`, "A sync round").
+//! when it changed, then send the photos the server lacks (`docs/sync-protocol.md`, "A sync round").
 
 use std::collections::HashSet;
 use std::hash::Hash;
@@ -21,6 +21,8 @@ pub const PULL_LIMIT: usize = 200;
 pub enum Phase {
     Pushing,
     Pulling,
+    /// Evidence photos, after the records (`sent`/`total` count photos).
+    Photos,
     Done,
 }
 
@@ -41,6 +43,8 @@ pub struct SyncReport {
     pub pulled: usize,
     /// A new form catalog was fetched and stored (meta `catalog`).
     pub catalog_updated: bool,
+    /// Photos sent (the server lacked them).
+    pub photos: usize,
 }
 
 /// The next batch, as positions among the queued changes listed oldest first by their
@@ -190,6 +194,8 @@ pub async fn sync_once(
             report.catalog_updated = true;
         }
     }
+    // Last: every record went first, whatever its photos weigh.
+    report.photos = crate::photo_sync::send_photos(storage, api, on_progress).await?;
     on_progress(SyncProgress { sent, total, phase: Phase::Done });
     Ok(report)
 }

@@ -9,6 +9,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::components::count_grid::CountGrid;
+use crate::components::evidence::{GeoField, PhotoField};
 use crate::i18n::texts;
 use crate::web::Shared;
 
@@ -26,6 +27,8 @@ pub enum Edit {
 
 pub struct FieldView<'a> {
     pub lang: Lang,
+    /// The record the answers belong to: photos are stored beside it.
+    pub record_id: uuid::Uuid,
     pub field: &'a Field,
     pub catalog: &'a Shared<Catalog>,
     pub value: Option<&'a Json>,
@@ -101,6 +104,8 @@ pub fn show_value(lang: Lang, v: &FieldValue) -> String {
         FieldValue::Time(x) => forms::dates::format_time(*x),
         FieldValue::Choices(c) => c.join(", "),
         FieldValue::Grid(g) => g.total().to_string(),
+        FieldValue::Photos(p) => p.len().to_string(),
+        FieldValue::Point(g) => crate::i18n::evidence::position(lang, g.lat, g.lon, g.accuracy),
     }
 }
 
@@ -255,6 +260,16 @@ pub fn render(v: FieldView) -> Html {
             }
             None => html! {},
         },
+        FieldType::Photo => {
+            let on_change = Callback::from(move |value| emit(value, None));
+            html! { <PhotoField lang={v.lang} input_id={AttrValue::from(input_id)} record_id={v.record_id}
+            value={v.value.cloned()} max_photos={f.max_photos.unwrap_or(1)} {invalid} {on_change} /> }
+        }
+        FieldType::Geopoint => {
+            let on_change = Callback::from(move |value| emit(value, None));
+            html! { <GeoField lang={v.lang} input_id={AttrValue::from(input_id)} value={v.value.cloned()}
+            required={f.required} {on_change} /> }
+        }
         FieldType::Note => html! {},
     };
     let date_hint = match f.field_type {

@@ -290,6 +290,7 @@ pub fn form_screen(p: &Props) -> Html {
             }
             Some(fields::render(FieldView {
                 lang,
+                record_id: initial.record.id,
                 field: def,
                 catalog: &catalog,
                 value: model.values.get(&def.name),

@@ -2,6 +2,7 @@
 
 pub mod charts;
 pub mod count_grid;
+pub mod evidence;
 pub mod fields;
 pub mod form_screen;
 pub mod home;

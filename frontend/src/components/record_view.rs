@@ -11,14 +11,15 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 use yew::prelude::*;
 
+use crate::components::evidence::PhotoList;
 use crate::components::fields::choices;
 use crate::components::form_screen::{review_card, FormScreen};
 use crate::components::record_history::RecordHistoryView;
 use crate::components::review_section::{review_section, Said};
 use crate::components::{flash, form_title, state_class, unit_name};
 use crate::context::use_ctx;
-use crate::hooks::{use_record, use_server_record, Remote};
-use crate::i18n::{self, review, texts};
+use crate::hooks::{use_record, use_server_record, use_unsent_photos, Remote};
+use crate::i18n::{self, evidence, review, texts};
 use crate::route::Route;
 use crate::services::{self, Resolution};
 use crate::web;
@@ -46,6 +47,7 @@ pub fn record_page(p: &Props) -> Html {
     };
     let remote = use_server_record(&ctx, p.id, reviewer && others);
     let said = use_state(|| Said::Nothing);
+    let unsent = use_unsent_photos(&ctx);
     let warn = |text: AttrValue| html! { <main class="screen"><p class="warn">{ text }</p></main> };
     let (local, on_server) = match (loaded, remote) {
         (Some(_), Remote::Ready(server)) if reviewer && others => (server, true),
@@ -109,6 +111,7 @@ pub fn record_page(p: &Props) -> Html {
             <h1>{ title }</h1>
             <p class="sub">
                 <span class={classes!("badge", state_class(local.state))}>{ badge }</span>
+                if unsent.contains(&r.id) { <span class="badge st-waiting">{ evidence::texts(lang).unsent }</span> }
                 { format!(" {} · {}", unit_name(&ctx, &r.location), format_instant(r.updated_at)) }
             </p>
             if local.state == SyncState::Rejected && !local.errors.is_empty() {
@@ -133,7 +136,7 @@ pub fn record_page(p: &Props) -> Html {
             if on_server { <p class="note">{ review::from_server(lang, &r.author) }</p> }
             if let Some(review) = returned { { review_card(lang, review) } }
             if local.approved() && !reviewer { <p class="note">{ t.approved_note }</p> }
-            if !r.deleted { { answers(&catalog, r, lang) } }
+            if !r.deleted { { answers(&catalog, r, lang, on_server) } }
             // What the reviewer saw is what the server has: nothing unsent on the phone.
             if reviewable && local.state == SyncState::Synced {
                 { review_section(&ctx, r, local.review.as_ref(), returned.is_some(), &said) }
@@ -183,6 +186,11 @@ pub fn display(catalog: &Catalog, r: &Record, name: &str, v: &Json, lang: Lang) 
             a.iter().filter_map(Json::as_str).map(label_of).collect::<Vec<_>>().join("; ")
         }
         (FieldType::YesNo, Json::Bool(b)) => (if *b { t.yes } else { t.no }).to_owned(),
+        (FieldType::Geopoint, Json::Object(_)) => match serde_json::from_value::<forms::evidence::GeoPoint>(v.clone()) {
+            Ok(g) => evidence::position(lang, g.lat, g.lon, g.accuracy),
+            Err(_) => v.to_string(),
+        },
+        (FieldType::Photo, Json::Array(a)) => evidence::photo_count(lang, a.len()),
         (FieldType::CountGrid, Json::Array(cells)) => {
             let sum = |sex: &str| -> u64 {
                 cells.iter().filter(|c| c["sex"] == sex).filter_map(|c| c["count"].as_u64()).sum()
@@ -202,9 +210,13 @@ fn ordered<'a>(catalog: &'a Catalog, r: &Record) -> Vec<&'a forms::definition::F
         .unwrap_or_default()
 }
 
-fn answers(catalog: &Catalog, r: &Record, lang: Lang) -> Html {
+fn answers(catalog: &Catalog, r: &Record, lang: Lang, on_server: bool) -> Html {
     let rows = ordered(catalog, r).into_iter().filter_map(|f| {
         let v = r.values.get(&f.name)?;
+        if f.field_type == FieldType::Photo && !on_server {
+            return Some(html! { <div class="answer"><dt>{ f.label.get(lang) }</dt>
+                <dd><PhotoList {lang} record_id={r.id} value={v.clone()} /></dd></div> });
+        }
         Some(html! { <div class="answer"><dt>{ f.label.get(lang) }</dt><dd>{ display(catalog, r, &f.name, v, lang) }</dd></div> })
     });
     html! { <dl class="answers">{ for rows }</dl> }

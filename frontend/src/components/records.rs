@@ -9,8 +9,8 @@ use yew::prelude::*;
 
 use crate::components::{form_title, is_test, state_class, unit_name};
 use crate::context::use_ctx;
-use crate::hooks::use_records;
-use crate::i18n::{self, texts};
+use crate::hooks::{use_records, use_unsent_photos};
+use crate::i18n::{self, evidence, texts};
 use crate::route::Route;
 use crate::web::fold;
 
@@ -41,6 +41,7 @@ pub fn records() -> Html {
         let key = ((*query).clone(), (*form_filter).clone(), (*state_filter).clone());
         use_effect_with(key, move |_| shown.set(PAGE));
     }
+    let unsent = use_unsent_photos(&ctx);
     let Some(list) = list else {
         return html! { <main class="screen"><p>{ t.loading }</p></main> };
     };
@@ -84,6 +85,7 @@ pub fn records() -> Html {
                         if is_test(&ctx, &r.record.form_id, r.record.form_version) {
                             <span class="badge st-draft">{ t.test_form }</span>
                         }
+                        if unsent.contains(&r.record.id) { <span class="badge st-waiting">{ evidence::texts(lang).unsent }</span> }
                         if r.needs_changes() { <span class="badge st-attention">{ t.needs_changes }</span> }
                         else if r.approved() { <span class="badge st-synced">{ t.approved }</span> }
                     </a>

@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use crate::context::use_ctx;
-use crate::i18n::{self, texts};
+use crate::i18n::{self, evidence, texts};
 use crate::route::Route;
 use crate::state::SyncStatus;
 
@@ -22,9 +22,13 @@ pub fn sync_bar() -> Html {
     }
     let waiting = s.counts.waiting;
     let (class, text, progress) = match (&s.sync, s.online) {
-        (SyncStatus::Syncing { sent, total }, _) => {
+        (SyncStatus::Syncing { sent, total, photos }, _) => {
             let pct = (*sent * 100).checked_div(*total).unwrap_or(0).min(100);
-            let text = if *total > 0 { i18n::progress(lang, *sent, *total) } else { format!("{}…", t.syncing) };
+            let text = match (*total > 0, *photos) {
+                (true, true) => evidence::photo_progress(lang, *sent, *total),
+                (true, false) => i18n::progress(lang, *sent, *total),
+                (false, _) => format!("{}…", t.syncing),
+            };
             ("syncing", text, Some(pct))
         }
         (_, false) if waiting > 0 => ("offline", format!("{} · {}", t.offline, i18n::waiting_n(lang, waiting)), None),
@@ -34,6 +38,8 @@ pub fn sync_bar() -> Html {
             ("waiting", format!("{} · {}", t.sync_failed, i18n::waiting_n(lang, waiting)), None)
         }
         _ if waiting > 0 => ("waiting", i18n::waiting_n(lang, waiting), None),
+        // Every record went; photos wait for a better signal.
+        _ if s.counts.unsent_photos > 0 => ("waiting", evidence::unsent_n(lang, s.counts.unsent_photos), None),
         _ => {
             let text = match s.last_sync {
                 Some(at) => i18n::synced_at(lang, &forms::record::format_instant(at)[11..]),

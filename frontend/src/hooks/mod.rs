@@ -11,6 +11,6 @@ mod use_sync;
 pub use use_autosave::use_autosave;
 pub use use_figures::{use_figures, Answer};
 pub use use_online::{use_online, use_route, use_update_signal};
-pub use use_records::{use_record, use_records, use_server_record, Remote};
+pub use use_records::{use_record, use_records, use_server_record, use_unsent_photos, Remote};
 pub use use_storage::{use_changed, use_storage};
 pub use use_sync::use_sync;

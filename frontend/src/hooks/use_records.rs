@@ -26,6 +26,24 @@ pub fn use_records(ctx: &Ctx) -> Option<Rc<Vec<LocalRecord>>> {
     (*records).clone()
 }
 
+/// The records with a photo not yet on the server ("Ảnh chưa gửi"), read again when records
+/// or the count of unsent photos change.
+#[hook]
+pub fn use_unsent_photos(ctx: &Ctx) -> Rc<std::collections::HashSet<Uuid>> {
+    let unsent = use_state(|| Rc::new(std::collections::HashSet::new()));
+    {
+        let (unsent, storage) = (unsent.clone(), ctx.storage.clone());
+        use_effect_with((ctx.state.data_version, ctx.state.counts.unsent_photos), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(set) = storage.records_with_unsent_photos().await {
+                    unsent.set(Rc::new(set));
+                }
+            });
+        });
+    }
+    (*unsent).clone()
+}
+
 /// One record: `None` while loading, `Some(None)` when there is no such record. With
 /// `hold`, it is not read again when records change (an open form owns its draft).
 #[hook]

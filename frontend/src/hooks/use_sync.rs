@@ -93,11 +93,13 @@ fn start(ctl: Ctl) {
         (storage, token, inner.have_catalog, inner.dispatch.clone())
     };
     wasm_bindgen_futures::spawn_local(async move {
-        dispatch.dispatch(Action::Sync(SyncStatus::Syncing { sent: 0, total: 0 }));
+        dispatch.dispatch(Action::Sync(SyncStatus::Syncing { sent: 0, total: 0, photos: false }));
         let api = services::api(Some(token));
         let d = dispatch.clone();
-        let progress =
-            move |p: SyncProgress| d.dispatch(Action::Sync(SyncStatus::Syncing { sent: p.sent, total: p.total }));
+        let progress = move |p: SyncProgress| {
+            let photos = p.phase == device::Phase::Photos;
+            d.dispatch(Action::Sync(SyncStatus::Syncing { sent: p.sent, total: p.total, photos }))
+        };
         match sync_once(&storage, &api, &progress).await {
             Ok(report) => {
                 // sync_once fetches a changed catalog (pull's catalog_version) into meta.

@@ -6,6 +6,7 @@
 
 use forms::Lang;
 
+pub mod evidence;
 mod records;
 mod reports;
 pub mod review;

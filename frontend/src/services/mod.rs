@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::i18n::texts;
 
+pub mod photos;
 pub mod review;
 
 pub const META_LANG: &str = "lang";
@@ -236,6 +237,8 @@ pub async fn delete(storage: &Storage, local: &LocalRecord) -> bool {
         && local.record.revision == 0
         && storage.delete_draft(local.record.id).await.is_ok()
     {
+        // Its photos never left the phone and nothing names them any more.
+        let _ = storage.remove_photos_of(local.record.id).await;
         return true;
     }
     let mut record = local.record.clone();

@@ -6,14 +6,14 @@ use indexed_db_futures::transaction::TransactionMode;
 use wasm_bindgen::JsValue;
 
 use super::rows;
-use super::schema::{META, OUTBOX, RECORDS, REJECTED};
+use super::schema::{META, OUTBOX, PHOTOS, RECORDS, REJECTED};
 use super::{Storage, StorageError, META_CURSOR};
 
 impl Storage {
     /// How many records the server does not have yet: drafts, changes waiting or refused,
-    /// conflicts. What [`Storage::forget`] checks, in its own transaction.
+    /// conflicts, photos not sent. What [`Storage::forget`] checks, in its own transaction.
     pub async fn unsent(&self) -> Result<usize, StorageError> {
-        let tx = self.tx(&[RECORDS, OUTBOX, REJECTED], TransactionMode::Readonly)?;
+        let tx = self.tx(&[RECORDS, OUTBOX, REJECTED, PHOTOS], TransactionMode::Readonly)?;
         count_unsent(self, &tx).await
     }
 
@@ -26,7 +26,7 @@ impl Storage {
     /// is not on the server: the check runs in the same transaction as the removal, so a
     /// record saved or queued meanwhile is never removed.
     pub async fn forget(&self, also: &[&str]) -> Result<(), StorageError> {
-        let tx = self.tx(&[META, RECORDS, OUTBOX, REJECTED], TransactionMode::Readwrite)?;
+        let tx = self.tx(&[META, RECORDS, OUTBOX, REJECTED, PHOTOS], TransactionMode::Readwrite)?;
         let unsent = count_unsent(self, &tx).await?;
         if unsent > 0 {
             // Dropping `tx` rolls it back; it wrote nothing anyway.
@@ -37,6 +37,9 @@ impl Storage {
         outbox.clear()?.await?;
         if self.version >= 2 {
             tx.object_store(REJECTED)?.clear()?.await?;
+        }
+        if self.version >= 3 {
+            tx.object_store(PHOTOS)?.clear()?.await?;
         }
         for key in std::iter::once(&META_CURSOR).chain(also) {
             meta.delete::<&str, _>(*key).await?;
@@ -61,5 +64,13 @@ async fn count_unsent(
     }
     let waiting = tx.object_store(OUTBOX)?.count().await? as usize;
     let refused = if s.version >= 2 { tx.object_store(REJECTED)?.count().await? as usize } else { 0 };
-    Ok(unsynced.max(waiting).max(refused))
+    // A photo the server lacks is evidence not yet delivered, like a record.
+    let mut photos = 0;
+    if s.version >= 3 {
+        for row in tx.object_store(PHOTOS)?.get_all::<JsValue>().await? {
+            let sent = js_sys::Reflect::get(&row?, &JsValue::from_str("sent")).ok().and_then(|v| v.as_bool());
+            photos += usize::from(sent != Some(true));
+        }
+    }
+    Ok(unsynced.max(waiting).max(refused) + photos)
 }

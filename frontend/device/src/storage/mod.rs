@@ -6,6 +6,7 @@
 //! outbox entry are written together or not at all.
 
 mod forget;
+mod photos;
 mod rows;
 pub mod schema;
 mod settle;
@@ -27,7 +28,8 @@ use wasm_bindgen::JsCast;
 pub use crate::model::{Counts, LocalRecord, OutboxEntry, RejectedEntry, SyncState};
 use rows::key;
 pub use schema::SCHEMA_VERSION;
-use schema::{BY_RECORD, META, OUTBOX, RECORDS, REJECTED};
+use schema::{BY_RECORD, META, OUTBOX, PHOTOS, RECORDS, REJECTED};
+pub use photos::{names_photo, PhotoKey};
 pub use settle::SettleReport;
 
 /// The database the app uses; tests open others by name.
@@ -67,11 +69,20 @@ pub enum StorageError {
     Unsent(usize),
     #[error("the change is of record {change} but the record is {record}")]
     Mismatch { record: Uuid, change: Uuid },
+    /// The browser refused to store more (the phone is full, or the site's share is used
+    /// up). What was stored before is untouched.
+    #[error("storage is full")]
+    Full,
 }
 
 impl From<indexed_db_futures::error::Error> for StorageError {
     fn from(e: indexed_db_futures::error::Error) -> Self {
-        StorageError::Idb(e.to_string())
+        let text = e.to_string();
+        if text.contains("QuotaExceeded") || text.contains("quota") {
+            StorageError::Full
+        } else {
+            StorageError::Idb(text)
+        }
     }
 }
 
@@ -125,8 +136,12 @@ impl Storage {
     }
 
     fn tx(&self, stores: &[&str], mode: TransactionMode) -> Result<Transaction<'_>, StorageError> {
-        // A database held at v1 (only in migration tests) has no `rejected` store.
-        let stores: Vec<&str> = stores.iter().copied().filter(|s| *s != REJECTED || self.version >= 2).collect();
+        // A database held at an older version (only in migration tests) lacks later stores.
+        let stores: Vec<&str> = stores
+            .iter()
+            .copied()
+            .filter(|s| (*s != REJECTED || self.version >= 2) && (*s != PHOTOS || self.version >= 3))
+            .collect();
         Ok(self.db.transaction(stores).with_mode(mode).build()?)
     }
 
@@ -364,9 +379,11 @@ impl Storage {
     }
 
     pub async fn counts(&self) -> Result<Counts, StorageError> {
-        let tx = self.tx(&[RECORDS, OUTBOX], TransactionMode::Readonly)?;
+        let tx = self.tx(&[RECORDS, OUTBOX, PHOTOS], TransactionMode::Readonly)?;
+        let unsent_photos = if self.version >= 3 { photos::count_unsent(&tx.object_store(PHOTOS)?).await? } else { 0 };
         let records = tx.object_store(RECORDS)?;
-        let mut counts = Counts { waiting: tx.object_store(OUTBOX)?.count().await? as usize, ..Counts::default() };
+        let waiting = tx.object_store(OUTBOX)?.count().await? as usize;
+        let mut counts = Counts { waiting, unsent_photos, ..Counts::default() };
         for row in records.get_all::<JsValue>().await? {
             let row = row?;
             if rows::needs_changes_flag(&row) {
