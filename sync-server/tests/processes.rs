@@ -508,7 +508,9 @@ async fn a_version_published_on_one_replica_is_served_by_the_other() {
     let before = etag(on_b.clone()).await;
     assert_eq!(before, etag(on_a.clone()).await, "both replicas serve the same catalog");
 
-    // Training sessions as in version 1, retitled: published as version 3.
+    // Training sessions as in version 1, retitled: published as the version after the newest
+    // shipped, whatever the upload says.
+    let next = forms::Catalog::bundled().unwrap().latest("training_session").expect("training ships").version() + 1;
     let shipped = include_str!("../../forms/definitions/training_session/v1.toml");
     let toml = shipped.replace("en = \"Training session\" }", "en = \"Training session, 2027\" }");
     assert_ne!(toml, shipped);
@@ -521,7 +523,10 @@ async fn a_version_published_on_one_replica_is_served_by_the_other() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    let version = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|body| body["version"].as_u64());
+    assert_eq!((status.as_u16(), version), (201, Some(u64::from(next))), "{text}");
     let published = Instant::now();
     let after = etag(on_a.clone()).await;
     assert_ne!(before, after, "the publishing replica serves the new version at once");
@@ -533,8 +538,8 @@ async fn a_version_published_on_one_replica_is_served_by_the_other() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     eprintln!("replica b served the new version {} ms after it was published", published.elapsed().as_millis());
-    let mut change = new_change("device-b", "a record of version 3");
-    change.record.form_version = 3;
+    let mut change = new_change("device-b", &format!("a record of version {next}"));
+    change.record.form_version = next;
     let response = on_b.push(std::slice::from_ref(&change)).await.unwrap();
-    assert_first_apply(&response.results[0], &change, "version 3 on replica b");
+    assert_first_apply(&response.results[0], &change, &format!("version {next} on replica b"));
 }

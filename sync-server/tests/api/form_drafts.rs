@@ -12,7 +12,7 @@ use crate::common::Response;
 
 const OUTREACH_V1: &str = include_str!("../../../forms/definitions/outreach_event/v1.toml");
 
-/// Outreach events with one more question: the draft of version 2.
+/// Outreach events with one more question: the draft of the next version ([`next_version`]).
 fn outreach_draft() -> String {
     format!(
         "{OUTREACH_V1}\n[[sections.fields]]\nname = \"venue_type\"\ntype = \"text\"\nlabel = {{ vi = \"Địa điểm\", en = \"Venue\" }}\n"
@@ -57,10 +57,16 @@ async fn summary(app: &TestApp, token: &str) -> Value {
     r.json()
 }
 
-/// A record of the draft (version 2), with its new question answered.
+/// The outreach versions shipped, none a draft, then `more`.
+fn shipped_and(more: &[(u32, bool)]) -> Vec<(u64, bool)> {
+    let shipped = shipped_versions("outreach_event").into_iter().map(|v| (v, false));
+    shipped.chain(more.iter().map(|&(v, draft)| (u64::from(v), draft))).collect()
+}
+
+/// A record of the draft (the next version), with its new question answered.
 fn draft_record() -> Record {
     let mut record = record_in(A);
-    record.form_version = 2;
+    record.form_version = next_version("outreach_event");
     record.values.insert("venue_type".into(), json!("Nhà văn hóa thôn"));
     record
 }
@@ -87,14 +93,18 @@ async fn a_draft_reaches_testers_only_and_its_records_never_count(app: TestApp) 
     let supervisor = app.province_supervisor("sup").await;
     let (etag_before, _) = phone_catalog(&app, &officer).await;
 
+    let next = next_version("outreach_event");
     let drafted = upload_draft(&app, &admin).await;
-    assert_eq!((drafted["form_id"].as_str(), drafted["version"].as_u64()), (Some("outreach_event"), Some(2)));
+    assert_eq!(
+        (drafted["form_id"].as_str(), drafted["version"].as_u64()),
+        (Some("outreach_event"), Some(u64::from(next)))
+    );
     let (officer_etag, officer_versions) = phone_catalog(&app, &officer).await;
-    assert_eq!((officer_etag.as_str(), officer_versions), (etag_before.as_str(), vec![(1, false)]), "not for officers");
+    assert_eq!((officer_etag.as_str(), officer_versions), (etag_before.as_str(), shipped_and(&[])), "not for officers");
     let (tester_etag, tester_versions) = phone_catalog(&app, &tester).await;
-    assert_eq!(tester_versions, [(1, false), (2, true)], "testers get the draft, marked");
+    assert_eq!(tester_versions, shipped_and(&[(next, true)]), "testers get the draft, marked");
     assert_ne!(tester_etag, officer_etag);
-    assert_eq!(phone_catalog(&app, &admin).await.1, [(1, false), (2, true)], "admins test too");
+    assert_eq!(phone_catalog(&app, &admin).await.1, shipped_and(&[(next, true)]), "admins test too");
     let pulled = app.pull(&tester, 0).await;
     assert_eq!(format!("\"{}\"", pulled.catalog_version), tester_etag, "a tester's pull points at its catalog");
 
@@ -119,15 +129,15 @@ async fn a_draft_reaches_testers_only_and_its_records_never_count(app: TestApp) 
     let result = app.push_one(&officer, &new_change(&draft_record())).await;
     assert_eq!(errors_of(&result), [("form_id".to_owned(), "unknown_form".to_owned())]);
 
-    // Published: everyone gets version 2, no longer a draft; testers and officers agree.
+    // Published: everyone gets the new version, no longer a draft; testers and officers agree.
     let r = app.post("/api/v1/admin/form-drafts/outreach_event/publish", Some(&admin), &json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["catalog_version"], r.json()["testing_catalog_version"]);
     let (officer_etag, officer_versions) = phone_catalog(&app, &officer).await;
-    assert_eq!(officer_versions, [(1, false), (2, false)]);
+    assert_eq!(officer_versions, shipped_and(&[(next, false)]));
     assert_eq!(phone_catalog(&app, &tester).await.0, officer_etag);
 
-    // The test record stays a test record when edited; a record of version 2 counts.
+    // The test record stays a test record when edited; a record of the new version counts.
     let mut edited = test.clone();
     edited.values.insert("venue_type".into(), json!("Trường học"));
     let result = app.push_one(&tester, &change(&edited, 1)).await;
@@ -145,6 +155,7 @@ both!(discarding_a_draft_deletes_its_test_records);
 async fn discarding_a_draft_deletes_its_test_records(app: TestApp) {
     let admin = app.admin("admin").await;
     let officer = app.collector("officer", &[A]).await;
+    let next = next_version("outreach_event");
     upload_draft(&app, &admin).await;
     let result = app.push_one(&admin, &new_change(&draft_record())).await;
     assert_eq!(result["outcome"], "applied", "{result}");
@@ -158,7 +169,7 @@ async fn discarding_a_draft_deletes_its_test_records(app: TestApp) {
 
     // A second upload replaces the draft and the test records made with the first.
     let again = upload_draft(&app, &admin).await;
-    assert_eq!((again["version"].as_u64(), again["test_records_deleted"].as_u64()), (Some(2), Some(1)));
+    assert_eq!((again["version"].as_u64(), again["test_records_deleted"].as_u64()), (Some(u64::from(next)), Some(1)));
     let result = app.push_one(&admin, &new_change(&draft_record())).await;
     assert_eq!(result["outcome"], "applied", "{result}");
 
@@ -169,23 +180,23 @@ async fn discarding_a_draft_deletes_its_test_records(app: TestApp) {
     let r = app.request(Method::DELETE, "/api/v1/admin/form-drafts/outreach_event", Some(&admin), None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["test_records_deleted"], 1);
-    assert_eq!(phone_catalog(&app, &admin).await.1, [(1, false)], "the draft is gone from testers' phones");
+    assert_eq!(phone_catalog(&app, &admin).await.1, shipped_and(&[]), "the draft is gone from testers' phones");
     let r = app.request(Method::DELETE, "/api/v1/admin/form-drafts/outreach_event", Some(&admin), None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = app.get("/api/v1/admin/form-drafts/outreach_event/test-records", Some(&admin)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let result = app.push_one(&admin, &new_change(&draft_record())).await;
-    assert_eq!(result["outcome"], "rejected", "no version 2 any more: {result}");
+    assert_eq!(result["outcome"], "rejected", "no version {next} any more: {result}");
 
-    // Every step in the audit log; the form can be published as version 2 now.
+    // Every step in the audit log; the form can be published as that version now.
     for (action, rows) in [("form_draft_uploaded", 2), ("form_draft_discarded", 1)] {
         let audit = app.get(&format!("/api/v1/admin/audit?action={action}"), Some(&admin)).await.json();
         assert_eq!(audit["items"].as_array().unwrap().len(), rows, "{action}: {audit}");
-        assert_eq!(audit["items"][0]["target_id"], "outreach_event:v2");
+        assert_eq!(audit["items"][0]["target_id"], format!("outreach_event:v{next}"));
     }
     let r = upload(&app, "/api/v1/admin/forms", &admin, &outreach_draft()).await;
-    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(2)), "{}", r.text());
-    assert_eq!(phone_catalog(&app, &officer).await.1, [(1, false), (2, false)]);
+    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(u64::from(next))), "{}", r.text());
+    assert_eq!(phone_catalog(&app, &officer).await.1, shipped_and(&[(next, false)]));
 }
 
 both!(only_admins_draft_and_name_testers);

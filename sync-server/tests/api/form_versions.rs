@@ -56,37 +56,46 @@ async fn an_admin_publishes_the_next_version_as_toml_and_phones_get_it(app: Test
     let admin = app.admin("admin").await;
     let officer = app.collector("officer", &[A]).await;
     let (etag_before, bundle) = catalog_etag(&app, &officer).await;
-    assert_eq!(versions_of(&bundle, "outreach_event"), [1]);
+    let shipped = shipped_versions("outreach_event");
+    let (latest, next) = (latest_shipped("outreach_event"), next_version("outreach_event"));
+    assert_eq!(versions_of(&bundle, "outreach_event"), shipped);
 
-    // The upload still says version 1: publishing makes it version 2.
+    // The upload still says version 1: publishing makes it the next version.
     let r = upload(&app, &admin, "application/toml", outreach_changed().into_bytes()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    assert_eq!((r.json()["form_id"].as_str(), r.json()["version"].as_u64()), (Some("outreach_event"), Some(2)));
+    assert_eq!(
+        (r.json()["form_id"].as_str(), r.json()["version"].as_u64()),
+        (Some("outreach_event"), Some(u64::from(next)))
+    );
     let (etag_after, bundle) = catalog_etag(&app, &officer).await;
     assert_ne!(etag_before, etag_after, "the catalog's version moves, so phones download it");
-    assert_eq!(versions_of(&bundle, "outreach_event"), [1, 2]);
+    assert_eq!(versions_of(&bundle, "outreach_event"), [shipped.clone(), vec![u64::from(next)]].concat());
     let v1 = bundle["forms"].as_array().unwrap().iter().find(|f| f["id"] == "outreach_event" && f["version"] == 1);
     assert_eq!(v1.unwrap()["title"]["vi"], "Hoạt động truyền thông", "the published version 1 is unchanged");
 
-    // Records of both versions are accepted; the new question belongs to version 2 only.
+    // Records of every version are accepted; the new question belongs to the new version only.
     let old = record_in(A);
+    let newest_shipped = record_of("outreach_event", latest, commune(A));
     let mut new = with_value(&record_in(A), "venue_type", json!("Nhà văn hóa thôn"));
-    new.form_version = 2;
-    for r in [&old, &new] {
+    new.form_version = next;
+    for r in [&old, &newest_shipped, &new] {
         assert_applied(&app.push_one(&officer, &new_change(r)).await, r, 1);
     }
-    let unknown = with_value(&record_in(A), "venue_type", json!("x"));
-    let result = app.push_one(&officer, &new_change(&unknown)).await;
-    assert_eq!(result["outcome"], "rejected", "version 1 has no such question: {result}");
+    for version in [1, latest] {
+        let unknown = with_value(&record_of("outreach_event", version, commune(A)), "venue_type", json!("x"));
+        let result = app.push_one(&officer, &new_change(&unknown)).await;
+        assert_eq!(result["outcome"], "rejected", "version {version} has no such question: {result}");
+    }
 
-    // Again: version 3. Every publication is in the audit log.
+    // Again: the version after. Every publication is in the audit log.
     let r = upload(&app, &admin, "text/plain; charset=utf-8", outreach_changed().into_bytes()).await;
-    assert_eq!(r.json()["version"], 3, "{}", r.text());
+    assert_eq!(r.json()["version"], next + 1, "{}", r.text());
     let audit = app.get("/api/v1/admin/audit?action=form_published", Some(&admin)).await.json();
     let targets: Vec<&str> =
         audit["items"].as_array().unwrap().iter().map(|r| r["target_id"].as_str().unwrap()).collect();
     assert_eq!(targets.len(), 2, "{audit}");
-    assert!(targets.contains(&"outreach_event:v2") && targets.contains(&"outreach_event:v3"), "{targets:?}");
+    let (first, second) = (format!("outreach_event:v{next}"), format!("outreach_event:v{}", next + 1));
+    assert!(targets.contains(&first.as_str()) && targets.contains(&second.as_str()), "{targets:?}");
     let list = app.get("/api/v1/admin/forms", Some(&admin)).await.json();
     let outreach: Vec<u64> = list["forms"]
         .as_array()
@@ -95,19 +104,19 @@ async fn an_admin_publishes_the_next_version_as_toml_and_phones_get_it(app: Test
         .filter(|f| f["form_id"] == "outreach_event")
         .map(|f| f["version"].as_u64().unwrap())
         .collect();
-    assert_eq!(outreach, [1, 2, 3]);
+    assert_eq!(outreach, [shipped, vec![u64::from(next), u64::from(next) + 1]].concat());
 }
 
 both!(an_xlsform_workbook_is_published_and_its_mistakes_are_placed);
 async fn an_xlsform_workbook_is_published_and_its_mistakes_are_placed(app: TestApp) {
     let admin = app.admin("admin").await;
     let catalog = app.catalog.clone();
-    let form = catalog.form("training_session", 2).expect("training v2 ships");
+    let form = catalog.latest("training_session").expect("training sessions ship");
     let workbook = xlsform::export(&form.definition, catalog.figures("training_session"), catalog.reference())
         .expect("every shipped version exports");
     let r = upload(&app, &admin, XLSX, workbook).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    assert_eq!(r.json()["version"], 3);
+    assert_eq!(r.json()["version"], next_version("training_session"));
 
     // Not a workbook at all, then a definition that does not compile: 400, nothing stored.
     let before = app.get("/api/v1/admin/forms", Some(&admin)).await.json();
@@ -142,21 +151,28 @@ async fn only_admins_publish(app: TestApp) {
 both!(an_exported_version_uploads_again_as_the_next_version);
 async fn an_exported_version_uploads_again_as_the_next_version(app: TestApp) {
     let admin = app.admin("admin").await;
-    let toml = app.get("/api/v1/admin/forms/school_session/1/toml", Some(&admin)).await;
+    let (latest, next) = (latest_shipped("school_session"), next_version("school_session"));
+    let toml = app.get(&format!("/api/v1/admin/forms/school_session/{latest}/toml"), Some(&admin)).await;
     assert_eq!(toml.status, StatusCode::OK, "{}", toml.text());
-    assert!(toml.header("content-disposition").is_some_and(|d| d.contains("school_session-v1.toml")));
+    let file = format!("school_session-v{latest}.toml");
+    assert!(toml.header("content-disposition").is_some_and(|d| d.contains(&file)));
     let r = upload(&app, &admin, "application/toml", toml.body.to_vec()).await;
-    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(2)), "{}", r.text());
-    let xlsx = app.get("/api/v1/admin/forms/school_session/2/xlsform", Some(&admin)).await;
+    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(u64::from(next))), "{}", r.text());
+    let xlsx = app.get(&format!("/api/v1/admin/forms/school_session/{next}/xlsform"), Some(&admin)).await;
     assert_eq!((xlsx.status, xlsx.header("content-type")), (StatusCode::OK, Some(XLSX)));
     let r = upload(&app, &admin, XLSX, xlsx.body.to_vec()).await;
-    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(3)), "{}", r.text());
+    assert_eq!(
+        (r.status, r.json()["version"].as_u64()),
+        (StatusCode::CREATED, Some(u64::from(next) + 1)),
+        "{}",
+        r.text()
+    );
     // The three versions compile to the same questions.
     let catalog = app.state.catalogs.current();
     let fields =
         |v: u32| serde_json::to_value(&catalog.form("school_session", v).unwrap().definition.sections).unwrap();
-    assert_eq!(fields(1), fields(2));
-    assert_eq!(fields(1), fields(3));
+    assert_eq!(fields(latest), fields(next));
+    assert_eq!(fields(latest), fields(next + 1));
     for path in ["/api/v1/admin/forms/school_session/9/toml", "/api/v1/admin/forms/nothing/1/xlsform"] {
         app.get(path, Some(&admin)).await.assert_error(StatusCode::NOT_FOUND, "not_found");
     }
@@ -193,7 +209,9 @@ async fn an_admin_withdraws_a_version_phones_stop_new_records_and_a_restore_brin
     assert_ne!(etag, etag_before, "the catalog's version moves, so phones download it");
     assert_eq!(etag, format!("\"{}\"", r.json()["catalog_version"].as_str().unwrap()));
     assert!(withdrawn(&bundle, "training_session", 1));
-    assert!(!withdrawn(&bundle, "training_session", 2));
+    let latest = latest_shipped("training_session");
+    assert!(latest > 1, "a newer version than the one withdrawn ships");
+    assert!(!withdrawn(&bundle, "training_session", u64::from(latest)));
     let list = app.get("/api/v1/admin/forms", Some(&admin)).await.json();
     let row =
         list["forms"].as_array().unwrap().iter().find(|f| f["form_id"] == "training_session" && f["version"] == 1);
@@ -201,13 +219,13 @@ async fn an_admin_withdraws_a_version_phones_stop_new_records_and_a_restore_brin
     assert!(replica.refresh(&app.db).await.unwrap(), "the other process follows the counter");
     assert!(replica.current().form("training_session", 1).unwrap().definition.withdrawn);
 
-    // No new record of version 1; its records stay editable; version 2 takes new ones.
+    // No new record of version 1; its records stay editable; the latest version takes new ones.
     let new = record_of("training_session", 1, commune(A));
     assert_rejected_with(&app.push_one(&officer, &new_change(&new)).await, "form_version", "form_withdrawn");
     let corrected = with_value(&old, "notes", json!("Sửa sau khi phiên bản 1 ngừng dùng."));
     assert_applied(&app.push_one(&officer, &change(&corrected, 1)).await, &old, 2);
-    let v2 = record_of("training_session", 2, commune(A));
-    assert_applied(&app.push_one(&officer, &new_change(&v2)).await, &v2, 1);
+    let newer = record_of("training_session", latest, commune(A));
+    assert_applied(&app.push_one(&officer, &new_change(&newer)).await, &newer, 1);
     set_state(&app, &admin, "training_session/1", "withdraw")
         .await
         .assert_error(StatusCode::CONFLICT, "already_withdrawn");
@@ -267,18 +285,16 @@ async fn only_admins_withdraw_or_restore(app: TestApp) {
 both!(a_version_published_withdrawn_stays_withdrawn);
 async fn a_version_published_withdrawn_stays_withdrawn(app: TestApp) {
     let admin = app.admin("admin").await;
+    let next = next_version("outreach_event");
     let text = outreach_changed().replacen("version = 1\n", "version = 1\nwithdrawn = true\n", 1);
     let r = upload(&app, &admin, "application/toml", text.into_bytes()).await;
-    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(2)), "{}", r.text());
+    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(u64::from(next))), "{}", r.text());
     let (_, bundle) = catalog_etag(&app, &admin).await;
-    assert!(withdrawn(&bundle, "outreach_event", 2));
-    set_state(&app, &admin, "outreach_event/2", "restore")
-        .await
-        .assert_error(StatusCode::CONFLICT, "withdrawn_in_definition");
-    set_state(&app, &admin, "outreach_event/2", "withdraw")
-        .await
-        .assert_error(StatusCode::CONFLICT, "already_withdrawn");
-    assert!(withdrawn(&catalog_etag(&app, &admin).await.1, "outreach_event", 2));
+    assert!(withdrawn(&bundle, "outreach_event", u64::from(next)));
+    let path = format!("outreach_event/{next}");
+    set_state(&app, &admin, &path, "restore").await.assert_error(StatusCode::CONFLICT, "withdrawn_in_definition");
+    set_state(&app, &admin, &path, "withdraw").await.assert_error(StatusCode::CONFLICT, "already_withdrawn");
+    assert!(withdrawn(&catalog_etag(&app, &admin).await.1, "outreach_event", u64::from(next)));
 }
 
 // ---- a record begun under an older version ---------------------------------------------------
@@ -320,12 +336,17 @@ async fn a_draft_begun_under_v1_is_finished_under_v1_after_v2_is_published_and_a
     }
     assert_eq!(activities_2025(&app, &admin).await, counted, "drafts are not counted");
 
+    // A new version is published (the next after those shipped).
+    let next = next_version("outreach_event");
     let r = upload(&app, &admin, "application/toml", outreach_changed().into_bytes()).await;
-    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(2)), "{}", r.text());
+    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(u64::from(next))), "{}", r.text());
     let (_, bundle) = catalog_etag(&app, &officer).await;
-    assert_eq!(versions_of(&bundle, "outreach_event"), [1, 2]);
+    assert_eq!(
+        versions_of(&bundle, "outreach_event"),
+        [shipped_versions("outreach_event"), vec![u64::from(next)]].concat()
+    );
 
-    // The first is finished under version 1, with version 2 the latest.
+    // The first is finished under version 1, with the new version the latest.
     let finish = |draft: &Record| {
         let mut done = with_value(draft, "place", json!("Nhà văn hóa thôn An Phú"));
         done.status = forms::RecordStatus::Final;
@@ -373,7 +394,8 @@ async fn a_workbook_changes_the_report_figures_and_stored_records_are_counted_ag
     let before = outreach_figures(&app, &supervisor).await;
     assert!(!before.contains_key("volunteers"));
 
-    // Version 2 asks for volunteers and reports them; the shipped figures stay.
+    // The next version asks for volunteers and reports them; the shipped figures stay.
+    let next = next_version("outreach_event");
     let catalog = Catalog::bundled().unwrap();
     let mut definition = catalog.form("outreach_event", 1).unwrap().definition.clone();
     let volunteers = json!({ "name": "volunteers", "type": "integer", "min": 0,
@@ -384,16 +406,16 @@ async fn a_workbook_changes_the_report_figures_and_stored_records_are_counted_ag
     figures.figures.push(serde_json::from_value(figure).unwrap());
     let workbook = xlsform::export(&definition, Some(&figures), catalog.reference()).unwrap();
     let r = upload(&app, &admin, XLSX, workbook).await;
-    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(2)), "{}", r.text());
+    assert_eq!((r.status, r.json()["version"].as_u64()), (StatusCode::CREATED, Some(u64::from(next))), "{}", r.text());
     let after = outreach_figures(&app, &supervisor).await;
     assert_eq!(after.get("volunteers"), Some(&0), "version 1 records have none: {after:?}");
     assert_eq!(after.get("materials_distributed"), before.get("materials_distributed"));
     let mut new = with_value(&record_in(A), "volunteers", json!(7));
-    new.form_version = 2;
+    new.form_version = next;
     assert_applied(&app.push_one(&officer, &new_change(&new)).await, &new, 1);
     assert_eq!(outreach_figures(&app, &supervisor).await.get("volunteers"), Some(&7));
 
-    // Version 3 stops reporting materials: the stored records' sums go with it.
+    // The version after stops reporting materials: the stored records' sums go with it.
     figures.figures.retain(|f| f.field != "materials_distributed");
     let workbook = xlsform::export(&definition, Some(&figures), catalog.reference()).unwrap();
     let r = upload(&app, &admin, XLSX, workbook).await;

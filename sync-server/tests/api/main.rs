@@ -47,6 +47,33 @@ pub(crate) const OLD_IN_B: &str = "21010";
 /// The province: a unit, but not a commune.
 pub(crate) const PROVINCE: &str = "51";
 
+/// The versions of `form` the bundled catalog ships, oldest first.
+pub(crate) fn shipped_versions(form: &str) -> Vec<u64> {
+    let catalog = Catalog::bundled().expect("the bundled catalog loads");
+    let mut versions: Vec<u64> = catalog.forms().filter(|f| f.id() == form).map(|f| u64::from(f.version())).collect();
+    versions.sort_unstable();
+    assert!(!versions.is_empty(), "the bundled catalog ships no {form}");
+    versions
+}
+
+/// The newest version of `form` the bundled catalog ships.
+pub(crate) fn latest_shipped(form: &str) -> u32 {
+    let catalog = Catalog::bundled().expect("the bundled catalog loads");
+    let latest = catalog.latest(form).unwrap_or_else(|| panic!("the bundled catalog ships no {form}")).version();
+    assert_eq!(
+        shipped_versions(form).last(),
+        Some(&u64::from(latest)),
+        "{form}: the newest shipped version takes records"
+    );
+    latest
+}
+
+/// The number a version of `form` published on a fresh server takes: one past the newest
+/// shipped, whatever the upload says.
+pub(crate) fn next_version(form: &str) -> u32 {
+    latest_shipped(form) + 1
+}
+
 pub(crate) fn errors_of(result: &Value) -> Vec<(String, String)> {
     result["errors"]
         .as_array()
