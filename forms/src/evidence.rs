@@ -40,6 +40,30 @@ pub struct GeoPoint {
     pub accuracy: Option<f64>,
 }
 
+/// A photo answer as stored. Built by hand, like the grid's cells: serde's `Value` serializer
+/// would be code every phone downloads for two small objects.
+pub fn photos_json(photos: &[PhotoRef]) -> serde_json::Value {
+    let items = photos.iter().map(|p| {
+        let mut m = serde_json::Map::new();
+        m.insert("sha256".into(), p.sha256.clone().into());
+        m.insert("bytes".into(), p.bytes.into());
+        serde_json::Value::Object(m)
+    });
+    serde_json::Value::Array(items.collect())
+}
+
+/// A geopoint answer as stored (see [`photos_json`]).
+pub fn geopoint_json(point: &GeoPoint) -> serde_json::Value {
+    let number = |x: f64| serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number);
+    let mut m = serde_json::Map::new();
+    m.insert("lat".into(), number(point.lat));
+    m.insert("lon".into(), number(point.lon));
+    if let Some(a) = point.accuracy {
+        m.insert("accuracy".into(), number(a));
+    }
+    serde_json::Value::Object(m)
+}
+
 /// Whether `s` is how a photo is named: 64 lower-case hex digits.
 pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
@@ -105,13 +129,10 @@ pub fn photos_named(form: &crate::Form, answers: &serde_json::Map<String, serde_
     let mut out: Vec<PhotoRef> = Vec::new();
     let photo_fields = form.fields.iter().filter(|f| f.field_type == crate::FieldType::Photo);
     for field in photo_fields {
-        if let Some(serde_json::Value::Array(items)) = answers.get(&field.name) {
-            for item in items {
-                if let Ok(p) = serde_json::from_value::<PhotoRef>(item.clone()) {
-                    if is_sha256_hex(&p.sha256) && !out.contains(&p) {
-                        out.push(p);
-                    }
-                }
+        let named = answers.get(&field.name).and_then(|v| read_photos(v, MAX_PHOTOS_PER_FIELD).ok());
+        for p in named.unwrap_or_default() {
+            if !out.contains(&p) {
+                out.push(p);
             }
         }
     }

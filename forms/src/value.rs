@@ -31,8 +31,8 @@ impl FieldValue {
             FieldValue::Time(t) => J::String(crate::dates::format_time(*t)),
             FieldValue::Choices(c) => J::Array(c.iter().cloned().map(J::String).collect()),
             FieldValue::Grid(g) => J::Array(g.cells.iter().map(cell_json).collect()),
-            FieldValue::Photos(p) => serde_json::to_value(p).unwrap_or(J::Null),
-            FieldValue::Point(p) => serde_json::to_value(p).unwrap_or(J::Null),
+            FieldValue::Photos(p) => crate::evidence::photos_json(p),
+            FieldValue::Point(p) => crate::evidence::geopoint_json(p),
         }
     }
 }

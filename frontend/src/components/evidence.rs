@@ -2,9 +2,7 @@
 //! beside the record and shown as a thumbnail; the answer names it by its hash. A position
 //! comes from the phone's GPS with its accuracy shown, a retry, and "skip" unless required.
 
-use std::collections::HashMap;
-
-use forms::evidence::{GeoPoint, PhotoRef};
+use forms::evidence::{geopoint_json, photos_json, read_geopoint, read_photos, PhotoRef, MAX_PHOTOS_PER_FIELD};
 use forms::Lang;
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -28,19 +26,30 @@ pub struct PhotoProps {
 }
 
 fn photo_refs(value: Option<&Json>) -> Vec<PhotoRef> {
-    value.and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default()
+    value.and_then(|v| read_photos(v, MAX_PHOTOS_PER_FIELD).ok()).unwrap_or_default()
 }
 
 fn answer(photos: Vec<PhotoRef>) -> Option<Json> {
-    (!photos.is_empty()).then(|| serde_json::to_value(photos).unwrap_or(Json::Null))
+    (!photos.is_empty()).then(|| photos_json(&photos))
+}
+
+/// Photo hash → blob URL. A list, not a map: a field holds a few photos, and a map type of
+/// its own would be code every phone downloads.
+#[derive(Clone, Default, PartialEq)]
+struct Thumbnails(Vec<(String, String)>);
+
+impl Thumbnails {
+    fn get(&self, sha256: &str) -> Option<&String> {
+        self.0.iter().find(|(h, _)| h == sha256).map(|(_, url)| url)
+    }
 }
 
 /// The photos' blob URLs for thumbnails, made from what the phone holds and revoked when
 /// the list changes or the question goes away.
 #[hook]
-fn use_thumbnails(record_id: Uuid, hashes: Vec<String>) -> HashMap<String, String> {
+fn use_thumbnails(record_id: Uuid, hashes: Vec<String>) -> Thumbnails {
     let ctx = use_ctx();
-    let urls = use_state(HashMap::<String, String>::new);
+    let urls = use_state(Thumbnails::default);
     {
         let urls = urls.clone();
         use_effect_with(hashes, move |hashes| {
@@ -50,13 +59,13 @@ fn use_thumbnails(record_id: Uuid, hashes: Vec<String>) -> HashMap<String, Strin
             {
                 let (live, made) = (live.clone(), made.clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    let mut map = HashMap::new();
+                    let mut map = Thumbnails::default();
                     for sha256 in hashes {
                         let key = device::storage::PhotoKey { record_id, sha256: sha256.clone() };
                         if let Ok(Some(blob)) = ctx.storage.photo_blob(&key).await {
                             if let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) {
                                 made.borrow_mut().push(url.clone());
-                                map.insert(sha256, url);
+                                map.0.push((sha256, url));
                             }
                         }
                     }
@@ -206,7 +215,7 @@ pub struct GeoProps {
 #[function_component(GeoField)]
 pub fn geo_field(p: &GeoProps) -> Html {
     let t = texts(p.lang);
-    let point: Option<GeoPoint> = p.value.as_ref().and_then(|v| serde_json::from_value(v.clone()).ok());
+    let point = p.value.as_ref().and_then(|v| read_geopoint(v).ok());
     let busy = use_state(|| false);
     let problem = use_state(|| None::<PositionError>);
     let locate = {
@@ -217,7 +226,7 @@ pub fn geo_field(p: &GeoProps) -> Html {
             problem.set(None);
             wasm_bindgen_futures::spawn_local(async move {
                 match photos::position().await {
-                    Ok(point) => on_change.emit(serde_json::to_value(point).ok()),
+                    Ok(point) => on_change.emit(Some(geopoint_json(&point))),
                     Err(e) => problem.set(Some(e)),
                 }
                 busy.set(false);

@@ -186,7 +186,7 @@ pub fn display(catalog: &Catalog, r: &Record, name: &str, v: &Json, lang: Lang) 
             a.iter().filter_map(Json::as_str).map(label_of).collect::<Vec<_>>().join("; ")
         }
         (FieldType::YesNo, Json::Bool(b)) => (if *b { t.yes } else { t.no }).to_owned(),
-        (FieldType::Geopoint, Json::Object(_)) => match serde_json::from_value::<forms::evidence::GeoPoint>(v.clone()) {
+        (FieldType::Geopoint, Json::Object(_)) => match forms::evidence::read_geopoint(v) {
             Ok(g) => evidence::position(lang, g.lat, g.lon, g.accuracy),
             Err(_) => v.to_string(),
         },

@@ -14,9 +14,11 @@ export class FaultyLink {
    * `faults`: what to do to successive pushes ('ok' or one of FAULTS); after the list runs
    * out, pushes pass. `latencyMs` each way; `bytesPerSecond` for bodies both ways.
    */
-  static async open(target, { faults = [], latencyMs = 100, bytesPerSecond = 256 * 1024, compress = false } = {}) {
+  static async open(target, { faults = [], photoFaults = [], latencyMs = 100, bytesPerSecond = 256 * 1024, compress = false } = {}) {
     const link = new FaultyLink(target, faults, latencyMs, bytesPerSecond);
     link.compress = compress;
+    /** The same, for photo uploads (`PUT …/photos/…`), in turn. */
+    link.photoFaults = [...photoFaults];
     link.port = await freePort();
     link.url = `http://127.0.0.1:${link.port}`;
     await new Promise((ok) => link.server.listen(link.port, '127.0.0.1', ok));
@@ -40,6 +42,11 @@ export class FaultyLink {
     /** Records the phone was told were stored (applied, or kept beside a conflict). */
     this.acknowledged = new Set();
     this.onPush = null;
+    /** Called as a photo upload goes on to the server (after its faults). */
+    this.onPhoto = null;
+    /** Photo uploads: how many the phone started and the bytes of their bodies. */
+    this.photoPuts = 0;
+    this.photoBytesUp = 0;
     this.server = http.createServer((req, res) => this.handle(req, res).catch(() => res.destroy()));
   }
 
@@ -57,11 +64,14 @@ export class FaultyLink {
     for await (const c of req) chunks.push(c);
     const body = Buffer.concat(chunks);
     const push = req.method === 'POST' && req.url.startsWith('/api/v1/sync/push');
-    const fault = push ? (this.faults.shift() ?? 'ok') : 'ok';
-    if (push) {
-      this.pushes += 1;
-      if (fault !== 'ok') this.injected.push(fault);
+    const photo = req.method === 'PUT' && req.url.includes('/photos/');
+    const fault = push ? (this.faults.shift() ?? 'ok') : photo ? (this.photoFaults.shift() ?? 'ok') : 'ok';
+    if (push) this.pushes += 1;
+    if (photo) {
+      this.photoPuts += 1;
+      this.photoBytesUp += body.length;
     }
+    if ((push || photo) && fault !== 'ok') this.injected.push(fault);
     this.requests += 1;
     this.bytesUp += body.length;
     const times = { path: req.url.split('?')[0], up: body.length, received: performance.now() };
@@ -80,6 +90,7 @@ export class FaultyLink {
     }
     const pending = this.forward(req, body.length);
     if (push && this.onPush) this.onPush();
+    if (photo && this.onPhoto) this.onPhoto();
     const answer = await new Promise((ok, fail) => {
       pending.on('response', async (up) => {
         const parts = [];
