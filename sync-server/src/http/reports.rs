@@ -219,7 +219,7 @@ async fn raw(
     let period = q.period.period()?;
     let scope = scope(&state, &current, q.commune.as_deref())?;
     let filter = reports::record_filter(&scope, period.as_ref(), Some(&form));
-    let plan = reports::raw_plan(&state.db, &state.catalog, &filter).await?;
+    let plan = reports::raw_plan(&state.db, &state.catalog, &filter).await?.with_links(&state.settings.public_url);
     let format = q.format.unwrap_or(Format::Csv);
     let name = format!("{form}-phieu");
     tracing::info!(user = %current.user.username, form = ?form, ?format, "raw export");

@@ -37,8 +37,26 @@ enum Kind {
     CreatedAt,
     UpdatedAt,
     Revision,
-    Field { name: String, field_type: FieldType },
-    Cell { field: String, ethnicity: String, sex: Sex, group: String },
+    Field {
+        name: String,
+        field_type: FieldType,
+    },
+    /// The `index`th photo of a photo question, as a link to it.
+    Photo {
+        field: String,
+        index: usize,
+    },
+    /// Latitude, longitude or accuracy of a GPS question.
+    Position {
+        field: String,
+        part: &'static str,
+    },
+    Cell {
+        field: String,
+        ethnicity: String,
+        sex: Sex,
+        group: String,
+    },
 }
 
 /// One column: the heading over its group (merged over a grid's cells), its own heading,
@@ -57,7 +75,7 @@ impl Column {
     /// The one-line heading of a CSV file: clear to a reader, and unique.
     pub fn csv_heading(&self) -> String {
         match &self.kind {
-            Kind::Field { .. } => format!("{} ({})", self.group, self.key),
+            Kind::Field { .. } | Kind::Photo { .. } | Kind::Position { .. } => format!("{} ({})", self.group, self.key),
             Kind::Cell { .. } => format!("{}: {} ({})", self.group, self.label, self.key),
             _ => self.label.clone(),
         }
@@ -70,6 +88,8 @@ pub struct RawPlan {
     pub form_id: String,
     pub title: String,
     pub columns: Vec<Column>,
+    /// Where photo links point: the server's public address (`/api/v1/…` follows).
+    link_base: String,
     /// Choice labels by field, then value.
     choices: HashMap<String, HashMap<String, String>>,
     /// Each version's date field.
@@ -161,6 +181,35 @@ impl RawPlan {
         let ethnic = reference.ethnic_groups();
         for (i, field) in fields.iter().enumerate() {
             let group_id = i + 1;
+            let column = |label: String, key: String, kind: Kind| Column {
+                group_id,
+                group: field.label.vi.clone(),
+                label,
+                key,
+                kind,
+            };
+            if field.field_type == FieldType::Photo {
+                // A link per photo: as many columns as any version takes photos.
+                let most = versions
+                    .iter()
+                    .flat_map(|f| f.fields.iter())
+                    .filter(|f| f.name == field.name)
+                    .map(|f| f.max_photos)
+                    .max()
+                    .unwrap_or(1) as usize;
+                for index in 0..most {
+                    let kind = Kind::Photo { field: field.name.clone(), index };
+                    columns.push(column(format!("Ảnh {}", index + 1), format!("{}.{}", field.name, index + 1), kind));
+                }
+                continue;
+            }
+            if field.field_type == FieldType::Geopoint {
+                for (part, label) in [("lat", "Vĩ độ"), ("lon", "Kinh độ"), ("accuracy", "Sai số (m)")] {
+                    let kind = Kind::Position { field: field.name.clone(), part };
+                    columns.push(column(label.into(), format!("{}.{part}", field.name), kind));
+                }
+                continue;
+            }
             if field.field_type != FieldType::CountGrid {
                 columns.push(Column {
                     group_id,
@@ -205,7 +254,22 @@ impl RawPlan {
             .values()
             .flat_map(|l| l.units.iter().map(move |u| ((l.id.clone(), u.code.clone()), u.name.clone())))
             .collect();
-        Ok(RawPlan { form_id: form_id.to_owned(), title, columns, choices, date_fields, units })
+        Ok(RawPlan {
+            form_id: form_id.to_owned(),
+            title,
+            columns,
+            link_base: String::new(),
+            choices,
+            date_fields,
+            units,
+        })
+    }
+
+    /// Photo links start with `base` (the server's public address); without it they are
+    /// paths on the server.
+    pub fn with_links(mut self, base: &str) -> RawPlan {
+        self.link_base = base.trim_end_matches('/').to_owned();
+        self
     }
 
     /// One record's row, a value per column.
@@ -235,6 +299,18 @@ impl RawPlan {
                 Kind::UpdatedAt => instant(record.updated_at),
                 Kind::Revision => RawValue::Number(record.revision as f64),
                 Kind::Field { name, field_type } => self.value(name, *field_type, record.values.get(name)),
+                Kind::Photo { field, index } => record
+                    .values
+                    .get(field)
+                    .and_then(|v| v.as_array()?.get(*index)?.get("sha256")?.as_str())
+                    .map_or(RawValue::Empty, |sha256| {
+                        RawValue::Text(format!("{}/api/v1/records/{}/photos/{sha256}", self.link_base, record.id))
+                    }),
+                Kind::Position { field, part } => record
+                    .values
+                    .get(field)
+                    .and_then(|v| v.get(*part)?.as_f64())
+                    .map_or(RawValue::Empty, RawValue::Number),
                 Kind::Cell { field, ethnicity, sex, group } => match record.values.get(field) {
                     Some(Json::Array(cells)) => {
                         let sex = if *sex == Sex::Male { "male" } else { "female" };

@@ -28,7 +28,8 @@ async fn stores() -> Vec<(&'static str, Option<PhotoStore>)> {
 async fn s3_store(endpoint: &str) -> PhotoStore {
     let bucket = "sotay-test";
     // moto takes an unsigned bucket creation; a second one answers that it exists.
-    let created = reqwest::Client::new().put(format!("{endpoint}/{bucket}")).send().await.expect("the S3 server answers");
+    let created =
+        reqwest::Client::new().put(format!("{endpoint}/{bucket}")).send().await.expect("the S3 server answers");
     assert!(created.status().is_success() || created.status().as_u16() == 409, "bucket: {}", created.status());
     let store = AmazonS3Builder::new()
         .with_endpoint(endpoint)
@@ -147,11 +148,43 @@ async fn checked_and_scoped(app: &TestApp, store: &str) {
 
     // (who, record, hash in the path, content type, body) → status, error code
     let cases: Vec<(&str, Uuid, String, &str, Vec<u8>, StatusCode, &str)> = vec![
-        ("a PNG", id, hash.clone(), "image/png", photo.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        (
+            "a PNG",
+            id,
+            hash.clone(),
+            "image/png",
+            photo.clone(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
         ("no type", id, hash.clone(), "", photo.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-        ("not a JPEG", id, sha(b"GIF89a...."), "image/jpeg", b"GIF89a....".to_vec(), StatusCode::BAD_REQUEST, "not_a_jpeg"),
-        ("damaged", id, hash.clone(), "image/jpeg", jpeg("hỏng", 50_000), StatusCode::BAD_REQUEST, "photo_hash_mismatch"),
-        ("over 1 MB", id, sha(&too_large), "image/jpeg", too_large.clone(), StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+        (
+            "not a JPEG",
+            id,
+            sha(b"GIF89a...."),
+            "image/jpeg",
+            b"GIF89a....".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "not_a_jpeg",
+        ),
+        (
+            "damaged",
+            id,
+            hash.clone(),
+            "image/jpeg",
+            jpeg("hỏng", 50_000),
+            StatusCode::BAD_REQUEST,
+            "photo_hash_mismatch",
+        ),
+        (
+            "over 1 MB",
+            id,
+            sha(&too_large),
+            "image/jpeg",
+            too_large.clone(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
         ("not named", id, sha(&unnamed), "image/jpeg", unnamed.clone(), StatusCode::CONFLICT, "photo_not_named"),
         ("no such record", other_id, hash.clone(), "image/jpeg", photo.clone(), StatusCode::NOT_FOUND, "not_found"),
         ("not a hash", id, "photo.jpg".into(), "image/jpeg", photo.clone(), StatusCode::NOT_FOUND, "not_found"),
@@ -206,11 +239,58 @@ async fn deleted_with_record(app: &TestApp, store: &str) {
     assert_applied(&app.push_one(&officer, &change(&tombstone, 1)).await, &tombstone, 2);
     assert!(!app.state.photos.exists(&sha(&own)).await.unwrap(), "its own photo went with it");
     assert!(app.state.photos.exists(&sha(&shared)).await.unwrap(), "another record still holds this one");
-    assert_eq!(app.get(&format!("/api/v1/records/{}/photos/{}", second.id, sha(&shared)), Some(&officer)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&format!("/api/v1/records/{}/photos/{}", second.id, sha(&shared)), Some(&officer)).await.status,
+        StatusCode::OK
+    );
     // The phone that had not sent it yet is told the record no longer wants it.
     assert_eq!(status(app, &officer, &[(first.id, &sha(&own))]).await, ["not_named"]);
     let mut gone = second.clone();
     gone.deleted = true;
     assert_applied(&app.push_one(&officer, &change(&gone, 1)).await, &gone, 2);
     assert!(!app.state.photos.exists(&sha(&shared)).await.unwrap(), "the last holder deleted");
+}
+
+both!(raw_exports_link_each_photo_and_split_a_position_into_columns);
+async fn raw_exports_link_each_photo_and_split_a_position_into_columns(app: TestApp) {
+    let officer = app.collector("officer", &[A]).await;
+    let admin = app.admin("admin").await;
+    let (p1, p2) = (jpeg("một", 2000), jpeg("hai", 3000));
+    let training = training_with(&[&p1, &p2], A);
+    let mut check = record_of("model_check", 2, commune(A));
+    check.values.insert("gps_position".into(), json!({"lat": 15.12141, "lon": 108.80442, "accuracy": 12}));
+    for record in [&training, &check] {
+        assert_applied(&app.push_one(&officer, &new_change(record)).await, record, 1);
+    }
+    let csv = |form: &'static str| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let r = app.get(&format!("/api/v1/reports/raw?form={form}&format=csv"), Some(&admin)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            super::reports::parse_csv(std::str::from_utf8(&r.body[3..]).unwrap())
+        }
+    };
+    let rows = csv("training_session").await;
+    let row = rows.iter().find(|r| r[0] == training.id.to_string()).expect("the training's row");
+    let cell = |rows: &[Vec<String>], row: &[String], key: &str| -> String {
+        let at = rows[0]
+            .iter()
+            .position(|h| h.ends_with(&format!("({key})")))
+            .unwrap_or_else(|| panic!("no {key} in {:?}", rows[0]));
+        row[at].clone()
+    };
+    let link = |bytes: &[u8]| format!("https://sotay.test/api/v1/records/{}/photos/{}", training.id, sha(bytes));
+    // (column, value): a link per photo, up to the three pages the question takes.
+    let expected = [("sign_in_sheet.1", link(&p1)), ("sign_in_sheet.2", link(&p2)), ("sign_in_sheet.3", String::new())];
+    for (key, value) in expected {
+        assert_eq!(cell(&rows, row, key), value, "{key}");
+    }
+    let rows = csv("model_check").await;
+    let row = rows.iter().find(|r| r[0] == check.id.to_string()).expect("the check's row");
+    for (key, value) in
+        [("gps_position.lat", "15.12141"), ("gps_position.lon", "108.80442"), ("gps_position.accuracy", "12")]
+    {
+        assert_eq!(cell(&rows, row, key), value, "{key}");
+    }
 }

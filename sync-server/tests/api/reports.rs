@@ -526,7 +526,7 @@ fn day(s: &str) -> NaiveDate {
 }
 
 /// A minimal RFC 4180 reader: quoted fields, doubled quotes, CRLF.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let (mut rows, mut row, mut field, mut quoted) = (Vec::new(), Vec::new(), String::new(), false);
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
