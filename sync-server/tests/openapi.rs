@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use common::TestApp;
 use serde_json::Value;
+use sha2::Digest;
 
 both!(every_documented_operation_is_served);
 
@@ -16,8 +17,17 @@ async fn every_documented_operation_is_served(app: TestApp) {
     assert_eq!(doc["openapi"].as_str().map(|v| v.starts_with("3.")), Some(true));
     let token = app.admin("api.doc.admin").await;
     app.collector("someone", &["21025"]).await;
-    let record = common::record_in("21025");
+    // A record that names a photo, and the photo, so that its GET answers 200 (and its PUT,
+    // with the JSON body sent below, 415: a route that exists).
+    let photo: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0xFF, 0xD9];
+    let photo_sha: String = sha2::Sha256::digest(photo).iter().map(|b| format!("{b:02x}")).collect();
+    let mut record = common::record_of("training_session", 3, common::commune("21025"));
+    record.values.insert("sign_in_sheet".into(), serde_json::json!([{"sha256": photo_sha, "bytes": photo.len()}]));
     app.push_one(&token, &common::new_change(&record)).await;
+    let bearer = format!("Bearer {token}");
+    let put = format!("/api/v1/records/{}/photos/{photo_sha}", record.id);
+    let stored = app.raw(Method::PUT, &put, &[("authorization", &bearer), ("content-type", "image/jpeg")], photo.to_vec()).await;
+    assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.text());
     let someone = app.db.user_by_name("someone").await.unwrap().unwrap();
     let enrollment = app.db.issue_enrollment(&someone, 60).await.unwrap();
     // A draft for each of a draft's operations, so discarding one leaves the others.
@@ -60,6 +70,7 @@ async fn every_documented_operation_is_served(app: TestApp) {
                 .replace("/sign-offs/{id}", "/sign-offs/1")
                 .replace("/forms/{form_id}/{version}/", "/forms/outreach_event/1/")
                 .replace("/reference/{name}", "/reference/lists.toml")
+                .replace("{sha256}", &photo_sha)
                 .replace("/form-drafts/{form_id}", &format!("/form-drafts/{}", drafted(&drafts, &method)))
                 .replace("{id}", &uuid::Uuid::nil().to_string());
             let mut request = Request::builder().method(method.clone()).uri(&uri);
