@@ -171,7 +171,10 @@ mod tests {
     #[test]
     fn geopoints_are_read_or_refused() {
         let cases: Vec<(serde_json::Value, Result<GeoPoint, EvidenceProblem>)> = vec![
-            (json!({"lat": 15.12, "lon": 108.8, "accuracy": 12.5}), Ok(GeoPoint { lat: 15.12, lon: 108.8, accuracy: Some(12.5) })),
+            (
+                json!({"lat": 15.12, "lon": 108.8, "accuracy": 12.5}),
+                Ok(GeoPoint { lat: 15.12, lon: 108.8, accuracy: Some(12.5) }),
+            ),
             (json!({"lat": -90, "lon": 180}), Ok(GeoPoint { lat: -90.0, lon: 180.0, accuracy: None })),
             (json!({"lat": 91, "lon": 0}), Err(EvidenceProblem::OutOfRange)),
             (json!({"lat": 0, "lon": -180.5}), Err(EvidenceProblem::OutOfRange)),

@@ -167,7 +167,12 @@ async fn bench(label: &str, url: &str, total: usize, rounds: usize, fill: Fill) 
     let supervisor = token(&db, &catalog, "bench.supervisor", Role::Supervisor).await;
     let settings =
         Settings { public_url: "http://127.0.0.1".into(), trust_proxy: false, pwa_dir: None, allow_any_origin: false };
-    let router = app(AppState::new(db.clone(), sync_server::catalog::Catalogs::fixed(catalog.clone()), settings, bench_photos()));
+    let router = app(AppState::new(
+        db.clone(),
+        sync_server::catalog::Catalogs::fixed(catalog.clone()),
+        settings,
+        bench_photos(),
+    ));
     // The generator's busiest year.
     let year = 2025;
     let cases: Vec<(&str, String, &str)> = vec![

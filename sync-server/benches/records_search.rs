@@ -185,7 +185,12 @@ async fn bench(label: &str, url: &str, total: usize, rounds: usize, fill: Fill) 
     let token = admin_token(&db, &catalog).await;
     let settings =
         Settings { public_url: "http://127.0.0.1".into(), trust_proxy: false, pwa_dir: None, allow_any_origin: false };
-    let router = app(AppState::new(db.clone(), sync_server::catalog::Catalogs::fixed(catalog.clone()), settings, bench_photos()));
+    let router = app(AppState::new(
+        db.clone(),
+        sync_server::catalog::Catalogs::fixed(catalog.clone()),
+        settings,
+        bench_photos(),
+    ));
 
     // The busiest commune of the generated province (the generator favours the first).
     let reference = catalog.reference();

@@ -11,9 +11,9 @@ use clap::{Parser, Subcommand};
 use forms::{Catalog, Location};
 use sync_server::catalog::{form_file, Catalogs, FormFile};
 use sync_server::db::Backend;
+use sync_server::photos::PhotoStore;
 use sync_server::reports::{self, Format, PeriodParams, ReportScope};
 use sync_server::store::users::{NewUser, Role};
-use sync_server::photos::PhotoStore;
 use sync_server::{app, AppState, Db, Settings};
 
 #[derive(Parser)]

@@ -58,14 +58,19 @@ impl PhotoStore {
         let root = folder.canonicalize().map_err(|e| PhotoStoreError::Config(format!("{}: {e}", folder.display())))?;
         let store = object_store::local::LocalFileSystem::new_with_prefix(&root)
             .map_err(|e| PhotoStoreError::Config(e.to_string()))?;
-        Ok(PhotoStore { store: Arc::new(store), description: format!("folder {}", root.display()), local_root: Some(root) })
+        Ok(PhotoStore {
+            store: Arc::new(store),
+            description: format!("folder {}", root.display()),
+            local_root: Some(root),
+        })
     }
 
     /// Photos in an S3-compatible bucket, `s3://bucket` or `s3://bucket/prefix`. Endpoint,
     /// region and keys come from the usual `AWS_*` variables (`AWS_ENDPOINT_URL` for MinIO,
     /// `AWS_ALLOW_HTTP=true` for a plain-HTTP endpoint on a private network).
     pub fn s3(url: &str) -> Result<PhotoStore, PhotoStoreError> {
-        let rest = url.strip_prefix("s3://").ok_or_else(|| PhotoStoreError::Config(format!("not an s3:// URL: {url}")))?;
+        let rest =
+            url.strip_prefix("s3://").ok_or_else(|| PhotoStoreError::Config(format!("not an s3:// URL: {url}")))?;
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         if bucket.is_empty() {
             return Err(PhotoStoreError::Config(format!("no bucket in {url}")));
