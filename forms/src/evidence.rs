@@ -69,6 +69,15 @@ pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// `15,12141; 108,80442 (±12 m)`: a position as people read it, to five decimals (about a
+/// metre), with the phone's accuracy; the same in the PWA, the console and exports.
+pub fn position_text(point: &GeoPoint, lang: crate::Lang) -> String {
+    let vi = lang == crate::Lang::Vi;
+    let deg = |x: f64| crate::value::number_text((x * 100_000.0).round() / 100_000.0, if vi { ',' } else { '.' });
+    let within = point.accuracy.map(|a| format!(" (±{} m)", a.round() as i64)).unwrap_or_default();
+    format!("{}{}{}{within}", deg(point.lat), if vi { "; " } else { ", " }, deg(point.lon))
+}
+
 /// Why a photo or geopoint answer is not one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EvidenceProblem {
@@ -187,5 +196,14 @@ mod tests {
         for (raw, expected) in cases {
             assert_eq!(read_geopoint(&raw), expected, "{raw}");
         }
+    }
+
+    #[test]
+    fn positions_read_as_people_write_them() {
+        let point = GeoPoint { lat: 15.121414, lon: 108.804421, accuracy: Some(12.4) };
+        assert_eq!(position_text(&point, crate::Lang::Vi), "15,12141; 108,80442 (±12 m)");
+        assert_eq!(position_text(&point, crate::Lang::En), "15.12141, 108.80442 (±12 m)");
+        let typed = GeoPoint { lat: -8.5, lon: 0.0, accuracy: None };
+        assert_eq!(position_text(&typed, crate::Lang::Vi), "-8,5; 0");
     }
 }

@@ -10,7 +10,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::context::use_ctx;
-use crate::i18n::evidence::{position, texts};
+use crate::i18n::evidence::texts;
 use crate::services::photos::{self, PhotoError, PositionError};
 
 #[derive(Properties, PartialEq)]
@@ -241,7 +241,7 @@ pub fn geo_field(p: &GeoProps) -> Html {
         })
     };
     let shown = match point {
-        Some(g) => position(p.lang, g.lat, g.lon, g.accuracy),
+        Some(g) => forms::evidence::position_text(&g, p.lang),
         None => t.no_position.to_owned(),
     };
     html! { <div class="geopoint" id={p.input_id.clone()}>

@@ -105,7 +105,7 @@ pub fn show_value(lang: Lang, v: &FieldValue) -> String {
         FieldValue::Choices(c) => c.join(", "),
         FieldValue::Grid(g) => g.total().to_string(),
         FieldValue::Photos(p) => p.len().to_string(),
-        FieldValue::Point(g) => crate::i18n::evidence::position(lang, g.lat, g.lon, g.accuracy),
+        FieldValue::Point(g) => forms::evidence::position_text(g, lang),
     }
 }
 

@@ -187,7 +187,7 @@ pub fn display(catalog: &Catalog, r: &Record, name: &str, v: &Json, lang: Lang) 
         }
         (FieldType::YesNo, Json::Bool(b)) => (if *b { t.yes } else { t.no }).to_owned(),
         (FieldType::Geopoint, Json::Object(_)) => match forms::evidence::read_geopoint(v) {
-            Ok(g) => evidence::position(lang, g.lat, g.lon, g.accuracy),
+            Ok(g) => forms::evidence::position_text(&g, lang),
             Err(_) => v.to_string(),
         },
         (FieldType::Photo, Json::Array(a)) => evidence::photo_count(lang, a.len()),

@@ -68,15 +68,6 @@ pub fn texts(lang: Lang) -> &'static EvidenceTexts {
     }
 }
 
-/// `15,12140, 108,80440 (±12 m)`: a position as the officer reads it.
-pub fn position(lang: Lang, lat: f64, lon: f64, accuracy: Option<f64>) -> String {
-    let mark = if lang == Lang::Vi { ',' } else { '.' };
-    let deg = |x: f64| forms::value::number_text((x * 100_000.0).round() / 100_000.0, mark);
-    let sep = if lang == Lang::Vi { "; " } else { ", " };
-    let within = accuracy.map(|a| format!(" (±{} m)", a.round() as i64)).unwrap_or_default();
-    format!("{}{sep}{}{within}", deg(lat), deg(lon))
-}
-
 /// A photo answer where pictures cannot be shown (a comparison, the server's copy).
 pub fn photo_count(lang: Lang, n: usize) -> String {
     match lang {

@@ -166,6 +166,11 @@ impl Api {
         self.file(&format!("/admin/reporting?{query}&format=xlsx")).await
     }
 
+    /// An evidence photo of a record in the user's scope (a JPEG).
+    pub async fn photo(&self, record_id: &str, sha256: &str) -> Result<web_sys::Blob, ApiError> {
+        self.file(&format!("/records/{record_id}/photos/{sha256}")).await
+    }
+
     /// The audit log (admins only), newest first.
     pub async fn audit(&self, query: &str) -> Result<Page<AuditEntry>, ApiError> {
         self.get(&format!("/admin/audit?{query}")).await

@@ -7,6 +7,7 @@ use forms::{Bundle, Lang};
 use serde_json::Value as Json;
 use yew::prelude::*;
 
+use crate::components::photos::RecordPhotos;
 use crate::dates;
 use crate::i18n::texts;
 
@@ -23,6 +24,7 @@ pub fn answers(bundle: &Bundle, record: &Json, lang: Lang) -> Html {
         return html! { <p class="warn">{ t.no_definition }</p> };
     };
     let values = &record["values"];
+    let record_id = record["id"].as_str().unwrap_or_default().to_owned();
     html! {
         <div class="answers">
             { for def.sections.iter().map(|s| {
@@ -36,7 +38,11 @@ pub fn answers(bundle: &Bundle, record: &Json, lang: Lang) -> Html {
                         <dl>{ for shown.into_iter().map(|f| html! {
                             <div class="answer">
                                 <dt>{ f.label.get(lang).to_owned() }</dt>
-                                <dd>{ value(f, &values[&f.name], &bundle.reference, lang) }</dd>
+                                <dd>{ if f.field_type == FieldType::Photo {
+                                    photo_answer(&record_id, &values[&f.name], lang)
+                                } else {
+                                    value(f, &values[&f.name], &bundle.reference, lang)
+                                } }</dd>
                             </div>
                         }) }</dl>
                     </section>
@@ -44,6 +50,12 @@ pub fn answers(bundle: &Bundle, record: &Json, lang: Lang) -> Html {
             }) }
         </div>
     }
+}
+
+/// A photo answer: the photos themselves, fetched with the session's token.
+fn photo_answer(record_id: &str, v: &Json, lang: Lang) -> Html {
+    let photos = forms::evidence::read_photos(v, forms::evidence::MAX_PHOTOS_PER_FIELD).unwrap_or_default();
+    html! { <RecordPhotos record_id={AttrValue::from(record_id.to_owned())} {photos} {lang} /> }
 }
 
 /// One answer, as the officer would read it.
@@ -67,6 +79,10 @@ pub fn text(field: &Field, v: &Json, reference: &ReferenceData, lang: Lang) -> S
             a.iter().filter_map(Json::as_str).map(label_of).collect::<Vec<_>>().join("; ")
         }
         (FieldType::YesNo, Json::Bool(b)) => (if *b { t.yes } else { t.no }).to_owned(),
+        (FieldType::Geopoint, _) => match forms::evidence::read_geopoint(v) {
+            Ok(g) => forms::evidence::position_text(&g, lang),
+            Err(_) => v.to_string(),
+        },
         (FieldType::CountGrid, Json::Array(cells)) => {
             let (f, m) = totals(cells, None);
             format!("{} {} ({} {f}, {} {m})", t.total, f + m, t.female, t.male)

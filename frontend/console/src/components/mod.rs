@@ -8,6 +8,7 @@ pub mod form_drafts;
 pub mod form_versions;
 pub mod history;
 pub mod phones;
+pub mod photos;
 pub mod print_sheet;
 pub mod record_view;
 pub mod records;
