@@ -5,6 +5,8 @@
 
 #[path = "browser/forget.rs"]
 mod forget;
+#[path = "browser/photos.rs"]
+mod photos;
 #[path = "browser/review.rs"]
 mod review;
 #[path = "browser/server.rs"]
@@ -139,7 +141,7 @@ async fn drafts_and_outbox_survive_a_reload() {
 }
 
 #[wasm_bindgen_test]
-async fn migration_from_v1_keeps_data_and_adds_the_rejected_store() {
+async fn migration_from_v1_keeps_data_and_adds_the_later_stores() {
     let name = format!("test-migrate-{}", Uuid::new_v4());
     let v1 = Storage::open_at(&name, 1).await.unwrap();
     assert_eq!(v1.schema_version(), 1);
@@ -149,7 +151,7 @@ async fn migration_from_v1_keeps_data_and_adds_the_rejected_store() {
     v1.close();
 
     let s = Storage::open_named(&name).await.unwrap();
-    assert_eq!((s.schema_version(), SCHEMA_VERSION), (2, 2));
+    assert_eq!((s.schema_version(), SCHEMA_VERSION), (3, 3));
     assert_eq!(s.get_meta::<u64>("cursor").await.unwrap(), Some(40));
     assert_eq!(s.record(Uuid::from_u128(1)).await.unwrap().unwrap().state, SyncState::Draft);
     assert_eq!(s.outbox().await.unwrap(), vec![queued.clone()]);
@@ -159,10 +161,59 @@ async fn migration_from_v1_keeps_data_and_adds_the_rejected_store() {
     s.settle(&response).await.unwrap();
     assert_eq!(s.rejected().await.unwrap()[0].entry, queued);
     assert!(s.outbox().await.unwrap().is_empty());
+    // So does the v3 store, made in the same upgrade.
+    assert!(s.unsent_photos().await.unwrap().is_empty());
+    s.put_photo(Uuid::from_u128(1), &photos::sha(1), &photos::jpeg(1)).await.unwrap();
+    assert_eq!(s.counts().await.unwrap().unsent_photos, 1);
     s.close();
     // Reopening at the current version runs no upgrade and loses nothing.
     let s = Storage::open_named(&name).await.unwrap();
     assert_eq!(s.rejected().await.unwrap().len(), 1);
+    assert_eq!(s.counts().await.unwrap().unsent_photos, 1);
+}
+
+#[wasm_bindgen_test]
+async fn migration_from_v2_keeps_data_and_adds_the_photos_store() {
+    let name = format!("test-migrate-v2-{}", Uuid::new_v4());
+    let v2 = Storage::open_at(&name, 2).await.unwrap();
+    assert_eq!(v2.schema_version(), 2);
+    v2.put_meta("cursor", &40u64).await.unwrap();
+    // A draft naming a photo (as a v2 phone could never write, but the reads must cope),
+    // a change waiting and one refused.
+    let mut draft = LocalRecord::new(record(1, 0));
+    draft.record.values.insert("sign_in_sheet".into(), photos::named(&[1]));
+    v2.save_draft(&draft).await.unwrap();
+    let queued = queue_new(&v2, 2, 0).await;
+    let refused = queue_new(&v2, 3, 0).await;
+    let response =
+        PushResponse { results: vec![result(&refused, false, Outcome::Rejected { errors: vec![too_large()] })] };
+    v2.settle(&response).await.unwrap();
+    // At v2 the photo reads answer "none" instead of failing on the missing store.
+    assert!(v2.unsent_photos().await.unwrap().is_empty());
+    assert!(v2.records_with_unsent_photos().await.unwrap().is_empty());
+    assert_eq!(v2.counts().await.unwrap().unsent_photos, 0);
+    assert_eq!(v2.unsent().await.unwrap(), 3);
+    let counts_v2 = v2.counts().await.unwrap();
+    v2.close();
+
+    let s = Storage::open_named(&name).await.unwrap();
+    assert_eq!(s.schema_version(), 3);
+    assert_eq!(s.get_meta::<u64>("cursor").await.unwrap(), Some(40));
+    assert_eq!(s.record(draft.record.id).await.unwrap().unwrap(), draft);
+    assert_eq!(s.outbox().await.unwrap(), vec![queued]);
+    assert_eq!(s.rejected().await.unwrap()[0].entry, refused);
+    assert_eq!(s.counts().await.unwrap(), counts_v2, "nothing counted differently after the upgrade");
+    // The photos store works: a photo beside the draft is kept, listed and counted.
+    let photo = photos::key(1, 1);
+    s.put_photo(photo.record_id, &photo.sha256, &photos::jpeg(1)).await.unwrap();
+    assert_eq!(s.unsent_photos().await.unwrap(), vec![(photo.clone(), SyncState::Draft)]);
+    assert_eq!(s.records_with_unsent_photos().await.unwrap(), HashSet::from([draft.record.id]));
+    assert_eq!(s.counts().await.unwrap().unsent_photos, 1);
+    assert_eq!(s.unsent().await.unwrap(), 4, "three records and a photo");
+    s.close();
+    let s = Storage::open_named(&name).await.unwrap();
+    assert_eq!(s.schema_version(), 3);
+    assert_eq!(photos::bytes_of(&s.photo_blob(&photo).await.unwrap().unwrap()).await, photos::jpeg_bytes(1));
 }
 
 #[wasm_bindgen_test]
@@ -174,7 +225,10 @@ async fn counts_by_state() {
     let b = queue_new(&s, 3, 0).await;
     let c = queue_new(&s, 4, 0).await;
     let _d = queue_new(&s, 5, 0).await;
-    assert_eq!(s.counts().await.unwrap(), Counts { drafts: 1, waiting: 4, synced: 0, attention: 0, needs_changes: 0 });
+    assert_eq!(
+        s.counts().await.unwrap(),
+        Counts { drafts: 1, waiting: 4, synced: 0, attention: 0, needs_changes: 0, unsent_photos: 0 }
+    );
     let mut current = record(4, 5);
     current.revision = 2;
     let response = PushResponse {
@@ -189,7 +243,10 @@ async fn counts_by_state() {
         ],
     };
     s.settle(&response).await.unwrap();
-    assert_eq!(s.counts().await.unwrap(), Counts { drafts: 1, waiting: 1, synced: 1, attention: 2, needs_changes: 0 });
+    assert_eq!(
+        s.counts().await.unwrap(),
+        Counts { drafts: 1, waiting: 1, synced: 1, attention: 2, needs_changes: 0, unsent_photos: 0 }
+    );
 }
 
 #[wasm_bindgen_test]
@@ -352,7 +409,10 @@ async fn take_theirs_stores_the_servers_version_and_drops_my_queued_changes() {
         "exactly the server's copy, at its revision"
     );
     assert_eq!(s.outbox().await.unwrap(), vec![other], "nothing of this record is left to send");
-    assert_eq!(s.counts().await.unwrap(), Counts { drafts: 0, waiting: 1, synced: 1, attention: 0, needs_changes: 0 });
+    assert_eq!(
+        s.counts().await.unwrap(),
+        Counts { drafts: 0, waiting: 1, synced: 1, attention: 0, needs_changes: 0, unsent_photos: 0 }
+    );
     // Pulling that version later changes nothing.
     let page = PullResponse {
         records: vec![PulledRecord { cursor: 20, record: server.clone(), review: None }],

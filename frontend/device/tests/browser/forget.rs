@@ -67,7 +67,10 @@ async fn forgetting_the_account_removes_what_the_server_has_and_never_what_it_la
     s.settle(&PushResponse { results: vec![result(&fix, false, applied(&fix, 1))] }).await.unwrap();
     s.take_theirs(server.id).await.unwrap();
     assert_eq!(s.unsent().await.unwrap(), 0);
-    assert_eq!(s.counts().await.unwrap(), Counts { drafts: 0, waiting: 0, synced: 4, attention: 0, needs_changes: 0 });
+    assert_eq!(
+        s.counts().await.unwrap(),
+        Counts { drafts: 0, waiting: 0, synced: 4, attention: 0, needs_changes: 0, unsent_photos: 0 }
+    );
 
     s.forget(&["session"]).await.unwrap();
     assert!(s.all_records().await.unwrap().is_empty(), "every record left the phone");

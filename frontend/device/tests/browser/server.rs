@@ -8,7 +8,11 @@ use std::cell::RefCell;
 
 use forms::sync::PushRequest;
 use forms::RecordStatus;
-use sotay_device::{sync_once, Api, ApiError, LocalRecord, OutboxEntry, Phase, SessionUser, Storage, SyncState};
+use sotay_device::photo_sync::PhotoState;
+use sotay_device::storage::PhotoKey;
+use sotay_device::{
+    sync_once, Api, ApiError, LocalRecord, OutboxEntry, Phase, SessionUser, Storage, SyncProgress, SyncState,
+};
 use uuid::Uuid;
 use wasm_bindgen_test::*;
 
@@ -149,4 +153,107 @@ async fn a_record_too_large_for_the_server_stays_queued_and_ends_the_round() {
     let error = sync_once(&storage, &api, &|_| {}).await.unwrap_err();
     assert!(is_413(&error), "{error:?}");
     assert_eq!(storage.outbox().await.unwrap(), vec![huge_entry]);
+}
+
+/// The catalog's own test cases of the form with a photo question.
+const TRAINING_V3_CASES: &str = include_str!("../../../../forms/tests/cases/training_session_v3.json");
+
+/// A complete training session (v3, the first valid case of the catalog's tests) in the
+/// user's commune: record `photo.record_id`, its sign-in sheet the photo (of `bytes` bytes).
+async fn training_session(
+    api: &Api,
+    me: &SessionUser,
+    storage: &Storage,
+    photo: &PhotoKey,
+    bytes: usize,
+) -> LocalRecord {
+    let (bundle_json, _) = api.forms(None).await.unwrap().expect("catalog");
+    let bundle: forms::Bundle = serde_json::from_str(&bundle_json).unwrap();
+    let form = bundle.forms.iter().find(|f| f.id == "training_session" && f.version == 3);
+    assert!(form.is_some_and(|f| !f.withdrawn), "training_session v3 is served");
+    let cases: serde_json::Value = serde_json::from_str(TRAINING_V3_CASES).unwrap();
+    let mut values = cases["valid"][0]["values"].as_object().expect("a valid case").clone();
+    values.insert("sign_in_sheet".into(), serde_json::json!([{ "sha256": photo.sha256, "bytes": bytes }]));
+    let now = chrono::Utc::now();
+    let mut record = super::record(photo.record_id.as_u128(), 0);
+    record.form_id = "training_session".into();
+    record.form_version = 3;
+    record.location = me.communes[0].clone();
+    record.author = me.username.clone();
+    record.device_id = storage.device_id().await.unwrap();
+    record.created_at = now;
+    record.updated_at = now;
+    record.status = RecordStatus::Final;
+    record.values = values;
+    LocalRecord::new(record)
+}
+
+/// A photo of unique bytes (a JPEG to the server's checks) and its key for `record_id`.
+async fn photo_for(record_id: Uuid) -> (PhotoKey, Vec<u8>) {
+    let bytes = super::photos::jpeg_bytes(Uuid::new_v4().as_u128());
+    let sha256 = super::photos::sha256_hex(&bytes).await;
+    (PhotoKey { record_id, sha256 }, bytes)
+}
+
+#[wasm_bindgen_test]
+async fn a_photo_follows_its_record_to_the_server_once() {
+    let storage = Storage::open_named(&format!("test-photo-{}", Uuid::new_v4())).await.unwrap();
+    let Some((api, me)) = signed_in(&storage).await else { return };
+    let (photo, bytes) = photo_for(Uuid::new_v4()).await;
+    assert_eq!(&bytes[..4], [0xFF, 0xD8, 0xFF, 0xE0]);
+    assert_eq!(&bytes[bytes.len() - 2..], [0xFF, 0xD9]);
+    let local = training_session(&api, &me, &storage, &photo, bytes.len()).await;
+    // As the app does: the photo is stored beside the record, then the record is queued.
+    storage.put_photo(photo.record_id, &photo.sha256, &super::photos::blob(&bytes)).await.unwrap();
+    storage.queue(&local, &OutboxEntry::new(&local)).await.unwrap();
+    assert_eq!(storage.unsent_photos().await.unwrap(), vec![(photo.clone(), SyncState::Queued)]);
+    let asked = api.photo_status(std::slice::from_ref(&photo)).await.unwrap();
+    assert_eq!(asked, [PhotoState::NotNamed], "the server has no record naming it yet");
+
+    let progress = RefCell::new(Vec::new());
+    let report = sync_once(&storage, &api, &|p| progress.borrow_mut().push(p)).await.unwrap();
+    assert_eq!((report.applied, report.rejected, report.conflicts, report.photos), (1, 0, 0, 1), "{report:?}");
+    let photos: Vec<SyncProgress> = progress.borrow().iter().copied().filter(|p| p.phase == Phase::Photos).collect();
+    let step = |sent| SyncProgress { sent, total: 1, phase: Phase::Photos };
+    assert_eq!(photos, [step(0), step(1)], "counted per photo");
+    assert_eq!(progress.borrow().last().map(|p| p.phase), Some(Phase::Done), "photos last, then done");
+
+    assert_eq!(storage.record(local.record.id).await.unwrap().unwrap().state, SyncState::Synced);
+    assert!(storage.unsent_photos().await.unwrap().is_empty(), "no longer unsent");
+    assert!(storage.records_with_unsent_photos().await.unwrap().is_empty());
+    assert_eq!(storage.counts().await.unwrap().unsent_photos, 0);
+    assert_eq!(storage.unsent().await.unwrap(), 0, "nothing owed: sign-out may go ahead");
+    let kept = storage.photo_blob(&photo).await.unwrap().expect("kept on the phone for showing");
+    assert_eq!(super::photos::bytes_of(&kept).await, bytes);
+    let asked = api.photo_status(std::slice::from_ref(&photo)).await.unwrap();
+    assert_eq!(asked, [PhotoState::Stored]);
+
+    // Once: the next round sends nothing and does not even ask.
+    let progress = RefCell::new(Vec::new());
+    let second = sync_once(&storage, &api, &|p| progress.borrow_mut().push(p)).await.unwrap();
+    assert_eq!((second.applied, second.photos), (0, 0));
+    assert!(progress.borrow().iter().all(|p| p.phase != Phase::Photos));
+}
+
+#[wasm_bindgen_test]
+async fn a_photo_of_a_draft_is_not_sent_until_its_record_is() {
+    let storage = Storage::open_named(&format!("test-photo-draft-{}", Uuid::new_v4())).await.unwrap();
+    let Some((api, me)) = signed_in(&storage).await else { return };
+    let (photo, bytes) = photo_for(Uuid::new_v4()).await;
+    let local = training_session(&api, &me, &storage, &photo, bytes.len()).await;
+    storage.save_draft(&local).await.unwrap();
+    storage.put_photo(photo.record_id, &photo.sha256, &super::photos::blob(&bytes)).await.unwrap();
+
+    let report = sync_once(&storage, &api, &|_| {}).await.unwrap();
+    assert_eq!((report.applied, report.photos), (0, 0), "a draft stays on the phone, its photo too");
+    assert_eq!(storage.unsent_photos().await.unwrap(), vec![(photo.clone(), SyncState::Draft)]);
+    assert_eq!(storage.counts().await.unwrap().unsent_photos, 1);
+    assert_eq!(api.photo_status(std::slice::from_ref(&photo)).await.unwrap(), [PhotoState::NotNamed]);
+
+    // Queued, the record goes first and its photo follows in the same round.
+    storage.queue(&local, &OutboxEntry::new(&local)).await.unwrap();
+    let report = sync_once(&storage, &api, &|_| {}).await.unwrap();
+    assert_eq!((report.applied, report.photos), (1, 1), "{report:?}");
+    assert!(storage.unsent_photos().await.unwrap().is_empty());
+    assert_eq!(api.photo_status(std::slice::from_ref(&photo)).await.unwrap(), [PhotoState::Stored]);
 }
