@@ -362,3 +362,38 @@ fn forms_from_the_terminal() {
     let word = run(data, &["forms", "export", "training_session", "one", "--format", "toml"], None);
     assert_eq!(word.status.code(), Some(2));
 }
+
+/// A backup holds the photos the database names, beside it (`<backup>.photos/`), as
+/// stored: a photo in the folder that no row names (an upload cut before its row) is not
+/// part of the backup.
+#[test]
+fn a_backup_copies_the_stored_photos_beside_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let (named, stray) = (
+        b"\xFF\xD8\xFF\xE0 trang 1 \xFF\xD9".to_vec(),
+        [&b"\xFF\xD8\xFF\xE0 "[..], "lạc".as_bytes(), b" \xFF\xD9"].concat(),
+    );
+    let hex = |bytes: &[u8]| -> String {
+        use sha2::Digest;
+        sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        std::fs::create_dir_all(data).unwrap();
+        let db = Db::connect(&Db::sqlite_url(data)).await.unwrap();
+        let photos = sync_server::photos::PhotoStore::in_folder(&data.join("photos")).unwrap();
+        photos.put(&hex(&named), named.clone().into()).await.unwrap();
+        db.photo_saved(&hex(&named), named.len() as u64).await.unwrap();
+        photos.put(&hex(&stray), stray.clone().into()).await.unwrap();
+    });
+    let backup_file = data.join("copy.db");
+    let backup = run(data, &["backup", backup_file.to_str().unwrap()], None);
+    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    assert!(stdout(&backup).contains("(1 photos)"), "{}", stdout(&backup));
+    let h = hex(&named);
+    let copied = std::fs::read(data.join("copy.db.photos").join(&h[..2]).join(format!("{h}.jpg"))).unwrap();
+    assert_eq!(copied, named, "the photo's bytes, as stored");
+    let s = hex(&stray);
+    assert!(!data.join("copy.db.photos").join(&s[..2]).exists(), "a photo no row names is not backed up");
+}
