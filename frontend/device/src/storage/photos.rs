@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 
+use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use js_sys::{Object, Reflect};
@@ -73,11 +74,20 @@ impl Storage {
         set(&row, "sent", &JsValue::FALSE);
         set(&row, "blob", blob);
         let tx = self.tx(&[PHOTOS], TransactionMode::Readwrite)?;
-        let store = tx.object_store(PHOTOS)?;
-        store.put(JsValue::from(row)).with_key(photo.key()).without_key_type().await?;
-        drop(store);
-        tx.commit().await?;
-        Ok(())
+        // A full disk aborts the transaction: the request and the commit then only say
+        // "aborted", and the transaction's own error says why.
+        let raw: web_sys::IdbTransaction = tx.as_sys().clone().unchecked_into();
+        let written = async {
+            let store = tx.object_store(PHOTOS)?;
+            store.put(JsValue::from(row)).with_key(photo.key()).without_key_type().await?;
+            drop(store);
+            tx.commit().await?;
+            Ok::<(), StorageError>(())
+        };
+        written.await.map_err(|e| match raw.error() {
+            Some(cause) if cause.name() == "QuotaExceededError" => StorageError::Full,
+            _ => e,
+        })
     }
 
     /// The picture, to show or to send.
