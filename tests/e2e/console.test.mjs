@@ -370,7 +370,7 @@ test('sign-off: a supervisor signs a commune off, a late edit is refused, reopen
   await shot(page, 'console-sign-off-360');
 });
 
-test('forms: an admin publishes a TOML upload and sees version 2; a file with a mistake lists it by line', async () => {
+test('forms: an admin publishes a TOML upload and sees the next version (3); a file with a mistake lists it by line', async () => {
   const server = await Server.create([{ username: 'admin', role: 'admin' }]);
   const browser = new Device('console-forms');
   cleanup.push(server, browser);
@@ -399,15 +399,15 @@ test('forms: an admin publishes a TOML upload and sees version 2; a file with a 
   await page.locator('.mistakes td', { hasText: /^Dòng 3/ }).waitFor();
   assert.equal(await page.locator('input[type=file]').evaluate((i) => i.files[0]?.name), 'broken.toml');
 
-  // The fixed file: version 2, newest first, in both languages.
+  // The fixed file: the next version (outreach ships v1 and v2), newest first, in both languages.
   await page.locator('input[type=file]').setInputFiles(good);
   await page.getByRole('button', { name: 'Tải lên và phát hành' }).click();
-  await page.getByText('Đã phát hành Hoạt động truyền thông phiên bản 2. Điện thoại sẽ nhận khi đồng bộ.').waitFor();
+  await page.getByText('Đã phát hành Hoạt động truyền thông phiên bản 3. Điện thoại sẽ nhận khi đồng bộ.').waitFor();
   const group = page.locator('section.form-group', { hasText: 'outreach_event' });
   await group.locator('tbody tr').nth(1).waitFor();
-  assert.equal((await group.locator('tbody tr').first().locator('td').first().innerText()).trim(), '2');
+  assert.equal((await group.locator('tbody tr').first().locator('td').first().innerText()).trim(), '3');
   const listed = await server.api('GET', '/admin/forms', { token: adminToken });
-  assert.equal(listed.forms.find((f) => f.form_id === 'outreach_event' && f.version === 2)?.title.en, 'Outreach activity');
+  assert.equal(listed.forms.find((f) => f.form_id === 'outreach_event' && f.version === 3)?.title.en, 'Outreach activity');
   await shot(page, 'console-forms-1280');
   await page.getByRole('button', { name: 'English' }).click();
   await group.getByRole('cell', { name: 'Outreach activity', exact: true }).waitFor();

@@ -1,10 +1,10 @@
 // Issue 15, end to end: a new version of a form, from the console to the phones, without a
-// rebuild. An officer's phone records an outreach event (version 1) and syncs. The admin
-// downloads version 1 as an XLSForm workbook, uploads the workbook in the console as a
-// draft ("Tải lên bản thử"): the drafts table lists it as version 2. A tester's phone syncs
+// rebuild. An officer's phone records an outreach event (the newest shipped version, 2) and
+// syncs. The admin downloads version 1 as an XLSForm workbook, uploads the workbook in the
+// console as a draft ("Tải lên bản thử"): the drafts table lists it as version 3. A tester's phone syncs
 // and shows "Thử biểu mẫu mới" with the draft; the form says "Bản thử"; the test record it
 // makes syncs but is no record on the server (the console counts it as a test record). The
-// admin publishes the draft; the officer's phone syncs, gets version 2 and records with it;
+// admin publishes the draft; the officer's phone syncs, gets version 3 and records with it;
 // both versions' records are on the server and both count in the summary, the test record
 // in neither. Screenshots (docs/screenshots): console-form-drafts-1280, pwa-form-draft-360.
 
@@ -114,10 +114,10 @@ test('a new form version: uploaded as a draft in the console, tried on a phone, 
   await page.getByRole('heading', { name: 'Biểu mẫu', exact: true }).waitFor();
   await page.locator('input[type=file]').setInputFiles(workbook);
   await page.getByRole('button', { name: 'Tải lên bản thử' }).click();
-  await page.getByText('Đã tải lên bản thử Hoạt động truyền thông (phiên bản 2 khi phát hành).').waitFor();
+  await page.getByText('Đã tải lên bản thử Hoạt động truyền thông (phiên bản 3 khi phát hành).').waitFor();
   const draftRow = page.locator('.form-drafts tbody tr', { hasText: 'outreach_event' });
   await draftRow.waitFor();
-  assert.equal((await draftRow.locator('td').nth(1).innerText()).trim(), '2');
+  assert.equal((await draftRow.locator('td').nth(1).innerText()).trim(), '3');
   const officerCatalog = await server.api('GET', '/forms', { token: await server.token('lan') });
   promise('overwritten', !officerCatalog.forms.some((f) => f.draft), 'a draft reached an officer who does not test');
 
@@ -142,9 +142,9 @@ test('a new form version: uploaded as a draft in the console, tried on a phone, 
   promise('overwritten', !('Thử phiên bản mới' in (await outreachVersions(server))), 'a test record became a record');
   await shot(page, 'console-form-drafts-1280');
 
-  // Published: every phone gets version 2.
+  // Published: every phone gets version 3 (outreach ships v1 and v2).
   await draftRow.getByRole('button', { name: 'Phát hành' }).click();
-  await page.getByText('Đã phát hành Hoạt động truyền thông phiên bản 2. Điện thoại sẽ nhận khi đồng bộ.').waitFor();
+  await page.getByText('Đã phát hành Hoạt động truyền thông phiên bản 3. Điện thoại sẽ nhận khi đồng bộ.').waitFor();
   await page.locator('section.form-group', { hasText: 'outreach_event' }).locator('tbody tr').nth(1).waitFor();
   assert.equal(await page.locator('.form-drafts').count(), 0, 'no draft is left');
 
@@ -159,7 +159,7 @@ test('a new form version: uploaded as a draft in the console, tried on a phone, 
   await settled(lanPage, { waiting: 0, synced: 2 });
 
   const versions = await outreachVersions(server);
-  assert.deepEqual(versions, { 'Thôn Phú Vinh (v1)': 1, 'Thôn Phú Vinh (v2)': 2 });
+  assert.deepEqual(versions, { 'Thôn Phú Vinh (v1)': 2, 'Thôn Phú Vinh (v2)': 3 });
   const summary = await server.api('GET', '/reports/summary?from=2026-11-01&to=2026-11-30', {
     token: await server.token('province'),
   });

@@ -15,7 +15,7 @@ import { readdirSync, writeFileSync, mkdirSync, mkdtempSync, existsSync, readFil
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Server, Device, eventually, disposeAfterAll } from './lib/harness.mjs';
+import { Server, Device, PASSWORD, eventually, disposeAfterAll } from './lib/harness.mjs';
 import { FaultyLink } from './lib/proxy.mjs';
 import { copyQueuedRecord } from './lib/seed.mjs';
 import { cameraJpeg, photosForQueuedRecords, phonePhotos } from './lib/photos.mjs';
@@ -143,6 +143,23 @@ test('a 12-megapixel camera photo is made small on the phone, without its EXIF, 
   await page.goto(new URL(`/#/record/${id}`, page.url()).href);
   await page.locator('.record-view .photo img').waitFor();
   await shot(page, 'pwa-record-photo-360');
+
+  // The province reads the record in the console, with its photo (fetched with the token).
+  const desk = new Device('camera-console');
+  cleanup.push(desk);
+  const console_ = await desk.open();
+  await console_.setViewportSize({ width: 1280, height: 900 });
+  await console_.goto(`${server.url}/console/`);
+  await console_.locator('#username').fill('province');
+  await console_.locator('#password').fill(PASSWORD);
+  await console_.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
+  await console_.locator('nav.menu').waitFor();
+  await console_.goto(`${server.url}/console/records/${id}`);
+  const img = console_.locator('.answers .photo img');
+  await img.waitFor({ timeout: 30_000 });
+  const shown = await img.evaluate((i) => i.decode().then(() => [i.naturalWidth, i.naturalHeight]));
+  promise('lost', shown[0] === 1600, `the console shows the photo as stored: ${shown}`);
+  await shot(console_, 'console-record-photo-1280');
 });
 
 test(`bad link: ${N} records with photos, resets and dropped answers, the server killed once; each on the server exactly once`, { timeout: 600_000 }, async () => {
