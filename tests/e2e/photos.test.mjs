@@ -159,6 +159,7 @@ test('a 12-megapixel camera photo is made small on the phone, without its EXIF, 
   await img.waitFor({ timeout: 30_000 });
   const shown = await img.evaluate((i) => i.decode().then(() => [i.naturalWidth, i.naturalHeight]));
   promise('lost', shown[0] === 1600, `the console shows the photo as stored: ${shown}`);
+  await img.scrollIntoViewIfNeeded();
   await shot(console_, 'console-record-photo-1280');
 });
 
@@ -313,9 +314,10 @@ test('a phone whose storage is full says so and keeps its records', { timeout: 3
   promise('lost', text.includes('Bộ nhớ điện thoại đã đầy') && text.includes('Phiếu vẫn được giữ'), `the officer should be told plainly: "${text}"`);
   await page.locator('#f-sign_in_sheet').scrollIntoViewIfNeeded();
   await shot(page, 'pwa-photo-storage-full-360');
-  await finish(page);
-  // The other app gives its space back.
+  // As the message asks, the officer frees some space (the other app's files go), and
+  // finishes the record, which was kept as it was typed.
   await page.evaluate(() => new Promise((ok) => { const r = indexedDB.deleteDatabase('other-app'); r.onsuccess = ok; r.onerror = ok; }));
+  await finish(page);
   await page.reload();
   const c = await counts(page);
   promise('lost', c.waiting === 2, `both records should wait to be sent, home shows ${JSON.stringify(c)}`);
