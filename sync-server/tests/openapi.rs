@@ -26,7 +26,8 @@ async fn every_documented_operation_is_served(app: TestApp) {
     app.push_one(&token, &common::new_change(&record)).await;
     let bearer = format!("Bearer {token}");
     let put = format!("/api/v1/records/{}/photos/{photo_sha}", record.id);
-    let stored = app.raw(Method::PUT, &put, &[("authorization", &bearer), ("content-type", "image/jpeg")], photo.to_vec()).await;
+    let stored =
+        app.raw(Method::PUT, &put, &[("authorization", &bearer), ("content-type", "image/jpeg")], photo.to_vec()).await;
     assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.text());
     let someone = app.db.user_by_name("someone").await.unwrap().unwrap();
     let enrollment = app.db.issue_enrollment(&someone, 60).await.unwrap();
