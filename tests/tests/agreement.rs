@@ -98,7 +98,10 @@ async fn the_server_and_the_form_engine_agree_on_every_case() {
     let token = db.issue_token(user.id, "agreement-device").await.unwrap();
     let settings =
         Settings { public_url: "http://localhost".into(), trust_proxy: false, pwa_dir: None, allow_any_origin: false };
-    let router = app(AppState::new(db, sync_server::catalog::Catalogs::fixed(catalog.clone()), settings));
+    // No photo is sent here; the router still needs a store.
+    let photo_dir = tempfile::tempdir().unwrap();
+    let photos = sync_server::photos::PhotoStore::in_folder(photo_dir.path()).unwrap();
+    let router = app(AppState::new(db, sync_server::catalog::Catalogs::fixed(catalog.clone()), settings, photos));
 
     let cases = cases();
     assert!(cases.len() > 150, "the case files hold {} cases", cases.len());

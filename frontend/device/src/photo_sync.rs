@@ -57,7 +57,8 @@ impl Api {
     /// Which of these photos the server has (`POST /sync/photos`), in the same order.
     pub async fn photo_status(&self, photos: &[PhotoKey]) -> Result<Vec<PhotoState>, ApiError> {
         let pairs: Vec<Pair<'_>> = photos.iter().map(|p| Pair { record_id: p.record_id, sha256: &p.sha256 }).collect();
-        let body = serde_json::to_string(&StatusQuestion { photos: pairs }).map_err(|e| ApiError::Decode(e.to_string()))?;
+        let body =
+            serde_json::to_string(&StatusQuestion { photos: pairs }).map_err(|e| ApiError::Decode(e.to_string()))?;
         let url = self.url("/sync/photos");
         let call = Call { json: Some(body), ..self.call("POST", &url, Duration::from_secs(60)) };
         let answer: StatusAnswer = json(send(call).await?)?;

@@ -136,7 +136,8 @@ pub fn photo_field(p: &PhotoProps) -> Html {
     });
     let photo = |(i, r): (usize, &PhotoRef)| {
         let remove = {
-            let (on_change, storage, refs, record_id) = (p.on_change.clone(), ctx.storage.clone(), refs.clone(), p.record_id);
+            let (on_change, storage, refs, record_id) =
+                (p.on_change.clone(), ctx.storage.clone(), refs.clone(), p.record_id);
             let sha256 = r.sha256.clone();
             Callback::from(move |_| {
                 let kept: Vec<PhotoRef> = refs.iter().filter(|x| x.sha256 != sha256).cloned().collect();

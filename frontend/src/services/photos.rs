@@ -89,8 +89,7 @@ fn draw(bitmap: &ImageBitmap, w: f64, h: f64) -> Result<HtmlCanvasElement, Photo
     let canvas: HtmlCanvasElement = document.create_element("canvas")?.unchecked_into();
     canvas.set_width(w as u32);
     canvas.set_height(h as u32);
-    let context: CanvasRenderingContext2d =
-        canvas.get_context("2d")?.ok_or(PhotoError::NotAnImage)?.unchecked_into();
+    let context: CanvasRenderingContext2d = canvas.get_context("2d")?.ok_or(PhotoError::NotAnImage)?.unchecked_into();
     context.draw_image_with_image_bitmap_and_dw_and_dh(bitmap, 0.0, 0.0, w, h)?;
     Ok(canvas)
 }
@@ -111,7 +110,8 @@ async fn to_jpeg(canvas: &HtmlCanvasElement, quality: f64) -> Result<Blob, Photo
 pub async fn sha256_hex(blob: &Blob) -> Result<String, PhotoError> {
     let window = web_sys::window().ok_or(PhotoError::NotAnImage)?;
     let buffer: ArrayBuffer = JsFuture::from(blob.array_buffer()).await?.unchecked_into();
-    let digest = JsFuture::from(window.crypto()?.subtle().digest_with_str_and_buffer_source("SHA-256", &buffer)?).await?;
+    let digest =
+        JsFuture::from(window.crypto()?.subtle().digest_with_str_and_buffer_source("SHA-256", &buffer)?).await?;
     let bytes = Uint8Array::new(&digest).to_vec();
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
@@ -126,9 +126,8 @@ pub enum PositionError {
 
 /// The phone's position now, as precise as it can (GPS), waiting at most 30 s.
 pub async fn position() -> Result<GeoPoint, PositionError> {
-    let geolocation = web_sys::window()
-        .and_then(|w| w.navigator().geolocation().ok())
-        .ok_or(PositionError::Unavailable)?;
+    let geolocation =
+        web_sys::window().and_then(|w| w.navigator().geolocation().ok()).ok_or(PositionError::Unavailable)?;
     let promise = Promise::new(&mut |resolve, reject| {
         let options = web_sys::PositionOptions::new();
         options.set_enable_high_accuracy(true);

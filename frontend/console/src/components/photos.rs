@@ -41,18 +41,22 @@ pub fn record_photos(p: &Props) -> Html {
     });
     let (loading, missing) = match p.lang {
         Lang::Vi => ("Đang tải ảnh…", "Ảnh chưa về máy chủ (máy của cán bộ sẽ gửi khi có mạng)."),
-        Lang::En => ("Loading photos…", "The photos have not reached the server yet (the phone sends them when it has signal)."),
+        Lang::En => {
+            ("Loading photos…", "The photos have not reached the server yet (the phone sends them when it has signal).")
+        }
     };
     match &loaded.load {
         Load::Loading => html! { <p class="muted">{ loading }</p> },
         Load::Failed(_) => html! { <p class="muted">{ missing }</p> },
-        Load::Ready(urls) => html! { <div class="photo-row">{ for urls.0.iter().enumerate().map(|(i, (photo, url))| html! {
-            <figure class="photo" key={photo.sha256.clone()}>
-                <a href={url.clone()} target="_blank" rel="noopener">
-                    <img src={url.clone()} alt={format!("{} {}", if p.lang == Lang::Vi { "Ảnh" } else { "Photo" }, i + 1)} />
-                </a>
-                <figcaption>{ format!("{} KB", (photo.bytes + 512) / 1024) }</figcaption>
-            </figure>
-        }) }</div> },
+        Load::Ready(urls) => {
+            html! { <div class="photo-row">{ for urls.0.iter().enumerate().map(|(i, (photo, url))| html! {
+                <figure class="photo" key={photo.sha256.clone()}>
+                    <a href={url.clone()} target="_blank" rel="noopener">
+                        <img src={url.clone()} alt={format!("{} {}", if p.lang == Lang::Vi { "Ảnh" } else { "Photo" }, i + 1)} />
+                    </a>
+                    <figcaption>{ format!("{} KB", (photo.bytes + 512) / 1024) }</figcaption>
+                </figure>
+            }) }</div> }
+        }
     }
 }

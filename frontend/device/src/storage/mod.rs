@@ -26,10 +26,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 pub use crate::model::{Counts, LocalRecord, OutboxEntry, RejectedEntry, SyncState};
+pub use photos::{names_photo, PhotoKey};
 use rows::key;
 pub use schema::SCHEMA_VERSION;
 use schema::{BY_RECORD, META, OUTBOX, PHOTOS, RECORDS, REJECTED};
-pub use photos::{names_photo, PhotoKey};
 pub use settle::SettleReport;
 
 /// The database the app uses; tests open others by name.
