@@ -112,7 +112,11 @@ pub async fn send_photos(storage: &Storage, api: &Api, on_progress: &dyn Fn(Sync
                         Err(e) => return Err(e),
                     }
                 }
-                PhotoState::NotNamed | PhotoState::Other => {
+                // The record is on the server exactly as here (only synced records get this
+                // far), and there it names no such photo: a test record of a draft form, or
+                // one deleted meanwhile. It never will, so the photo stops waiting.
+                PhotoState::NotNamed => {}
+                PhotoState::Other => {
                     done += 1;
                     on_progress(SyncProgress { sent: done, total, phase: Phase::Photos });
                     continue;
