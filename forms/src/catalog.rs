@@ -2,6 +2,7 @@
 //! validates against, and what the PWA loads from the server's JSON bundle.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +40,10 @@ pub struct Catalog {
     reference: ReferenceData,
     /// Report figures by form id.
     figures: BTreeMap<String, FormFigures>,
-    version: String,
+    /// Worked out when first asked (the server's ETag): a phone never asks, so it never
+    /// serializes the definitions (the code would be in every download, and the work in
+    /// every start).
+    version: OnceLock<String>,
 }
 
 impl Catalog {
@@ -57,9 +61,7 @@ impl Catalog {
                 ));
             }
         }
-        let figures = BTreeMap::new();
-        let version = fingerprint(&forms, &reference, &figures);
-        Ok(Self { forms, reference, figures, version })
+        Ok(Self { forms, reference, figures: BTreeMap::new(), version: OnceLock::new() })
     }
 
     /// Adds report figures (each with the file it came from), checked against every
@@ -77,7 +79,7 @@ impl Catalog {
             }
             self.figures.insert(figs.form.clone(), figs);
         }
-        self.version = fingerprint(&self.forms, &self.reference, &self.figures);
+        self.version = OnceLock::new();
         Ok(self)
     }
 
@@ -91,7 +93,7 @@ impl Catalog {
 
     pub fn bundle(&self) -> Bundle {
         Bundle {
-            version: self.version.clone(),
+            version: self.version().to_owned(),
             forms: self.forms.values().map(|f| f.definition.clone()).collect(),
             reference: self.reference.clone(),
             figures: self.figures.values().cloned().collect(),
@@ -100,7 +102,7 @@ impl Catalog {
 
     /// Changes whenever any definition or list changes.
     pub fn version(&self) -> &str {
-        &self.version
+        self.version.get_or_init(|| fingerprint(&self.forms, &self.reference, &self.figures))
     }
 
     pub fn reference(&self) -> &ReferenceData {

@@ -27,6 +27,7 @@ pub mod grid;
 pub mod history;
 pub mod localized;
 pub mod messages;
+pub mod order;
 pub mod record;
 pub mod reference;
 pub mod reference_check;

@@ -35,7 +35,13 @@ pub struct Validated {
 impl Validated {
     /// The answers as stored: field name → JSON value, only answered fields.
     pub fn values(&self) -> Map<String, Json> {
-        self.answers().map(|(name, v)| (name.to_owned(), v.to_json())).collect()
+        // Inserted one by one: `collect` into a map sorts first, a sort compiled for this
+        // type alone, in every phone's download.
+        let mut values = Map::new();
+        for (name, v) in self.answers() {
+            values.insert(name.to_owned(), v.to_json());
+        }
+        values
     }
 
     /// Answered fields by name, in form order.
@@ -305,7 +311,7 @@ fn read_grid(name: &str, spec: &CompiledGrid, cells: &[Json], errors: &mut Vec<F
             out.push(GridCell { ethnicity: ethnicity.to_owned(), sex, group: group.map(str::to_owned), count });
         }
     }
-    keys.sort_unstable();
+    crate::order::sort_by(&mut keys, |a, b| a.cmp(b));
     for pair in keys.windows(2) {
         if pair[0].0 == pair[1].0 && pair[0].1 == pair[1].1 && pair[0].2 == pair[1].2 {
             errors.push(FieldError::new(name, ErrorCode::RepeatedCell, msg::repeated_cell()).in_cell(pair[1].3));

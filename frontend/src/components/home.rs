@@ -32,7 +32,7 @@ pub fn home() -> Html {
         }
         None => Vec::new(),
     };
-    forms.sort_by(|a, b| a.1.cmp(&b.1));
+    by_title(&mut forms);
     // Drafts reach only testers' phones (the server decides).
     let mut drafts: Vec<(String, String)> = match &s.catalog {
         Some(c) => c
@@ -42,7 +42,7 @@ pub fn home() -> Html {
             .collect(),
         None => Vec::new(),
     };
-    drafts.sort_by(|a, b| a.1.cmp(&b.1));
+    by_title(&mut drafts);
     let last = match s.last_sync {
         Some(at) => format!("{}: {}", t.last_sync, format_instant(at)),
         None => t.never_synced.to_owned(),
@@ -97,4 +97,9 @@ pub fn home() -> Html {
             }
         </main>
     }
+}
+
+/// Form choices by their title, as people look for them.
+fn by_title(forms: &mut Vec<(String, String)>) {
+    forms::order::sort_by(forms, |a, b| a.1.cmp(&b.1));
 }

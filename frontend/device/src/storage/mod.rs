@@ -275,7 +275,9 @@ impl Storage {
         let store = tx.object_store(RECORDS)?;
         let mut all: Vec<LocalRecord> =
             store.get_all::<JsValue>().await?.map(|row| rows::data(&row?)).collect::<Result<_, StorageError>>()?;
-        all.sort_by(|a, b| b.record.updated_at.cmp(&a.record.updated_at).then(a.record.id.cmp(&b.record.id)));
+        forms::order::sort_by(&mut all, |a, b| {
+            b.record.updated_at.cmp(&a.record.updated_at).then(a.record.id.cmp(&b.record.id))
+        });
         Ok(all)
     }
 
@@ -321,7 +323,7 @@ impl Storage {
                 Ok((rows::outbox_seq(&row), rows::data(&row)?))
             })
             .collect::<Result<_, StorageError>>()?;
-        entries.sort_by(|a, b| a.0.total_cmp(&b.0));
+        forms::order::sort_by(&mut entries, |a, b| a.0.total_cmp(&b.0));
         Ok(entries.into_iter().map(|(_, e)| e).collect())
     }
 
@@ -339,7 +341,7 @@ impl Storage {
             .await?
             .map(|row| row.map(|row| (rows::outbox_seq(&row), row)))
             .collect::<Result<_, _>>()?;
-        queued.sort_by(|a, b| a.0.total_cmp(&b.0));
+        forms::order::sort_by(&mut queued, |a, b| a.0.total_cmp(&b.0));
         let record_ids = queued
             .iter()
             .map(|(_, row)| match rows::get_str(row, "record_id") {
@@ -365,7 +367,7 @@ impl Storage {
         let store = tx.object_store(REJECTED)?;
         let mut entries: Vec<RejectedEntry> =
             store.get_all::<JsValue>().await?.map(|row| rows::data(&row?)).collect::<Result<_, StorageError>>()?;
-        entries.sort_by_key(|e| e.rejected_at);
+        forms::order::sort_by_key(&mut entries, |e| e.rejected_at);
         Ok(entries)
     }
 
