@@ -5,9 +5,9 @@ use yew::prelude::*;
 
 use crate::components::{
     form_screen::NewRecordPage, home::Home, record_view::RecordPage, records::Records, reports::Figures,
-    settings::Settings, sign_in::SignIn, sync_bar::SyncBar, update_banner::UpdateBanner,
+    settings::Settings, sign_in::SignIn, sync_bar::sync_bar, update_banner::update_banner,
 };
-use crate::context::{use_ctx, Ctx};
+use crate::context::Ctx;
 use crate::hooks::{use_changed, use_online, use_route, use_storage, use_sync, use_update_signal};
 use crate::i18n::texts;
 use crate::route::Route;
@@ -34,6 +34,9 @@ pub fn app() -> Html {
         return html! { <main class="screen loading"><p>{ msg }</p></main> };
     };
     let ctx = Ctx { state: state.clone(), storage, sync, changed };
+    // The banner, the sync bar and the bottom bar are functions of the state, not components:
+    // a component type is kilobytes of lifecycle code in every phone's download.
+    let (banner, bar, nav) = (update_banner(&ctx), signed_in_then(&ctx, sync_bar), signed_in_then(&ctx, nav));
     let signed_in = state.session.is_some();
     let screen = match (&state.route, signed_in) {
         (Route::Enroll(code), _) => html! { <SignIn enroll={Some(AttrValue::from(code.clone()))} /> },
@@ -51,33 +54,35 @@ pub fn app() -> Html {
     };
     html! {
         <ContextProvider<Ctx> context={ctx}>
-            <UpdateBanner />
+            { banner }
             <header class="top">
                 <a class="brand" href="#/">{ t.app_name }</a>
             </header>
-            if signed_in { <SyncBar /> }
+            { bar }
             { screen }
-            if signed_in { <Nav route={state.route.clone()} /> }
+            { nav }
         </ContextProvider<Ctx>>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct NavProps {
-    route: Route,
+fn signed_in_then(ctx: &Ctx, view: fn(&Ctx) -> Html) -> Html {
+    if ctx.state.session.is_some() {
+        view(ctx)
+    } else {
+        Html::default()
+    }
 }
 
 /// The bottom bar: within a thumb's reach on every screen.
-#[function_component(Nav)]
-fn nav(p: &NavProps) -> Html {
-    let ctx = use_ctx();
+fn nav(ctx: &Ctx) -> Html {
     let t = texts(ctx.state.lang);
-    if matches!(p.route, Route::New(_) | Route::Try(_) | Route::Record(_)) {
+    let at = &ctx.state.route;
+    if matches!(at, Route::New(_) | Route::Try(_) | Route::Record(_)) {
         return html! {};
     }
     let item = |route: Route, label: &str| {
-        let current = std::mem::discriminant(&route) == std::mem::discriminant(&p.route)
-            || (route == Route::Home && p.route == Route::NotFound);
+        let current = std::mem::discriminant(&route) == std::mem::discriminant(at)
+            || (route == Route::Home && *at == Route::NotFound);
         html! { <a class={classes!("nav-item", current.then_some("current"))} href={route.href()}>{ label }</a> }
     };
     html! {

@@ -14,22 +14,14 @@ use crate::summary;
 /// Ethnic groups shown by name in the chart; the others are summed as "Khác".
 const TOP_GROUPS: usize = 5;
 
-#[derive(Properties, PartialEq)]
-pub struct ChartsProps {
-    pub lang: Lang,
-    /// The year of the months, when the answer has them.
-    pub year: i32,
-    pub answer: Answer,
-}
-
-/// A period's answer: its figures and charts, or why they did not come.
-#[function_component(Charts)]
-pub fn charts(p: &ChartsProps) -> Html {
-    match &p.answer {
+/// A period's answer: its figures and charts, or why they did not come. `year` is the
+/// months' year, when the answer has them.
+pub fn charts(lang: Lang, year: i32, answer: &Answer) -> Html {
+    match answer {
         Answer::Figures(s, months) => html! {
             <>
-                { figures(p.lang, s) }
-                if let Some(months) = months { { trend(p.lang, p.year, months) } }
+                { figures(lang, s) }
+                if let Some(months) = months { { trend(lang, year, months) } }
             </>
         },
         Answer::Failed(message) => html! { <p class="error banner" role="alert">{ message.clone() }</p> },

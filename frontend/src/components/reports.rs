@@ -2,7 +2,7 @@
 //! records on the phone, offline too) and "Reports" (the province's summary from the server,
 //! for supervisors and admins: a year also month by month, the Action Month of any year, and
 //! the annual report to read, print or download). One screen for both: totals, and bar
-//! charts by sex ([`Charts`]).
+//! charts by sex ([`charts`]).
 
 use std::rc::Rc;
 
@@ -11,7 +11,7 @@ use forms::dates::{format_date, parse_date_vi};
 use forms::Lang;
 use yew::prelude::*;
 
-use super::charts::Charts;
+use super::charts::charts;
 use crate::context::use_ctx;
 use crate::hooks::use_figures;
 use crate::i18n::{self, texts, Texts};
@@ -249,7 +249,7 @@ pub fn figures_screen(p: &Props) -> Html {
                 _ if !allowed => para("warn", t.not_permitted),
                 _ if !online => para("warn", t.report_offline),
                 _ if dates.is_none() => Html::default(),
-                Some(answer) => html! { <Charts {lang} {year} {answer} /> },
+                Some(answer) => charts(lang, year, &answer),
                 None => para("", t.loading),
             },
             if mine {

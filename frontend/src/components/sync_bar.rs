@@ -2,14 +2,12 @@
 
 use yew::prelude::*;
 
-use crate::context::use_ctx;
+use crate::context::Ctx;
 use crate::i18n::{self, evidence, texts};
 use crate::route::Route;
 use crate::state::SyncStatus;
 
-#[function_component(SyncBar)]
-pub fn sync_bar() -> Html {
-    let ctx = use_ctx();
+pub fn sync_bar(ctx: &Ctx) -> Html {
     let s = &ctx.state;
     let (lang, t) = (s.lang, texts(s.lang));
     if s.session_expired {

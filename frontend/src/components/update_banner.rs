@@ -3,13 +3,11 @@
 
 use yew::prelude::*;
 
-use crate::context::use_ctx;
+use crate::context::Ctx;
 use crate::i18n::texts;
 use crate::web;
 
-#[function_component(UpdateBanner)]
-pub fn update_banner() -> Html {
-    let ctx = use_ctx();
+pub fn update_banner(ctx: &Ctx) -> Html {
     if !ctx.state.update_waiting {
         return html! {};
     }
