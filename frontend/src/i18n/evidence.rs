@@ -10,7 +10,8 @@ pub struct EvidenceTexts {
     pub not_an_image: &'static str,
     pub full: &'static str,
     pub failed: &'static str,
-    /// A photo the record names that this phone does not hold (made on another phone).
+    /// A photo the record names that this phone does not hold: made on another phone, or
+    /// sent long enough ago that the phone let it go (the server keeps it).
     pub elsewhere: &'static str,
     pub locate: &'static str,
     pub relocate: &'static str,
@@ -31,7 +32,7 @@ pub const VI: EvidenceTexts = EvidenceTexts {
     not_an_image: "Tệp này không phải ảnh. Hãy chụp lại hoặc chọn một ảnh khác.",
     full: "Bộ nhớ điện thoại đã đầy nên ảnh chưa được lưu. Phiếu vẫn được giữ nguyên. Hãy xoá bớt ảnh hoặc ứng dụng khác rồi chụp lại.",
     failed: "Không lưu được ảnh. Phiếu vẫn được giữ nguyên; hãy thử lại.",
-    elsewhere: "Ảnh ở máy khác",
+    elsewhere: "Ảnh không lưu trên máy này",
     locate: "Lấy vị trí",
     relocate: "Lấy lại vị trí",
     locating: "Đang tìm vị trí… (ra chỗ thoáng sẽ nhanh hơn)",
@@ -50,7 +51,7 @@ pub const EN: EvidenceTexts = EvidenceTexts {
     not_an_image: "This file is not a picture. Take the photo again or choose another one.",
     full: "The phone's storage is full, so the photo was not saved. The record is kept as it was. Delete some photos or apps, then take it again.",
     failed: "The photo could not be saved. The record is kept as it was; please try again.",
-    elsewhere: "Photo on another phone",
+    elsewhere: "Photo not kept on this phone",
     locate: "Get position",
     relocate: "Get position again",
     locating: "Finding the position… (faster in the open)",

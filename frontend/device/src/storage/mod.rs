@@ -26,7 +26,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 pub use crate::model::{Counts, LocalRecord, OutboxEntry, RejectedEntry, SyncState};
-pub use photos::{names_photo, PhotoKey};
+pub use photos::{names_photo, PhotoKey, KEEP_SENT_PHOTOS_MS};
 use rows::key;
 pub use schema::SCHEMA_VERSION;
 use schema::{BY_RECORD, META, OUTBOX, PHOTOS, RECORDS, REJECTED};

@@ -1,7 +1,9 @@
 //! Evidence photos on the phone (issue 16): each picture a `Blob` in the `photos` store,
 //! keyed `<record id>/<sha256>`, beside its record and never inside the record's JSON (a
 //! record syncs at its usual size whatever its photos weigh). A row stays until the server
-//! has the photo (`sent`), and after, so the officer still sees it offline.
+//! has the photo (`sent`), and [`KEEP_SENT_PHOTOS_MS`] after, so the officer still sees it
+//! offline while the record is fresh; then it goes ([`Storage::prune_sent_photos`]), so a
+//! cheap phone's storage does not fill with pictures the server already keeps.
 
 use std::collections::HashSet;
 
@@ -17,6 +19,10 @@ use super::rows;
 use super::schema::{BY_RECORD, PHOTOS, RECORDS};
 use super::{key, Storage, StorageError};
 use crate::model::{LocalRecord, SyncState};
+
+/// How long a photo the server has stays on the phone, counted from when it was sent:
+/// 30 days, long enough for a supervisor's return to reach the officer who took it.
+pub const KEEP_SENT_PHOTOS_MS: f64 = 30.0 * 24.0 * 3600.0 * 1000.0;
 
 /// A photo named by a record: which record, which picture.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -111,12 +117,13 @@ impl Storage {
         Ok(())
     }
 
-    /// The server has it: kept for showing, never sent again.
+    /// The server has it: kept for showing (for [`KEEP_SENT_PHOTOS_MS`]), never sent again.
     pub async fn mark_photo_sent(&self, photo: &PhotoKey) -> Result<(), StorageError> {
         let tx = self.tx(&[PHOTOS], TransactionMode::Readwrite)?;
         let store = tx.object_store(PHOTOS)?;
         if let Some(row) = store.get::<JsValue, String, _>(photo.key()).await? {
             let _ = Reflect::set(&row, &JsValue::from_str("sent"), &JsValue::TRUE);
+            let _ = Reflect::set(&row, &JsValue::from_str("sent_at"), &JsValue::from_f64(js_sys::Date::now()));
             store.put(row).with_key(photo.key()).without_key_type().await?;
         }
         drop(store);
@@ -159,6 +166,41 @@ impl Storage {
         drop((photos, records));
         tx.commit().await?;
         Ok(waiting)
+    }
+
+    /// Removes the photos the server has had for [`KEEP_SENT_PHOTOS_MS`] by `now_ms` (ms
+    /// since the epoch, as `Date.now()`), and returns how many went. A photo not sent is
+    /// never removed here, however old. One marked sent before its time was kept gets it
+    /// now, so it stays a full period from the first pruning that sees it.
+    pub async fn prune_sent_photos(&self, now_ms: f64) -> Result<usize, StorageError> {
+        if self.version < 3 {
+            return Ok(0);
+        }
+        let tx = self.tx(&[PHOTOS], TransactionMode::Readwrite)?;
+        let store = tx.object_store(PHOTOS)?;
+        let rows: Vec<JsValue> = store.get_all::<JsValue>().await?.collect::<Result<_, _>>()?;
+        let mut pruned = 0;
+        for row in rows.iter().filter(|r| is_sent(r)) {
+            let (Some(record_id), Some(sha256)) = (get(row, "record_id").as_string(), get(row, "sha256").as_string())
+            else {
+                continue;
+            };
+            let key = format!("{record_id}/{sha256}");
+            match get(row, "sent_at").as_f64() {
+                Some(sent_at) if now_ms - sent_at >= KEEP_SENT_PHOTOS_MS => {
+                    store.delete::<String, _>(key).await?;
+                    pruned += 1;
+                }
+                Some(_) => {}
+                None => {
+                    let _ = Reflect::set(row, &JsValue::from_str("sent_at"), &JsValue::from_f64(now_ms));
+                    store.put(row.clone()).with_key(key).without_key_type().await?;
+                }
+            }
+        }
+        drop(store);
+        tx.commit().await?;
+        Ok(pruned)
     }
 
     /// The records that still have a photo to send.

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use forms::sync::{PullResponse, PulledRecord, PushResponse};
 use forms::Record;
 use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
-use sotay_device::storage::{PhotoKey, Storage, StorageError};
+use sotay_device::storage::{PhotoKey, Storage, StorageError, KEEP_SENT_PHOTOS_MS};
 use sotay_device::{Counts, LocalRecord, OutboxEntry, SyncState};
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
@@ -261,6 +261,32 @@ async fn a_photo_marked_sent_is_neither_unsent_nor_counted_and_is_kept_for_showi
         Counts { synced: 2, ..Counts::default() },
         "every record and photo on the server"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_sent_photo_leaves_the_phone_after_the_keeping_period_and_an_unsent_one_never() {
+    let (s, _) = fresh("photo-prune").await;
+    let local = with_photos(1, &[1, 2]);
+    pull_synced(&s, &local, 1).await;
+    put(&s, &key(1, 1), 1).await;
+    put(&s, &key(1, 2), 2).await;
+    s.mark_photo_sent(&key(1, 1)).await.unwrap();
+    let (now, day) = (js_sys::Date::now(), 24.0 * 3600.0 * 1000.0);
+    // (pruned at, photos removed by that pruning, the sent photo still on the phone)
+    let steps = [
+        (now, 0, true),
+        (now + KEEP_SENT_PHOTOS_MS - day, 0, true),
+        (now + KEEP_SENT_PHOTOS_MS + day, 1, false),
+        (now + 10.0 * KEEP_SENT_PHOTOS_MS, 0, false),
+    ];
+    for (at, removed, kept) in steps {
+        assert_eq!(s.prune_sent_photos(at).await.unwrap(), removed, "at +{} days", (at - now) / day);
+        assert_eq!(s.photo_blob(&key(1, 1)).await.unwrap().is_some(), kept, "at +{} days", (at - now) / day);
+        assert!(s.photo_blob(&key(1, 2)).await.unwrap().is_some(), "an unsent photo is never pruned");
+    }
+    let unsent: Vec<PhotoKey> = s.unsent_photos().await.unwrap().into_iter().map(|(p, _)| p).collect();
+    assert_eq!(unsent, [key(1, 2)], "the unsent photo still waits to be sent");
+    assert_eq!(s.counts().await.unwrap().unsent_photos, 1);
 }
 
 #[wasm_bindgen_test]
