@@ -261,7 +261,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Export { output } => export(&db, output).await,
-        Command::Report(command) => report(&db, &catalog, command).await,
+        Command::Report(command) => report(&db, &catalog, cli.public_url.as_deref(), command).await,
         Command::Forms(command) => forms(&db, &catalogs, command).await,
         Command::Backup { output } => {
             if db.backend != Backend::Sqlite {
@@ -464,7 +464,9 @@ async fn forms(db: &Db, catalogs: &Catalogs, command: FormsCommand) -> Result<()
     Ok(())
 }
 
-async fn report(db: &Db, catalog: &Catalog, command: ReportCommand) -> Result<()> {
+/// `public_url` (`--public-url`): where photo links in a raw export point; without it they
+/// are paths on the server.
+async fn report(db: &Db, catalog: &Catalog, public_url: Option<&str>, command: ReportCommand) -> Result<()> {
     use std::io::Write;
     let reference = catalog.reference();
     let whole = sync_server::store::users::Scope::whole_province();
@@ -491,6 +493,10 @@ async fn report(db: &Db, catalog: &Catalog, command: ReportCommand) -> Result<()
             let period = period.period()?;
             let filter = reports::record_filter(&scope(commune.as_deref())?, period.as_ref(), Some(&form));
             let plan = reports::raw_plan(db, catalog, &filter).await?;
+            let plan = match public_url {
+                Some(base) => plan.with_links(base),
+                None => plan,
+            };
             match format {
                 Format::Csv => {
                     let file = std::fs::File::create(&out).with_context(|| format!("creating {}", out.display()))?;

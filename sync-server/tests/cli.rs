@@ -212,6 +212,16 @@ fn reports_from_the_terminal() {
         let form = catalog.form("outreach_event", 1).unwrap();
         let prepared = PreparedChange::new(common::new_change(&record), &validated, form, &catalog);
         db.apply_changes(&user, "cli-test", &user.scope(), catalog.reference(), vec![prepared]).await.unwrap();
+        // A record of the version with the sign-in sheet photo, in another year.
+        let mut with_photo = common::record_of("outreach_event", 2, common::commune("21025"));
+        with_photo
+            .values
+            .insert("sign_in_sheet".into(), serde_json::json!([{ "sha256": "ab".repeat(32), "bytes": 1000 }]));
+        with_photo.values.insert("event_date".into(), "2024-11-20".into());
+        let validated = catalog.validate_record(&with_photo).unwrap();
+        let form = catalog.form("outreach_event", 2).unwrap();
+        let prepared = PreparedChange::new(common::new_change(&with_photo), &validated, form, &catalog);
+        db.apply_changes(&user, "cli-test", &user.scope(), catalog.reference(), vec![prepared]).await.unwrap();
         db.pool.close().await;
     });
 
@@ -246,7 +256,17 @@ fn reports_from_the_terminal() {
     let export = run(data, &["report", "raw", "--form", "outreach_event", "--out", raw.to_str().unwrap()], None);
     assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
     let text = String::from_utf8(std::fs::read(&raw).unwrap()).unwrap();
-    assert_eq!(text.lines().count(), 2, "a heading line and one record: {text}");
+    assert_eq!(text.lines().count(), 3, "a heading line and two records: {text}");
+    let photo = format!("/photos/{}", "ab".repeat(32));
+    assert!(text.contains(",/api/v1/records/") && text.contains(&photo), "a photo's path on the server: {text}");
+    assert!(!text.contains("https://"), "no address given, no address made up: {text}");
+    let linked = data.join("phieu-links.csv");
+    let public = ["--public-url", "https://sotay.example.vn/", "report", "raw", "--form", "outreach_event"];
+    let export = run(data, &[&public[..], &["--out", linked.to_str().unwrap()]].concat(), None);
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    let text = String::from_utf8(std::fs::read(&linked).unwrap()).unwrap();
+    assert!(text.contains("https://sotay.example.vn/api/v1/records/"), "a full link from --public-url: {text}");
+    assert!(text.contains(&photo), "{text}");
     let raw_xlsx = data.join("phieu.xlsx");
     let export = run(
         data,
