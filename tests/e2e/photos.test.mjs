@@ -1,5 +1,6 @@
 // Evidence photos and GPS (issue 16), in Chromium against the real server:
-// - a 12-megapixel camera picture with EXIF made small on the phone (a figure: time, size);
+// - a 12-megapixel camera picture with EXIF made small on the phone (a figure: time, size),
+//   shown from the server's copy once the phone no longer holds it;
 // - 50 records with photos through a link that resets and drops answers, the server killed
 //   once during the photo uploads: every record and every photo on the server exactly once,
 //   nothing left to send on the phone (and a figure: bytes sent against the photos' size);
@@ -143,6 +144,26 @@ test('a 12-megapixel camera photo is made small on the phone, without its EXIF, 
   await page.goto(new URL(`/#/record/${id}`, page.url()).href);
   await page.locator('.record-view .photo img').waitFor();
   await shot(page, 'pwa-record-photo-360');
+
+  // A photo the phone let go (sent 30 days ago) or never held: read from the server when
+  // online, and said to be elsewhere when not.
+  await page.evaluate(async () => {
+    const db = await new Promise((ok) => { const r = indexedDB.open('sotay'); r.onsuccess = () => ok(r.result); });
+    await new Promise((ok, fail) => { const tx = db.transaction('photos', 'readwrite'); tx.objectStore('photos').clear(); tx.oncomplete = ok; tx.onerror = fail; });
+    db.close();
+  });
+  promise('lost', (await phonePhotos(page)).blobs === 0, 'the phone should hold no photo now');
+  await page.reload();
+  const fromServer = page.locator('.record-view .photo img');
+  await fromServer.waitFor({ timeout: 30_000 });
+  const served = await fromServer.evaluate((i) => i.decode().then(() => i.naturalWidth));
+  promise('lost', served === 1600, `the record shows the server's copy of a photo the phone let go: ${served}`);
+  await phone.offline(true);
+  await page.reload();
+  await page.locator('.record-view .photo-missing').waitFor({ timeout: 30_000 });
+  const note = await page.locator('.record-view .photo-missing').innerText();
+  promise('lost', note.includes('không lưu trên máy này'), `offline, the record says the photo is not on this phone: ${note}`);
+  await phone.offline(false);
 
   // The province reads the record in the console, with its photo (fetched with the token).
   const desk = new Device('camera-console');

@@ -78,6 +78,17 @@ impl Api {
     }
 }
 
+impl Api {
+    /// A photo as the server keeps it (`GET /records/{id}/photos/{sha256}`, within the
+    /// caller's scope): for a record whose photo this phone does not hold (taken on another
+    /// phone, or let go after it was sent).
+    pub async fn photo(&self, photo: &PhotoKey) -> Result<Blob, ApiError> {
+        let url = self.url(&format!("/records/{}/photos/{}", photo.record_id, photo.sha256));
+        let call = Call { no_store: true, file: true, ..self.call("GET", &url, PHOTO_TIMEOUT) };
+        send(call).await?.blob.ok_or_else(|| ApiError::Decode("no photo".into()))
+    }
+}
+
 /// Sends the photos whose records the server has, oldest record first. Progress counts
 /// photos (`Phase::Photos`). Returns how many were sent (the server lacked them). An
 /// answer that does not come stops the round; the rest wait for the next one. First, the

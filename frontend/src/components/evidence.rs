@@ -44,15 +44,18 @@ impl Thumbnails {
     }
 }
 
-/// The photos' blob URLs for thumbnails, made from what the phone holds and revoked when
-/// the list changes or the question goes away.
+/// The photos' blob URLs for thumbnails, made from what the phone holds — or, online, from
+/// the server for a photo it does not (another phone's, or one let go after it was sent) —
+/// and revoked when the list changes or the question goes away.
 #[hook]
 fn use_thumbnails(record_id: Uuid, hashes: Vec<String>) -> Thumbnails {
     let ctx = use_ctx();
     let urls = use_state(Thumbnails::default);
+    let token = ctx.state.session.as_ref().filter(|_| ctx.state.online).map(|s| s.token.clone());
     {
         let urls = urls.clone();
-        use_effect_with(hashes, move |hashes| {
+        use_effect_with((hashes, token), move |(hashes, token)| {
+            let token = token.clone();
             let hashes = hashes.clone();
             let live = std::rc::Rc::new(std::cell::Cell::new(true));
             let made = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
@@ -62,7 +65,13 @@ fn use_thumbnails(record_id: Uuid, hashes: Vec<String>) -> Thumbnails {
                     let mut map = Thumbnails::default();
                     for sha256 in hashes {
                         let key = device::storage::PhotoKey { record_id, sha256: sha256.clone() };
-                        if let Ok(Some(blob)) = ctx.storage.photo_blob(&key).await {
+                        let held = ctx.storage.photo_blob(&key).await.ok().flatten();
+                        let blob = match (held, &token) {
+                            (Some(blob), _) => Some(blob),
+                            (None, Some(_)) => photos::from_server(token.clone(), &key).await,
+                            (None, None) => None,
+                        };
+                        if let Some(blob) = blob {
                             if let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) {
                                 made.borrow_mut().push(url.clone());
                                 map.0.push((sha256, url));
@@ -186,7 +195,8 @@ pub struct PhotoListProps {
     pub value: Json,
 }
 
-/// A stored record's photos, read-only: thumbnails of those the phone holds.
+/// A stored record's photos, read-only: thumbnails of those the phone holds, or online
+/// of those the server has.
 #[function_component(PhotoList)]
 pub fn photo_list(p: &PhotoListProps) -> Html {
     let t = texts(p.lang);

@@ -136,7 +136,7 @@ pub fn record_page(p: &Props) -> Html {
             if on_server { <p class="note">{ review::from_server(lang, &r.author) }</p> }
             if let Some(review) = returned { { review_card(lang, review) } }
             if local.approved() && !reviewer { <p class="note">{ t.approved_note }</p> }
-            if !r.deleted { { answers(&catalog, r, lang, on_server) } }
+            if !r.deleted { { answers(&catalog, r, lang) } }
             // What the reviewer saw is what the server has: nothing unsent on the phone.
             if reviewable && local.state == SyncState::Synced {
                 { review_section(&ctx, r, local.review.as_ref(), returned.is_some(), &said) }
@@ -210,10 +210,10 @@ fn ordered<'a>(catalog: &'a Catalog, r: &Record) -> Vec<&'a forms::definition::F
         .unwrap_or_default()
 }
 
-fn answers(catalog: &Catalog, r: &Record, lang: Lang, on_server: bool) -> Html {
+fn answers(catalog: &Catalog, r: &Record, lang: Lang) -> Html {
     let rows = ordered(catalog, r).into_iter().filter_map(|f| {
         let v = r.values.get(&f.name)?;
-        if f.field_type == FieldType::Photo && !on_server {
+        if f.field_type == FieldType::Photo {
             return Some(html! { <div class="answer"><dt>{ f.label.get(lang) }</dt>
                 <dd><PhotoList {lang} record_id={r.id} value={v.clone()} /></dd></div> });
         }

@@ -56,6 +56,12 @@ pub async fn keep(storage: &Storage, record_id: Uuid, picture: &Blob) -> Result<
     Ok(PhotoRef { sha256, bytes: jpeg.size() as u64 })
 }
 
+/// A photo this phone does not hold, read from the server (online, signed in); `None`
+/// when it cannot be had now (offline, not there yet, not the user's to see).
+pub async fn from_server(token: Option<String>, photo: &device::storage::PhotoKey) -> Option<Blob> {
+    super::api(token).photo(photo).await.ok()
+}
+
 /// The picture as a JPEG of at most [`LONG_SIDE`] px and about [`TARGET_BYTES`].
 pub async fn compress(picture: &Blob) -> Result<Blob, PhotoError> {
     let window = web_sys::window().ok_or(PhotoError::NotAnImage)?;
