@@ -63,35 +63,52 @@ fn use_thumbnails(record_id: Uuid, hashes: Vec<String>) -> Thumbnails {
                 let (live, made) = (live.clone(), made.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     let mut map = Thumbnails::default();
+                    let mut missing = Vec::new();
+                    let show = |map: &mut Thumbnails, sha256: String, blob: web_sys::Blob| {
+                        if let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) {
+                            made.borrow_mut().push(url.clone());
+                            map.0.push((sha256, url));
+                        }
+                    };
                     for sha256 in hashes {
-                        let key = device::storage::PhotoKey { record_id, sha256: sha256.clone() };
-                        let held = ctx.storage.photo_blob(&key).await.ok().flatten();
-                        let blob = match (held, &token) {
-                            (Some(blob), _) => Some(blob),
-                            (None, Some(_)) => photos::from_server(token.clone(), &key).await,
-                            (None, None) => None,
-                        };
-                        if let Some(blob) = blob {
-                            if let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) {
-                                made.borrow_mut().push(url.clone());
-                                map.0.push((sha256, url));
+                        let key = device::storage::PhotoKey { record_id, sha256 };
+                        match ctx.storage.photo_blob(&key).await {
+                            Ok(Some(blob)) => show(&mut map, key.sha256, blob),
+                            _ => missing.push(key),
+                        }
+                    }
+                    // The phone's own first: a slow link must not hold them back.
+                    if live.get() {
+                        urls.set(map.clone());
+                        if token.is_some() {
+                            for key in missing {
+                                if let Some(blob) = photos::from_server(token.clone(), &key).await {
+                                    show(&mut map, key.sha256, blob);
+                                }
                             }
                         }
                     }
                     if live.get() {
                         urls.set(map);
+                    } else {
+                        // Gone meanwhile: what was made after the clean-up ran goes too.
+                        revoke(&made.borrow());
                     }
                 });
             }
             move || {
                 live.set(false);
-                for url in made.borrow().iter() {
-                    let _ = web_sys::Url::revoke_object_url(url);
-                }
+                revoke(&made.borrow());
             }
         });
     }
     (*urls).clone()
+}
+
+fn revoke(urls: &[String]) {
+    for url in urls {
+        let _ = web_sys::Url::revoke_object_url(url);
+    }
 }
 
 #[function_component(PhotoField)]
