@@ -94,7 +94,8 @@ impl Api {
 /// answer that does not come stops the round; the rest wait for the next one. First, the
 /// photos the server has had long enough leave the phone ([`Storage::prune_sent_photos`]).
 pub async fn send_photos(storage: &Storage, api: &Api, on_progress: &dyn Fn(SyncProgress)) -> Result<usize, ApiError> {
-    storage.prune_sent_photos(js_sys::Date::now()).await?;
+    // Making room never stands in the way of sending: a failed pruning is tried next round.
+    let _ = storage.prune_sent_photos(js_sys::Date::now()).await;
     // Only records the server has as the phone does: a photo of a record still in the
     // outbox would be refused as not named.
     let ready: Vec<PhotoKey> =
