@@ -16,7 +16,7 @@ use sync_server::Db;
 fn run(data: &Path, args: &[&str], password: Option<&str>) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sotay-sync-server"));
     c.arg("--data-dir").arg(data).args(args).env_remove("DATABASE_URL").env("RUST_LOG", "error");
-    c.env_remove("SOTAY_PASSWORD");
+    c.env_remove("SOTAY_PASSWORD").env_remove("SOTAY_PUBLIC_URL").env_remove("SOTAY_PHOTO_STORE");
     if let Some(p) = password {
         c.env("SOTAY_PASSWORD", p);
     }

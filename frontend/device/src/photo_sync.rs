@@ -84,7 +84,8 @@ impl Api {
     /// phone, or let go after it was sent).
     pub async fn photo(&self, photo: &PhotoKey) -> Result<Blob, ApiError> {
         let url = self.url(&format!("/records/{}/photos/{}", photo.record_id, photo.sha256));
-        let call = Call { no_store: true, file: true, ..self.call("GET", &url, PHOTO_TIMEOUT) };
+        // ~250 KB: a minute covers a weak 2G download; a dead link gives up sooner than an upload.
+        let call = Call { no_store: true, file: true, ..self.call("GET", &url, Duration::from_secs(60)) };
         send(call).await?.blob.ok_or_else(|| ApiError::Decode("no photo".into()))
     }
 }
@@ -127,9 +128,15 @@ pub async fn send_photos(storage: &Storage, api: &Api, on_progress: &dyn Fn(Sync
                     }
                 }
                 // The record is on the server exactly as here (only synced records get this
-                // far), and there it names no such photo: a test record of a draft form, or
-                // one deleted meanwhile. It never will, so the photo stops waiting.
-                PhotoState::NotNamed => {}
+                // far), and there it names no such photo, or is out of the user's reach: a
+                // test record of a draft form, or one deleted meanwhile. It never will, so
+                // the photo stops waiting; the phone keeps its only copy.
+                PhotoState::NotNamed => {
+                    storage.stop_waiting_for_photo(photo).await?;
+                    done += 1;
+                    on_progress(SyncProgress { sent: done, total, phase: Phase::Photos });
+                    continue;
+                }
                 PhotoState::Other => {
                     done += 1;
                     on_progress(SyncProgress { sent: done, total, phase: Phase::Photos });

@@ -51,7 +51,10 @@ impl Thumbnails {
 fn use_thumbnails(record_id: Uuid, hashes: Vec<String>) -> Thumbnails {
     let ctx = use_ctx();
     let urls = use_state(Thumbnails::default);
-    let token = ctx.state.session.as_ref().filter(|_| ctx.state.online).map(|s| s.token.clone());
+    // Not re-run when the link comes and goes (that would drop the server's copies shown
+    // and read them all again): tried when the list is first shown online.
+    let token = ctx.state.session.as_ref().map(|s| s.token.clone());
+    let online = ctx.state.online;
     {
         let urls = urls.clone();
         use_effect_with((hashes, token), move |(hashes, token)| {
@@ -80,7 +83,7 @@ fn use_thumbnails(record_id: Uuid, hashes: Vec<String>) -> Thumbnails {
                     // The phone's own first: a slow link must not hold them back.
                     if live.get() {
                         urls.set(map.clone());
-                        if token.is_some() {
+                        if token.is_some() && online {
                             for key in missing {
                                 if let Some(blob) = photos::from_server(token.clone(), &key).await {
                                     show(&mut map, key.sha256, blob);

@@ -117,13 +117,27 @@ impl Storage {
         Ok(())
     }
 
-    /// The server has it: kept for showing (for [`KEEP_SENT_PHOTOS_MS`]), never sent again.
+    /// The server stored it: kept for showing (for [`KEEP_SENT_PHOTOS_MS`] from now), never
+    /// sent again.
     pub async fn mark_photo_sent(&self, photo: &PhotoKey) -> Result<(), StorageError> {
+        self.settle_photo(photo, Some(js_sys::Date::now())).await
+    }
+
+    /// The server will never take it (`not_named`: its synced record does not name it, a
+    /// test record, a record out of the user's reach): it stops waiting, but the phone holds
+    /// the only copy, so it is never pruned.
+    pub async fn stop_waiting_for_photo(&self, photo: &PhotoKey) -> Result<(), StorageError> {
+        self.settle_photo(photo, None).await
+    }
+
+    async fn settle_photo(&self, photo: &PhotoKey, stored_at: Option<f64>) -> Result<(), StorageError> {
         let tx = self.tx(&[PHOTOS], TransactionMode::Readwrite)?;
         let store = tx.object_store(PHOTOS)?;
         if let Some(row) = store.get::<JsValue, String, _>(photo.key()).await? {
             let _ = Reflect::set(&row, &JsValue::from_str("sent"), &JsValue::TRUE);
-            let _ = Reflect::set(&row, &JsValue::from_str("sent_at"), &JsValue::from_f64(js_sys::Date::now()));
+            if let Some(at) = stored_at {
+                let _ = Reflect::set(&row, &JsValue::from_str("sent_at"), &JsValue::from_f64(at));
+            }
             store.put(row).with_key(photo.key()).without_key_type().await?;
         }
         drop(store);
@@ -168,10 +182,10 @@ impl Storage {
         Ok(waiting)
     }
 
-    /// Removes the photos the server has had for [`KEEP_SENT_PHOTOS_MS`] by `now_ms` (ms
-    /// since the epoch, as `Date.now()`), and returns how many went. A photo not sent is
-    /// never removed here, however old. One marked sent before its time was kept gets it
-    /// now, so it stays a full period from the first pruning that sees it.
+    /// Removes the photos the server has stored for [`KEEP_SENT_PHOTOS_MS`] by `now_ms` (ms
+    /// since the epoch, as `Date.now()`), and returns how many went. Only deletions, so a
+    /// full phone can still make room. A photo the server does not hold (not sent yet, or
+    /// one it will never take) has no `sent_at` and is never removed here.
     pub async fn prune_sent_photos(&self, now_ms: f64) -> Result<usize, StorageError> {
         if self.version < 3 {
             return Ok(0);
@@ -181,21 +195,15 @@ impl Storage {
         let rows: Vec<JsValue> = store.get_all::<JsValue>().await?.collect::<Result<_, _>>()?;
         let mut pruned = 0;
         for row in rows.iter().filter(|r| is_sent(r)) {
-            let (Some(record_id), Some(sha256)) = (get(row, "record_id").as_string(), get(row, "sha256").as_string())
+            let stored_at = get(row, "sent_at").as_f64();
+            let (Some(record_id), Some(sha256), Some(at)) =
+                (get(row, "record_id").as_string(), get(row, "sha256").as_string(), stored_at)
             else {
                 continue;
             };
-            let key = format!("{record_id}/{sha256}");
-            match get(row, "sent_at").as_f64() {
-                Some(sent_at) if now_ms - sent_at >= KEEP_SENT_PHOTOS_MS => {
-                    store.delete::<String, _>(key).await?;
-                    pruned += 1;
-                }
-                Some(_) => {}
-                None => {
-                    let _ = Reflect::set(row, &JsValue::from_str("sent_at"), &JsValue::from_f64(now_ms));
-                    store.put(row.clone()).with_key(key).without_key_type().await?;
-                }
+            if now_ms - at >= KEEP_SENT_PHOTOS_MS {
+                store.delete::<String, _>(format!("{record_id}/{sha256}")).await?;
+                pruned += 1;
             }
         }
         drop(store);

@@ -264,13 +264,18 @@ async fn a_photo_marked_sent_is_neither_unsent_nor_counted_and_is_kept_for_showi
 }
 
 #[wasm_bindgen_test]
-async fn a_sent_photo_leaves_the_phone_after_the_keeping_period_and_an_unsent_one_never() {
+async fn a_stored_photo_leaves_the_phone_after_the_keeping_period_and_one_the_server_lacks_never() {
     let (s, _) = fresh("photo-prune").await;
     let local = with_photos(1, &[1, 2]);
     pull_synced(&s, &local, 1).await;
+    let local = with_photos(2, &[3]);
+    pull_synced(&s, &local, 2).await;
     put(&s, &key(1, 1), 1).await;
     put(&s, &key(1, 2), 2).await;
+    put(&s, &key(2, 3), 3).await;
     s.mark_photo_sent(&key(1, 1)).await.unwrap();
+    // The server will never take this one (not_named): it stops waiting, and stays.
+    s.stop_waiting_for_photo(&key(2, 3)).await.unwrap();
     let (now, day) = (js_sys::Date::now(), 24.0 * 3600.0 * 1000.0);
     // (pruned at, photos removed by that pruning, the sent photo still on the phone)
     let steps = [
@@ -283,6 +288,7 @@ async fn a_sent_photo_leaves_the_phone_after_the_keeping_period_and_an_unsent_on
         assert_eq!(s.prune_sent_photos(at).await.unwrap(), removed, "at +{} days", (at - now) / day);
         assert_eq!(s.photo_blob(&key(1, 1)).await.unwrap().is_some(), kept, "at +{} days", (at - now) / day);
         assert!(s.photo_blob(&key(1, 2)).await.unwrap().is_some(), "an unsent photo is never pruned");
+        assert!(s.photo_blob(&key(2, 3)).await.unwrap().is_some(), "a photo the server lacks is never pruned");
     }
     let unsent: Vec<PhotoKey> = s.unsent_photos().await.unwrap().into_iter().map(|(p, _)| p).collect();
     assert_eq!(unsent, [key(1, 2)], "the unsent photo still waits to be sent");
