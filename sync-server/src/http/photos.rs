@@ -16,7 +16,6 @@ use axum::{Json, Router};
 use forms::evidence::{is_sha256_hex, MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPE};
 use forms::{Localized, Record};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{ApiJson, AppError, AppResult, AppState, CurrentUser};
@@ -93,6 +92,15 @@ async fn visible_record(state: &AppState, current: &CurrentUser, id: Uuid) -> Ap
     Ok(scope.may_change(&record.location, &record.author, &current.user.username, reference).then_some(record))
 }
 
+/// A photo's address in a path (`/records/{id}/photos/{sha256}`): anything but a record id
+/// and a hash is no such photo.
+fn photo_address(id: &str, sha256: &str) -> Result<Uuid, AppError> {
+    match Uuid::parse_str(id) {
+        Ok(id) if is_sha256_hex(sha256) => Ok(id),
+        _ => Err(AppError::NotFound),
+    }
+}
+
 /// Whether the record's answers, as the server has them, name this photo.
 fn names(state: &AppState, record: &Record, sha256: &str) -> bool {
     !record.deleted
@@ -155,10 +163,7 @@ async fn upload(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-    if !is_sha256_hex(&sha256) {
-        return Err(AppError::NotFound);
-    }
+    let id = photo_address(&id, &sha256)?;
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if content_type.split(';').next().map(str::trim) != Some(PHOTO_CONTENT_TYPE) {
         return Err(AppError::UnsupportedMediaType);
@@ -170,7 +175,7 @@ async fn upload(
     if body.len() < 4 || body[..3] != [0xFF, 0xD8, 0xFF] {
         return Err(bad("not_a_jpeg", "Tệp gửi lên không phải ảnh JPEG.", "The upload is not a JPEG image."));
     }
-    let digest = hex(&Sha256::digest(&body));
+    let digest = crate::store::sha256_hex(&body);
     if digest != sha256 {
         return Err(bad(
             "photo_hash_mismatch",
@@ -206,10 +211,7 @@ async fn download(
     current: CurrentUser,
     Path((id, sha256)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-    if !is_sha256_hex(&sha256) {
-        return Err(AppError::NotFound);
-    }
+    let id = photo_address(&id, &sha256)?;
     // Not visible, or not this record's: the same 404, so neither is revealed.
     visible_record(&state, &current, id).await?.ok_or(AppError::NotFound)?;
     if !state.db.record_has_photo(id, &sha256).await? {
@@ -224,10 +226,6 @@ async fn download(
         headers.insert(header::CONTENT_DISPOSITION, disposition);
     }
     Ok(response)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Deletes the photos no record holds any more (every record that sent them deleted):

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use forms::sync::{Change, ChangeResult, Outcome};
 use forms::{ErrorCode, FieldError, Localized};
-use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
@@ -47,7 +46,7 @@ impl Applied {
 /// retry sends the change unchanged (docs/sync-protocol.md), so it hashes the same.
 pub fn change_hash(change: &Change) -> Result<String, StoreError> {
     let canonical = serde_json::to_vec(&(change.base_revision, &change.record))?;
-    Ok(Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect())
+    Ok(super::sha256_hex(&canonical))
 }
 
 /// The refusal of a change id already used for another change. Ids are random UUIDs: this

@@ -3,7 +3,6 @@
 
 use base64::Engine;
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::audit::{self, Actor, AuditAction, AuditEntry};
@@ -19,7 +18,7 @@ pub fn new_secret() -> String {
 }
 
 pub fn hash_secret(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    super::sha256_hex(secret.as_bytes())
 }
 
 /// How long an idle token keeps its `last_used_at`: refreshed at most this often, so a

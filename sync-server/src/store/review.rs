@@ -10,7 +10,6 @@ use forms::reference::ReferenceData;
 use forms::review::{next_state, Refusal, Review, ReviewAction, ReviewState};
 use forms::sync::Outcome;
 use forms::Localized;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -39,7 +38,7 @@ impl ReviewRequest {
     /// What the request says, as a fingerprint: a retry sends the same.
     fn hash(&self) -> String {
         let canonical = serde_json::json!([self.action.as_str(), self.revision, self.comment, self.fields]).to_string();
-        Sha256::digest(canonical.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+        super::sha256_hex(canonical.as_bytes())
     }
 }
 

@@ -65,12 +65,6 @@ async fn count_unsent(
     let waiting = tx.object_store(OUTBOX)?.count().await? as usize;
     let refused = if s.version >= 2 { tx.object_store(REJECTED)?.count().await? as usize } else { 0 };
     // A photo the server lacks is evidence not yet delivered, like a record.
-    let mut photos = 0;
-    if s.version >= 3 {
-        for row in tx.object_store(PHOTOS)?.get_all::<JsValue>().await? {
-            let sent = js_sys::Reflect::get(&row?, &JsValue::from_str("sent")).ok().and_then(|v| v.as_bool());
-            photos += usize::from(sent != Some(true));
-        }
-    }
+    let photos = if s.version >= 3 { super::photos::count_unsent(&tx.object_store(PHOTOS)?).await? } else { 0 };
     Ok(unsynced.max(waiting).max(refused) + photos)
 }

@@ -10,12 +10,12 @@ use std::collections::HashSet;
 use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 
-use super::rows;
+use super::rows::{self, get, set};
 use super::schema::{BY_RECORD, PHOTOS, RECORDS};
 use super::{key, Storage, StorageError};
 use crate::model::{LocalRecord, SyncState};
@@ -37,17 +37,14 @@ impl PhotoKey {
     }
 }
 
-fn get(row: &JsValue, name: &str) -> JsValue {
-    Reflect::get(row, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn set(row: &Object, name: &str, value: &JsValue) {
-    // Setting a property on a fresh plain object cannot fail.
-    let _ = Reflect::set(row, &JsValue::from_str(name), value);
-}
-
 fn is_sent(row: &JsValue) -> bool {
     get(row, "sent").as_bool().unwrap_or(false)
+}
+
+/// Which photo a row holds (rows are written by [`Storage::put_photo`]).
+fn photo_of(row: &JsValue) -> Option<PhotoKey> {
+    let record_id = Uuid::parse_str(&get(row, "record_id").as_string()?).ok()?;
+    Some(PhotoKey { record_id, sha256: get(row, "sha256").as_string()? })
 }
 
 /// Whether the record, as the phone holds it, still names this photo in any answer.
@@ -134,9 +131,9 @@ impl Storage {
         let tx = self.tx(&[PHOTOS], TransactionMode::Readwrite)?;
         let store = tx.object_store(PHOTOS)?;
         if let Some(row) = store.get::<JsValue, String, _>(photo.key()).await? {
-            let _ = Reflect::set(&row, &JsValue::from_str("sent"), &JsValue::TRUE);
+            set(&row, "sent", &JsValue::TRUE);
             if let Some(at) = stored_at {
-                let _ = Reflect::set(&row, &JsValue::from_str("sent_at"), &JsValue::from_f64(at));
+                set(&row, "sent_at", &JsValue::from_f64(at));
             }
             store.put(row).with_key(photo.key()).without_key_type().await?;
         }
@@ -158,13 +155,8 @@ impl Storage {
         let mut stale = Vec::new();
         let rows: Vec<JsValue> = photos.get_all::<JsValue>().await?.collect::<Result<_, _>>()?;
         for row in rows.iter().filter(|r| !is_sent(r)) {
-            let (Some(record_id), Some(sha256)) = (get(row, "record_id").as_string(), get(row, "sha256").as_string())
-            else {
-                continue;
-            };
-            let Ok(id) = Uuid::parse_str(&record_id) else { continue };
-            let photo = PhotoKey { record_id: id, sha256 };
-            let local: Option<JsValue> = records.get::<JsValue, String, _>(record_id).await?;
+            let Some(photo) = photo_of(row) else { continue };
+            let local: Option<JsValue> = records.get::<JsValue, String, _>(key(photo.record_id)).await?;
             // A draft not saved yet (the form still open) keeps its photos.
             let Some(local) = local else { continue };
             let local: LocalRecord = rows::data(&local)?;
@@ -195,14 +187,9 @@ impl Storage {
         let rows: Vec<JsValue> = store.get_all::<JsValue>().await?.collect::<Result<_, _>>()?;
         let mut pruned = 0;
         for row in rows.iter().filter(|r| is_sent(r)) {
-            let stored_at = get(row, "sent_at").as_f64();
-            let (Some(record_id), Some(sha256), Some(at)) =
-                (get(row, "record_id").as_string(), get(row, "sha256").as_string(), stored_at)
-            else {
-                continue;
-            };
-            if now_ms - at >= KEEP_SENT_PHOTOS_MS {
-                store.delete::<String, _>(format!("{record_id}/{sha256}")).await?;
+            let (Some(photo), Some(stored_at)) = (photo_of(row), get(row, "sent_at").as_f64()) else { continue };
+            if now_ms - stored_at >= KEEP_SENT_PHOTOS_MS {
+                store.delete::<String, _>(photo.key()).await?;
                 pruned += 1;
             }
         }

@@ -11,13 +11,18 @@ use wasm_bindgen::JsValue;
 use super::StorageError;
 use crate::model::{LocalRecord, OutboxEntry, RejectedEntry, SyncState};
 
-fn set(obj: &Object, key: &str, value: &JsValue) {
-    // Setting a property on a fresh plain object cannot fail.
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+pub(crate) fn set(row: &JsValue, key: &str, value: &JsValue) {
+    // Setting a property on a plain object (a row as written or as read) cannot fail.
+    let _ = Reflect::set(row, &JsValue::from_str(key), value);
+}
+
+/// A field of a row, `undefined` when it has none.
+pub(crate) fn get(row: &JsValue, key: &str) -> JsValue {
+    Reflect::get(row, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 pub(crate) fn get_str(row: &JsValue, key: &str) -> Option<String> {
-    Reflect::get(row, &JsValue::from_str(key)).ok().and_then(|v| v.as_string())
+    get(row, key).as_string()
 }
 
 fn json<T: Serialize>(value: &T) -> Result<JsValue, StorageError> {
@@ -60,13 +65,13 @@ pub(crate) fn record_row(local: &LocalRecord) -> Result<JsValue, StorageError> {
 
 /// A record row's state and tombstone flag, read without parsing the payload.
 pub(crate) fn record_flags(row: &JsValue) -> (Option<String>, bool) {
-    let deleted = Reflect::get(row, &JsValue::from_str("deleted")).ok().and_then(|v| v.as_bool()).unwrap_or(false);
+    let deleted = get(row, "deleted").as_bool().unwrap_or(false);
     (get_str(row, "state"), deleted)
 }
 
 /// Whether a record row was returned for changes (rows written before reviews: no).
 pub(crate) fn needs_changes_flag(row: &JsValue) -> bool {
-    Reflect::get(row, &JsValue::from_str("needs_changes")).ok().and_then(|v| v.as_bool()).unwrap_or(false)
+    get(row, "needs_changes").as_bool().unwrap_or(false)
 }
 
 /// `seq` orders the outbox: timestamps can tie, and the phone's clock can jump.
@@ -79,7 +84,7 @@ pub(crate) fn outbox_row(entry: &OutboxEntry, seq: f64) -> Result<JsValue, Stora
 }
 
 pub(crate) fn outbox_seq(row: &JsValue) -> f64 {
-    Reflect::get(row, &JsValue::from_str("seq")).ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
+    get(row, "seq").as_f64().unwrap_or(0.0)
 }
 
 pub(crate) fn rejected_row(entry: &RejectedEntry) -> Result<JsValue, StorageError> {
